@@ -1,0 +1,143 @@
+# nodeprep: plain Makefile. `make` builds ./nodeprep; `make test` runs everything.
+# Honours DESTDIR, PREFIX, CC, CFLAGS, CPPFLAGS, LDFLAGS (Debian's hardening
+# flags from dpkg-buildflags reach the binary), and WERROR=1 for CI.
+
+PREFIX   ?= /usr/local
+SBINDIR  ?= $(PREFIX)/sbin
+DATADIR  ?= $(PREFIX)/share
+MANDIR   ?= $(DATADIR)/man
+SYSCONFDIR ?= /etc
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+CC       ?= gcc
+CFLAGS   ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+PKGS     := inih libnl-3.0 libnl-route-3.0 libsystemd libcurl mount libmicrohttpd json-c yaml-0.1 libkmod libcrypto
+
+# A gcc-12-valid subset of systemd's warning list (../shared/reference/style.md).
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+        -Werror=format=2 -Werror=implicit-function-declaration -Werror=missing-prototypes \
+        -Werror=return-type -Wshadow -Wlogical-op -Wimplicit-fallthrough=5 -Wstrict-prototypes \
+        -Wwrite-strings -Wredundant-decls -Wdate-time -Wvla -Wpointer-arith -Wformat-security
+HARDEN := -fno-common -fstack-protector-strong -fstack-clash-protection -fPIE
+HARDEN_CPP := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTIFY_SOURCE=2)
+HARDEN_LD := -pie -Wl,-z,relro,-z,now
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+ALL_CPPFLAGS = -D_GNU_SOURCE -DNODEPREP_VERSION=\"$(VERSION)\" $(HARDEN_CPP) $(CPPFLAGS)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) $(if $(WERROR),-Werror)
+ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
+
+B ?= build
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+LIB_SRC := $(sort $(shell find agent -name '*.c' ! -path agent/main.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz-*.c))
+REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/replay-%)
+
+.PHONY: all deps test unit cli e2e replay asan analyze fuzz bench demo install clean check-paths
+all: nodeprep
+
+nodeprep: $(B)/nodeprep
+	@cp $< $@
+
+$(B)/nodeprep: $(B)/agent/main.o $(B)/libnodeprep.a
+	@echo "  LD      $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/libnodeprep.a: $(LIB_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/test-%: tests/unit/test-%.c $(B)/libnodeprep.a
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Iagent $(ALL_LDFLAGS) -o $@ $< $(B)/libnodeprep.a $(PKG_LIBS) -lcmocka
+
+# Fuzz targets built with gcc and a replay main: the corpus runs as a test.
+$(B)/tests/replay-%: tests/fuzz/%.c tests/fuzz/replay-main.c $(B)/libnodeprep.a
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -Iagent $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay-main.c \
+		$(B)/libnodeprep.a $(PKG_LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(B)/agent/main.d
+
+deps:
+	@scripts/install-deps.sh
+
+# Every test: unit, CLI, live namespace, fuzz-corpus replay, asan, analyze.
+# The runner prints one closing line "N passed, N failed, N skipped".
+test: deps
+	@$(MAKE) --no-print-directory all unit-bins replay-bins
+	@tests/run-all.sh
+
+unit-bins: $(UNIT_BIN)
+replay-bins: $(REPLAY_BIN)
+
+unit: unit-bins
+	@tests/run-all.sh unit
+cli: all
+	@tests/run-all.sh cli
+e2e: all
+	@tests/run-all.sh e2e
+replay: replay-bins
+	@tests/run-all.sh replay
+
+# ASan + UBSan build in its own tree; runs the unit and CLI tests.
+asan:
+	@$(MAKE) --no-print-directory B=build-asan CC=gcc \
+		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" build-asan/nodeprep unit-bins replay-bins
+	@NODEPREP=$(CURDIR)/build-asan/nodeprep BUILD=build-asan \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		tests/run-all.sh unit cli replay
+
+# gcc -fanalyzer over every source, then cppcheck.
+analyze:
+	@mkdir -p build-analyze
+	@set -e; for f in $(LIB_SRC) agent/main.c; do \
+		$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -O1 -fanalyzer -Werror -fsyntax-only $$f; \
+	done
+	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability --inline-suppr \
+		--suppress=missingIncludeSystem --suppress=unknownMacro -Iagent agent
+	@echo "analyze: gcc -fanalyzer and cppcheck clean"
+
+# libFuzzer targets (clang).
+fuzz:
+	@mkdir -p build-fuzz
+	@set -e; $(MAKE) --no-print-directory B=build-fuzz CC=clang \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" WARN="-Wall" HARDEN= HARDEN_LD= \
+		build-fuzz/libnodeprep.a; \
+	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+		clang -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -Iagent -o build-fuzz/$$n $$f \
+			build-fuzz/libnodeprep.a $(PKG_LIBS); \
+		echo "built build-fuzz/$$n (run: build-fuzz/$$n tests/fuzz/corpus/$${n#fuzz-})"; done
+
+bench: all
+	@scripts/install-deps.sh --bench
+	@set -e; for b in scripts/bench/*.sh; do bash $$b; done
+
+demo:
+	@scripts/demo.sh
+
+install: all
+	install -D -m 0755 nodeprep $(DESTDIR)$(SBINDIR)/nodeprep
+	install -d $(DESTDIR)$(DATADIR)/nodeprep/profiles
+	install -m 0644 profiles/*.ini $(DESTDIR)$(DATADIR)/nodeprep/profiles/
+
+check-paths:
+	@scripts/check-paths.sh
+
+clean:
+	rm -rf build build-asan build-fuzz build-analyze nodeprep

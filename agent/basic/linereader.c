@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+#include "linereader.h"
+
+#include <errno.h>
+
+char *line_reader_read(char *str, int num, void *stream) {
+        struct line_reader *lr = stream;
+        size_t n = 0, cap = num > 2 ? (size_t) num - 2 : 0;
+        bool leading = lr->strip_leading;
+        int ch = EOF;
+
+        if (lr->stop || lr->error)
+                return NULL;
+        if (lr->max_line && cap > lr->max_line)
+                cap = lr->max_line;
+        lr->lineno++;
+        while ((ch = getc(lr->f)) != EOF) {
+                if (ch == 0) {
+                        lr->error = -EBADMSG;
+                        return NULL;
+                }
+                if (ch == '\n')
+                        break;
+                if (leading && (ch == ' ' || ch == '\t'))
+                        continue;
+                leading = false;
+                if (n >= cap) {
+                        lr->error = -E2BIG;
+                        return NULL;
+                }
+                str[n++] = (char) ch;
+        }
+        if (n == 0 && ch == EOF && !ferror(lr->f)) {
+                lr->lineno--;
+                return NULL;
+        }
+        if (lr->max_lines && lr->lineno > lr->max_lines) {
+                lr->error = -EFBIG;
+                return NULL;
+        }
+        str[n++] = '\n';
+        str[n] = 0;
+        return str;
+}
+
+const char *line_reader_strerror(const struct line_reader *lr, char *buf, size_t size) {
+        switch (lr->error) {
+        case -E2BIG:
+                snprintf(buf, size, "line too long (max %zu bytes)", lr->max_line);
+                break;
+        case -EBADMSG:
+                snprintf(buf, size, "NUL byte in file");
+                break;
+        case -EFBIG:
+                snprintf(buf, size, "too many lines (max %u)", lr->max_lines);
+                break;
+        default:
+                snprintf(buf, size, "read error");
+        }
+        return buf;
+}

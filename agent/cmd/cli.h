@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* What every command gets: the root context and the global flags. */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "../basic/sysroot.h"
+
+/* The exit codes of the CLI contract (../shared/design.md). */
+enum {
+        EXIT_OK = 0,            /* success, whether or not anything changed */
+        EXIT_FAILED = 1,        /* operation failed; system left as it was or as reported */
+        EXIT_INVALID = 2,       /* invalid usage or input; nothing touched */
+        EXIT_DRIFT = 3,         /* verify found drift, or a check failed */
+        EXIT_NOT_PERMITTED = 4, /* not root, read-only /proc/sys, not the host netns, no systemd */
+};
+
+struct cli {
+        struct sysroot *sr;
+        bool json;
+        char **profile_path;    /* search path for profile names */
+        const char *argv0;
+};
+
+typedef int (*command_fn)(struct cli *cli, int argc, char **argv);
+
+/* Print result (JSON with --json, else through human()) and release it. */
+typedef void (*human_fn)(json_object *result);
+void cli_print_result(const struct cli *cli, json_object *result, human_fn human);
+
+/* Print an error: to stderr, and with --json as {"error": ...} on stdout.
+ * Returns exit_code. */
+int cli_error(const struct cli *cli, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Exit code for an engine error (negative errno). */
+int cli_exit_code_for(int r);
+
+/* Parse a command's own options: getopt_long from argv[0] = command name. */
+#define CLI_OPTIONS_END { NULL, 0, NULL, 0 }
+
+int cmd_plan(struct cli *cli, int argc, char **argv);
+int cmd_apply(struct cli *cli, int argc, char **argv);
+int cmd_verify(struct cli *cli, int argc, char **argv);
+int cmd_rollback(struct cli *cli, int argc, char **argv);
+int cmd_profile(struct cli *cli, int argc, char **argv);

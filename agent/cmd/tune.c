@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/* plan, apply, verify, rollback: argument handling, guards, output. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "../basic/cleanup.h"
+#include "../tune/engine.h"
+#include "../tune/profile.h"
+#include "cli.h"
+
+static const char *str_or(json_object *o, const char *key, const char *dflt) {
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v) || json_object_get_type(v) == json_type_null)
+                return dflt;
+        return json_object_get_string(v);
+}
+
+static void print_warnings(json_object *result) {
+        json_object *w;
+
+        if (!json_object_object_get_ex(result, "warnings", &w))
+                return;
+        for (size_t i = 0; i < json_object_array_length(w); i++)
+                printf("warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
+}
+
+static void print_files(json_object *result) {
+        json_object *files;
+
+        if (!json_object_object_get_ex(result, "files", &files))
+                return;
+        for (size_t i = 0; i < json_object_array_length(files); i++) {
+                json_object *f = json_object_array_get_idx(files, i);
+
+                printf("file   %-6s %s\n", str_or(f, "action", "?"), str_or(f, "path", "?"));
+        }
+}
+
+static void print_modules(json_object *result) {
+        json_object *mods;
+
+        if (!json_object_object_get_ex(result, "modules", &mods))
+                return;
+        for (size_t i = 0; i < json_object_array_length(mods); i++) {
+                json_object *m = json_object_array_get_idx(mods, i);
+
+                printf("module %-6s %s (%s%s%s)\n", str_or(m, "action", "?"), str_or(m, "name", "?"),
+                       str_or(m, "before", "?"), json_object_object_get_ex(m, "after", NULL) ? " -> " : "",
+                       str_or(m, "after", ""));
+        }
+}
+
+static void human_plan(json_object *result) {
+        json_object *keys;
+        json_object *v;
+        bool changed = json_object_object_get_ex(result, "changed", &v) && json_object_get_boolean(v);
+        bool would = json_object_object_get_ex(result, "would_change", &v) && json_object_get_boolean(v);
+
+        printf("profile %s\n", str_or(result, "profile", "?"));
+        printf("%-42s %-16s %-16s %-18s %-10s %s\n", "KEY", "LIVE", "DESIRED", "ACTION", "SCOPE", "AT BOOT");
+        if (json_object_object_get_ex(result, "keys", &keys))
+                for (size_t i = 0; i < json_object_array_length(keys); i++) {
+                        json_object *k = json_object_array_get_idx(keys, i);
+                        const char *over = str_or(k, "overridden_by", NULL);
+
+                        printf("%-42s %-16s %-16s %-18s %-10s %s%s\n", str_or(k, "key", "?"),
+                               str_or(k, "before", "(missing)"), str_or(k, "desired", "-"),
+                               str_or(k, "action", "?"), str_or(k, "scope", "?"),
+                               over ? "OVERRIDDEN by " : "", over ? over : str_or(k, "boot_file", "-"));
+                }
+        print_modules(result);
+        print_files(result);
+        print_warnings(result);
+        if (json_object_object_get_ex(result, "would_change", NULL))
+                printf("%s\n", would ? "would change the system" : "no change needed");
+        else
+                printf("%s\n", changed ? "changed" : "no change");
+}
+
+static void human_verify(json_object *result) {
+        static const char *const groups[] = { "keys", "files", "modules" };
+        static const char *const names[] = { "key", "path", "name" };
+        json_object *v;
+
+        printf("profile %s\n", str_or(result, "profile", "?"));
+        for (size_t g = 0; g < ELEMENTSOF(groups); g++) {
+                json_object *arr;
+
+                if (!json_object_object_get_ex(result, groups[g], &arr))
+                        continue;
+                for (size_t i = 0; i < json_object_array_length(arr); i++) {
+                        json_object *e = json_object_array_get_idx(arr, i);
+
+                        printf("%-18s %-42s expected %-16s live %s\n", str_or(e, "status", "?"),
+                               str_or(e, names[g], "?"), str_or(e, "expected", "-"), str_or(e, "live", "(missing)"));
+                }
+        }
+        printf("%s\n", json_object_object_get_ex(result, "in_sync", &v) && json_object_get_boolean(v) ?
+               "in sync" : "DRIFT");
+}
+
+static void human_rollback(json_object *result) {
+        json_object *keys, *v;
+
+        if (json_object_object_get_ex(result, "keys", &keys))
+                for (size_t i = 0; i < json_object_array_length(keys); i++) {
+                        json_object *k = json_object_array_get_idx(keys, i);
+
+                        printf("%-8s %-42s %s -> %s\n", str_or(k, "action", "?"), str_or(k, "key", "?"),
+                               str_or(k, "before", "(missing)"), str_or(k, "after", "?"));
+                }
+        print_files(result);
+        if (json_object_object_get_ex(result, "journal", &v) && !json_object_get_boolean(v))
+                printf("no originals journalled: nothing to restore\n");
+        printf("%s\n", json_object_object_get_ex(result, "changed", &v) && json_object_get_boolean(v) ?
+               "changed" : "no change");
+}
+
+static int load_profile(struct cli *cli, const char *name, struct profile **ret) {
+        _cleanup_free_ char *error = NULL;
+        int r = profile_load(name, cli->profile_path, ret, &error);
+
+        if (r < 0)
+                return cli_error(cli, EXIT_INVALID, "%s", error ? error : strerror(-r));
+        return 0;
+}
+
+/* Same network namespace as PID 1? Both links are read under the root. */
+static int in_host_netns(const struct cli *cli) {
+        _cleanup_close_ int self = -1, init = -1;
+        struct stat a, b;
+
+        self = sysroot_open(cli->sr, "/proc/self/ns/net", O_RDONLY, 0);
+        init = sysroot_open(cli->sr, "/proc/1/ns/net", O_RDONLY, 0);
+        if (self < 0)
+                return self;
+        if (init < 0)
+                return init;
+        if (fstat(self, &a) < 0 || fstat(init, &b) < 0)
+                return -errno;
+        return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* The guards of a command that writes sysctls. Under --root they are not
+ * about this machine, so they do not apply. */
+static int write_guards(struct cli *cli, bool allow_netns, bool *ret_only_per_netns) {
+        _cleanup_close_ int fd = -1;
+        struct statvfs sv;
+        int host;
+
+        *ret_only_per_netns = false;
+        if (!cli->sr->live)
+                return 0;
+        if (geteuid() != 0)
+                return cli_error(cli, EXIT_NOT_PERMITTED, "not permitted: writing kernel settings needs root");
+        fd = sysroot_open(cli->sr, "/proc/sys", O_PATH | O_DIRECTORY, 0);
+        if (fd < 0 || fstatvfs(fd, &sv) < 0)
+                return cli_error(cli, EXIT_NOT_PERMITTED, "not permitted: /proc/sys is not available");
+        if (sv.f_flag & ST_RDONLY)
+                return cli_error(cli, EXIT_NOT_PERMITTED, "not permitted: /proc/sys is mounted read-only "
+                                 "(a container without privileges?)");
+        host = in_host_netns(cli);
+        if (host < 0)
+                return cli_error(cli, EXIT_NOT_PERMITTED, "not permitted: cannot compare network namespaces: %s",
+                                 strerror(-host));
+        if (!host && !allow_netns)
+                return cli_error(cli, EXIT_NOT_PERMITTED, "not permitted: not in the host network namespace "
+                                 "(per-netns keys would be set for this namespace only)");
+        *ret_only_per_netns = !host;
+        return 0;
+}
+
+static int usage_error(struct cli *cli, const char *usage) {
+        return cli_error(cli, EXIT_INVALID, "usage: nodeprep %s", usage);
+}
+
+int cmd_plan(struct cli *cli, int argc, char **argv) {
+        _cleanup_profile_ struct profile *p = NULL;
+        _cleanup_free_ char *error = NULL;
+        json_object *result = NULL;
+        int r;
+
+        if (argc != 2)
+                return usage_error(cli, "plan PROFILE");
+        r = load_profile(cli, argv[1], &p);
+        if (r != 0)
+                return r;
+        r = tune_plan(cli->sr, p, &result, &error);
+        if (r < 0)
+                return cli_error(cli, cli_exit_code_for(r), "%s", error ? error : strerror(-r));
+        cli_print_result(cli, result, human_plan);
+        json_object_put(result);
+        return EXIT_OK;
+}
+
+int cmd_apply(struct cli *cli, int argc, char **argv) {
+        static const struct option options[] = {
+                { "dry-run", no_argument, NULL, 'n' },
+                { "no-persist", no_argument, NULL, 'P' },
+                { "strict", no_argument, NULL, 's' },
+                { "allow-netns", no_argument, NULL, 'N' },
+                CLI_OPTIONS_END,
+        };
+        struct apply_options o = {};
+        bool allow_netns = false;
+        _cleanup_profile_ struct profile *p = NULL;
+        _cleanup_free_ char *error = NULL;
+        json_object *result = NULL;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0)
+                switch (c) {
+                case 'n': o.dry_run = true; break;
+                case 'P': o.no_persist = true; break;
+                case 's': o.strict = true; break;
+                case 'N': allow_netns = true; break;
+                default: return usage_error(cli, "apply PROFILE [--dry-run] [--no-persist] [--strict] [--allow-netns]");
+                }
+        if (optind != argc - 1)
+                return usage_error(cli, "apply PROFILE [--dry-run] [--no-persist] [--strict] [--allow-netns]");
+        r = load_profile(cli, argv[optind], &p);
+        if (r != 0)
+                return r;
+        if (!o.dry_run) {
+                r = write_guards(cli, allow_netns, &o.only_per_netns);
+                if (r != 0)
+                        return r;
+        }
+        r = tune_apply(cli->sr, p, &o, &result, &error);
+        if (r < 0)
+                return cli_error(cli, cli_exit_code_for(r), "%s", error ? error : strerror(-r));
+        cli_print_result(cli, result, human_plan);
+        json_object_put(result);
+        return EXIT_OK;
+}
+
+int cmd_verify(struct cli *cli, int argc, char **argv) {
+        _cleanup_free_ char *error = NULL;
+        json_object *result = NULL;
+        bool drift = false;
+        int r;
+
+        (void) argv;
+        if (argc != 1)
+                return usage_error(cli, "verify");
+        r = tune_verify(cli->sr, &result, &drift, &error);
+        if (r == -ENOENT)
+                return cli_error(cli, EXIT_DRIFT, "%s", error);
+        if (r < 0)
+                return cli_error(cli, cli_exit_code_for(r), "%s", error ? error : strerror(-r));
+        cli_print_result(cli, result, human_verify);
+        if (drift && !cli->json) {
+                json_object *d;
+
+                json_object_object_get_ex(result, "drifted", &d);
+                fprintf(stderr, "nodeprep: drift:");
+                for (size_t i = 0; i < json_object_array_length(d); i++)
+                        fprintf(stderr, " %s", json_object_get_string(json_object_array_get_idx(d, i)));
+                fputc('\n', stderr);
+        }
+        json_object_put(result);
+        return drift ? EXIT_DRIFT : EXIT_OK;
+}
+
+int cmd_rollback(struct cli *cli, int argc, char **argv) {
+        static const struct option options[] = {
+                { "dry-run", no_argument, NULL, 'n' },
+                { "allow-netns", no_argument, NULL, 'N' },
+                CLI_OPTIONS_END,
+        };
+        bool dry_run = false, allow_netns = false, only_per_netns = false;
+        _cleanup_free_ char *error = NULL;
+        json_object *result = NULL;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0)
+                switch (c) {
+                case 'n': dry_run = true; break;
+                case 'N': allow_netns = true; break;
+                default: return usage_error(cli, "rollback [--dry-run] [--allow-netns]");
+                }
+        if (optind != argc)
+                return usage_error(cli, "rollback [--dry-run] [--allow-netns]");
+        if (!dry_run) {
+                r = write_guards(cli, allow_netns, &only_per_netns);
+                if (r != 0)
+                        return r;
+        }
+        r = tune_rollback(cli->sr, dry_run, only_per_netns, &result, &error);
+        if (r < 0)
+                return cli_error(cli, cli_exit_code_for(r), "%s", error ? error : strerror(-r));
+        cli_print_result(cli, result, human_rollback);
+        json_object_put(result);
+        return EXIT_OK;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nodeprep: turns a fresh Debian/Ubuntu VPS into a tuned, verified K3s node.
+ * Global flags, the command table, and nothing else.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basic/cleanup.h"
+#include "basic/log.h"
+#include "basic/parse.h"
+#include "cmd/cli.h"
+#include "tune/profile.h"
+
+#ifndef NODEPREP_VERSION
+#define NODEPREP_VERSION "0.1.0"
+#endif
+
+static int cmd_version(struct cli *cli, int argc, char **argv) {
+        (void) argc, (void) argv;
+        if (cli->json)
+                printf("{\"version\":\"%s\"}\n", NODEPREP_VERSION);
+        else
+                printf("nodeprep %s\n", NODEPREP_VERSION);
+        return EXIT_OK;
+}
+
+static const struct {
+        const char *name;
+        command_fn fn;
+} commands[] = {
+        { "profile", cmd_profile },
+        { "plan", cmd_plan },
+        { "apply", cmd_apply },
+        { "verify", cmd_verify },
+        { "rollback", cmd_rollback },
+        { "version", cmd_version },
+};
+
+static void help(void) {
+        printf("Usage: nodeprep [--root DIR] [--json] [--profile-path DIR[:DIR...]] [-q|-v] COMMAND [ARGS]\n"
+               "\n"
+               "  profile list | show PROFILE | lint FILE|PROFILE...\n"
+               "  plan PROFILE           live vs desired per key, and the file that wins at boot\n"
+               "  apply PROFILE [--dry-run] [--no-persist] [--strict] [--allow-netns]\n"
+               "  verify                 compare the live system with the applied profile (exit 3 on drift)\n"
+               "  rollback [--dry-run]   restore the values found before the first apply\n"
+               "  version\n"
+               "\n"
+               "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 drift or failed check, 4 not permitted here.\n");
+}
+
+static int split_path(const char *s, char ***ret) {
+        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
+        _cleanup_free_ char *copy = strdup(s);
+        char *save = NULL;
+
+        if (!l || !copy)
+                return -ENOMEM;
+        for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
+                if (strv_extend(&l, t) < 0)
+                        return -ENOMEM;
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        static const struct option options[] = {
+                { "root", required_argument, NULL, 'r' },
+                { "json", no_argument, NULL, 'j' },
+                { "profile-path", required_argument, NULL, 'p' },
+                { "quiet", no_argument, NULL, 'q' },
+                { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                CLI_OPTIONS_END,
+        };
+        struct cli cli = { .argv0 = argv[0] };
+        const char *root = NULL, *profile_path = NULL;
+        int c, r, ret = EXIT_INVALID;
+
+        while ((c = getopt_long(argc, argv, "+qvh", options, NULL)) >= 0)
+                switch (c) {
+                case 'r': root = optarg; break;
+                case 'j': cli.json = true; break;
+                case 'p': profile_path = optarg; break;
+                case 'q': log_set_max_level(LOG_LEVEL_ERROR); break;
+                case 'v': log_set_max_level(LOG_LEVEL_DEBUG); break;
+                case 'h': help(); return EXIT_OK;
+                case 'V': return cmd_version(&cli, 0, NULL);
+                default: return cli_error(&cli, EXIT_INVALID, "invalid option; see nodeprep --help");
+                }
+        if (optind >= argc) {
+                help();
+                return EXIT_INVALID;
+        }
+
+        r = sysroot_new(root, &cli.sr);
+        if (r < 0)
+                return cli_error(&cli, EXIT_INVALID, "--root %s: %s", root ? root : "/", strerror(-r));
+        r = profile_path ? split_path(profile_path, &cli.profile_path)
+                         : profile_default_search_path(cli.sr->path, &cli.profile_path);
+        if (r < 0) {
+                sysroot_free(cli.sr);
+                return cli_error(&cli, EXIT_FAILED, "%s", strerror(-r));
+        }
+
+        ret = -1;
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (streq(argv[optind], commands[i].name)) {
+                        /* The command sees argv[0] = its own name. */
+                        ret = commands[i].fn(&cli, argc - optind, argv + optind);
+                        break;
+                }
+        if (ret < 0)
+                ret = cli_error(&cli, EXIT_INVALID, "unknown command '%s'; see nodeprep --help", argv[optind]);
+
+        strv_free(cli.profile_path);
+        sysroot_free(cli.sr);
+        return ret;
+}

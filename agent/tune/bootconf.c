@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+#include "bootconf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../basic/cleanup.h"
+#include "../basic/linereader.h"
+#include "../basic/parse.h"
+#include "sysctl.h"
+
+#define BOOT_FILES_MAX 512
+#define BOOT_ASSIGNMENTS_MAX 65536
+
+static const char *const sysctl_dirs[] = {
+        "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d",
+};
+
+struct assignment {
+        char *key;      /* canonical, or a glob pattern */
+        char *value;
+        size_t file;    /* index into files */
+        bool glob;
+};
+
+struct boot_file {
+        char *basename;
+        char *path;     /* node path */
+};
+
+struct boot_config {
+        struct boot_file *files;        /* sorted by basename */
+        size_t n_files;
+        struct assignment *a;           /* in application order */
+        size_t n_a;
+        struct assignment *sysctl_conf; /* /etc/sysctl.conf, for procps */
+        size_t n_sysctl_conf;
+};
+
+struct file_ctx {
+        struct line_reader lr;
+        struct assignment **a;
+        size_t *n;
+        size_t file;
+};
+
+static int on_line(void *user, const char *section, const char *name, const char *value) {
+        struct file_ctx *c = user;
+        _cleanup_free_ char *key = NULL, *v = NULL;
+        struct assignment *na;
+        bool glob;
+
+        (void) section;
+        if (*name == '-')
+                name++;
+        glob = strpbrk(name, "*?[") != NULL;
+        if (glob)
+                key = strdup(name);
+        else if (sysctl_normalize_name(name, &key) < 0)
+                return 1;  /* systemd-sysctl ignores what it cannot use; so do we */
+        v = strdup(value);
+        if (!key || !v)
+                return 0;
+        if (*c->n >= BOOT_ASSIGNMENTS_MAX) {
+                c->lr.stop = true;
+                return 0;
+        }
+        na = realloc(*c->a, (*c->n + 1) * sizeof(*na));
+        if (!na)
+                return 0;
+        *c->a = na;
+        na[(*c->n)++] = (struct assignment) {
+                .key = TAKE_PTR(key), .value = normalize_blanks(TAKE_PTR(v)), .file = c->file, .glob = glob,
+        };
+        return 1;
+}
+
+static void parse_file(const struct sysroot *sr, const char *path, size_t index,
+                       struct assignment **a, size_t *n) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_fclose_ FILE *f = NULL;
+        struct file_ctx c = {
+                .lr = { .max_line = 4096, .max_lines = 100000, .strip_leading = true },
+                .a = a, .n = n, .file = index,
+        };
+
+        fd = sysroot_open(sr, path, O_RDONLY | O_NOCTTY, 0);
+        if (fd < 0)
+                return;
+        f = fdopen(fd, "re");
+        if (!f)
+                return;
+        TAKE_FD(fd);
+        c.lr.f = f;
+        /* Lines inih cannot use (a bare "-key" glob exclusion) are skipped,
+         * as systemd-sysctl skips them for the purpose of assignment. */
+        (void) ini_parse_stream(line_reader_read, &c.lr, on_line, &c);
+}
+
+static bool is_masked(int dfd, const char *name) {
+        char target[PATH_MAX];
+        ssize_t n = readlinkat(dfd, name, target, sizeof(target) - 1);
+
+        if (n <= 0)
+                return false;
+        target[n] = 0;
+        return streq(target, "/dev/null");
+}
+
+static int collect(const struct sysroot *sr, struct boot_config *bc) {
+        for (size_t d = 0; d < ELEMENTSOF(sysctl_dirs); d++) {
+                _cleanup_close_ int dfd = sysroot_open(sr, sysctl_dirs[d], O_DIRECTORY | O_RDONLY, 0);
+                DIR *dir;
+                struct dirent *de;
+
+                if (dfd < 0)
+                        continue;
+                dir = fdopendir(dfd);
+                if (!dir)
+                        continue;
+                TAKE_FD(dfd);
+                while ((de = readdir(dir))) {
+                        size_t len = strlen(de->d_name);
+                        bool seen = false;
+                        struct boot_file *nf;
+
+                        if (len < 6 || !streq(de->d_name + len - 5, ".conf") || de->d_name[0] == '.')
+                                continue;
+                        for (size_t i = 0; i < bc->n_files; i++)
+                                seen = seen || streq(bc->files[i].basename, de->d_name);
+                        if (seen)
+                                continue;  /* an earlier directory has this basename */
+                        if (bc->n_files >= BOOT_FILES_MAX)
+                                break;
+                        nf = realloc(bc->files, (bc->n_files + 1) * sizeof(*nf));
+                        if (!nf) {
+                                closedir(dir);
+                                return -ENOMEM;
+                        }
+                        bc->files = nf;
+                        nf[bc->n_files].basename = strdup(de->d_name);
+                        if (asprintf(&nf[bc->n_files].path, "%s/%s", sysctl_dirs[d], de->d_name) < 0)
+                                nf[bc->n_files].path = NULL;
+                        if (!nf[bc->n_files].basename || !nf[bc->n_files].path) {
+                                free(nf[bc->n_files].basename);
+                                free(nf[bc->n_files].path);
+                                closedir(dir);
+                                return -ENOMEM;
+                        }
+                        /* A masked file still claims its basename, but has no content. */
+                        if (is_masked(dirfd(dir), de->d_name)) {
+                                free(nf[bc->n_files].path);
+                                nf[bc->n_files].path = NULL;
+                        }
+                        bc->n_files++;
+                }
+                closedir(dir);
+        }
+        return 0;
+}
+
+static int cmp_files(const void *a, const void *b) {
+        return strcmp(((const struct boot_file *) a)->basename, ((const struct boot_file *) b)->basename);
+}
+
+int boot_config_scan(const struct sysroot *sr, struct boot_config **ret) {
+        _cleanup_boot_config_ struct boot_config *bc = calloc(1, sizeof(*bc));
+        int r;
+
+        if (!bc)
+                return -ENOMEM;
+        r = collect(sr, bc);
+        if (r < 0)
+                return r;
+        qsort(bc->files, bc->n_files, sizeof(*bc->files), cmp_files);
+        for (size_t i = 0; i < bc->n_files; i++)
+                if (bc->files[i].path)
+                        parse_file(sr, bc->files[i].path, i, &bc->a, &bc->n_a);
+        parse_file(sr, "/etc/sysctl.conf", 0, &bc->sysctl_conf, &bc->n_sysctl_conf);
+        *ret = TAKE_PTR(bc);
+        return 0;
+}
+
+static void free_assignments(struct assignment *a, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(a[i].key);
+                free(a[i].value);
+        }
+        free(a);
+}
+
+struct boot_config *boot_config_free(struct boot_config *bc) {
+        if (!bc)
+                return NULL;
+        for (size_t i = 0; i < bc->n_files; i++) {
+                free(bc->files[i].basename);
+                free(bc->files[i].path);
+        }
+        free(bc->files);
+        free_assignments(bc->a, bc->n_a);
+        free_assignments(bc->sysctl_conf, bc->n_sysctl_conf);
+        free(bc);
+        return NULL;
+}
+
+void boot_config_freep(struct boot_config **bc) {
+        boot_config_free(*bc);
+}
+
+static bool matches(const struct assignment *a, const char *key) {
+        return a->glob ? fnmatch(a->key, key, 0) == 0 : streq(a->key, key);
+}
+
+/* Last matching assignment among files whose basename sorts after `after`
+ * (NULL: all files), explicit assignments beating globs. */
+static const struct assignment *last_assignment(const struct boot_config *bc, const char *key,
+                                                const char *after, bool *ret_explicit_anywhere) {
+        const struct assignment *explicit = NULL, *glob = NULL;
+        bool explicit_anywhere = false;
+
+        for (size_t i = 0; i < bc->n_a; i++) {
+                const struct assignment *a = &bc->a[i];
+
+                if (!matches(a, key))
+                        continue;
+                if (!a->glob)
+                        explicit_anywhere = true;
+                if (after && strcmp(bc->files[a->file].basename, after) <= 0)
+                        continue;
+                if (a->glob)
+                        glob = a;
+                else
+                        explicit = a;
+        }
+        if (ret_explicit_anywhere)
+                *ret_explicit_anywhere = explicit_anywhere;
+        return explicit ? explicit : glob;
+}
+
+const char *boot_config_winner(const struct boot_config *bc, const char *key, const char **ret_value) {
+        bool explicit_anywhere;
+        const struct assignment *a = last_assignment(bc, key, NULL, &explicit_anywhere);
+
+        if (!a || (a->glob && explicit_anywhere))
+                return NULL;
+        if (ret_value)
+                *ret_value = a->value;
+        return bc->files[a->file].path;
+}
+
+const char *boot_config_overrider(const struct boot_config *bc, const char *key, const char *ours) {
+        /* Ours is an explicit assignment, so only an explicit assignment in a
+         * later-sorting file overrides it; globs never do. */
+        const struct assignment *a = last_assignment(bc, key, ours, NULL);
+
+        if (!a || a->glob)
+                return NULL;
+        return bc->files[a->file].path;
+}
+
+const char *boot_config_procps_overrider(const struct boot_config *bc, const char *key) {
+        for (size_t i = 0; i < bc->n_sysctl_conf; i++)
+                if (!bc->sysctl_conf[i].glob && streq(bc->sysctl_conf[i].key, key))
+                        return "/etc/sysctl.conf";
+        return NULL;
+}

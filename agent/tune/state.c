@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+#include "state.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../basic/cleanup.h"
+
+#define STATE_MAX (4u * 1024 * 1024)
+
+static void json_putp(json_object **o) {
+        if (*o)
+                json_object_put(*o);
+}
+#define _cleanup_json_ __attribute__((cleanup(json_putp)))
+
+int state_read_json(const struct sysroot *sr, const char *path, json_object **ret) {
+        _cleanup_free_ char *buf = NULL;
+        json_tokener *tok;
+        json_object *obj;
+        size_t n;
+        int r;
+
+        r = sysroot_read_file(sr, path, STATE_MAX, &buf, &n);
+        if (r < 0)
+                return r;
+        tok = json_tokener_new();
+        if (!tok)
+                return -ENOMEM;
+        obj = json_tokener_parse_ex(tok, buf, (int) n);
+        if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
+            json_object_get_type(obj) != json_type_object) {
+                json_tokener_free(tok);
+                if (obj)
+                        json_object_put(obj);
+                return -EBADMSG;
+        }
+        json_tokener_free(tok);
+        *ret = obj;
+        return 0;
+}
+
+int state_write_json(const struct sysroot *sr, const char *path, json_object *obj) {
+        const char *s;
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = sysroot_mkdir_p(sr, STATE_DIR, 0755);
+        if (r < 0)
+                return r;
+        s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!s || asprintf(&text, "%s\n", s) < 0)
+                return -ENOMEM;
+        return sysroot_write_atomic(sr, path, text, strlen(text), 0644);
+}
+
+int state_load_originals(const struct sysroot *sr, json_object **ret) {
+        _cleanup_json_ json_object *o = NULL;
+        json_object *keys;
+        int r;
+
+        r = state_read_json(sr, STATE_ORIGINALS, &o);
+        if (r < 0)
+                return r;
+        if (!json_object_object_get_ex(o, "keys", &keys) || json_object_get_type(keys) != json_type_object)
+                return -EBADMSG;
+        json_object_object_foreach(keys, k, v) {
+                (void) k;
+                if (json_object_get_type(v) != json_type_string)
+                        return -EBADMSG;
+        }
+        *ret = json_object_get(keys);
+        return 0;
+}
+
+int state_journal_originals(const struct sysroot *sr, const struct write_op *ops, size_t n, bool *ret_created) {
+        _cleanup_json_ json_object *o = NULL;
+        json_object *keys;
+        bool created = false, added = false;
+        int r;
+
+        r = state_read_json(sr, STATE_ORIGINALS, &o);
+        if (r == -ENOENT) {
+                o = json_object_new_object();
+                keys = json_object_new_object();
+                if (!o || !keys)
+                        return -ENOMEM;
+                json_object_object_add(o, "version", json_object_new_int(1));
+                json_object_object_add(o, "keys", keys);
+                created = true;
+        } else if (r < 0)
+                return r;
+        else if (!json_object_object_get_ex(o, "keys", &keys) || json_object_get_type(keys) != json_type_object)
+                return -EBADMSG;
+
+        for (size_t i = 0; i < n; i++) {
+                if (!ops[i].from || json_object_object_get_ex(keys, ops[i].key, NULL))
+                        continue;  /* the first original stays: never overwritten */
+                json_object_object_add(keys, ops[i].key, json_object_new_string(ops[i].from));
+                added = true;
+        }
+        if (added || created) {
+                r = state_write_json(sr, STATE_ORIGINALS, o);
+                if (r < 0)
+                        return r;
+        }
+        if (ret_created)
+                *ret_created = created;
+        return 0;
+}
+
+int state_remove(const struct sysroot *sr, const char *path) {
+        return sysroot_unlink(sr, path);
+}

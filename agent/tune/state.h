@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nodeprep's state in /var/lib/nodeprep: the originals journal (every key's
+ * value before nodeprep first wrote it; written and fsynced before the first
+ * sysctl write, and never overwritten by a later apply, only extended) and the
+ * record of the applied profile (what verify compares against).
+ */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "../basic/sysroot.h"
+#include "order.h"
+
+#define STATE_DIR "/var/lib/nodeprep"
+#define STATE_ORIGINALS STATE_DIR "/originals.json"
+#define STATE_APPLIED STATE_DIR "/applied.json"
+
+/* Read a JSON object file (capped at 4 MiB). -ENOENT when absent, -EBADMSG
+ * when it is not a JSON object. */
+int state_read_json(const struct sysroot *sr, const char *path, json_object **ret);
+int state_write_json(const struct sysroot *sr, const char *path, json_object *obj);
+
+/* Add ops[i].from as the original of ops[i].key unless a value is already
+ * journalled. ret_created tells whether the journal did not exist before. */
+int state_journal_originals(const struct sysroot *sr, const struct write_op *ops, size_t n, bool *ret_created);
+
+/* The journalled originals: a JSON object key -> value (caller owns). */
+int state_load_originals(const struct sysroot *sr, json_object **ret);
+
+int state_remove(const struct sysroot *sr, const char *path);
