@@ -10,11 +10,12 @@ BUILD_PKGS=(
   libcmocka-dev
 )
 TEST_PKGS=(
-  iproute2 util-linux procps kmod curl jq python3
+  iproute2 util-linux procps kmod curl jq python3 strace
+  debootstrap systemd-container openssl
 )
 EXTRA_PKGS=()
 case "${1:-}" in
-  --bench) EXTRA_PKGS+=(hyperfine tuned) ;;
+  --bench) EXTRA_PKGS+=(hyperfine tuned cpu-checker libvirt-clients nvme-cli) ;;
 esac
 
 missing=()

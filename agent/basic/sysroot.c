@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "sysroot.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -204,4 +205,31 @@ int sysroot_unlink(const struct sysroot *sr, const char *path) {
         if (unlinkat(dfd, base, 0) < 0)
                 return errno == ENOENT ? 0 : -errno;
         return fsync(dfd) < 0 ? -errno : 0;
+}
+
+int sysroot_unlink_atomic_leftovers(const struct sysroot *sr, const char *path) {
+        _cleanup_close_ int dfd = -1;
+        char prefix[256];
+        const char *base;
+        struct dirent *de;
+        DIR *d;
+        int n = 0;
+
+        dfd = sysroot_open_parent(sr, path, &base);
+        if (dfd == -ENOENT)
+                return 0;
+        if (dfd < 0)
+                return dfd;
+        snprintf(prefix, sizeof(prefix), ".#%s.", base);
+        d = fdopendir(dfd);
+        if (!d)
+                return -errno;
+        dfd = -1;  /* owned by d now */
+        while ((de = readdir(d)))
+                if (strneq(de->d_name, prefix, strlen(prefix)) && unlinkat(dirfd(d), de->d_name, 0) >= 0)
+                        n++;
+        if (n > 0)
+                (void) fsync(dirfd(d));
+        closedir(d);
+        return n;
 }

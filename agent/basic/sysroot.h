@@ -51,5 +51,9 @@ int sysroot_open_parent(const struct sysroot *sr, const char *path, const char *
 int sysroot_write_atomic(const struct sysroot *sr, const char *path,
                          const char *content, size_t size, mode_t mode);
 
+/* Remove the temporary files a crash in sysroot_write_atomic(path) can leave
+ * behind (".#NAME.*" next to it). Returns how many were removed. */
+int sysroot_unlink_atomic_leftovers(const struct sysroot *sr, const char *path);
+
 /* Remove path; a missing file is success. The directory is fsynced. */
 int sysroot_unlink(const struct sysroot *sr, const char *path);

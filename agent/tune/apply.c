@@ -36,13 +36,15 @@ int write_ops_transactional(const struct sysroot *sr, const struct write_op *ops
                 const struct write_op *op = &ops[order[i]];
                 int r = sysctl_write_verify(sr, op->key, op->to);
 
+                /* -ECANCELED: the operation failed and was undone, whatever
+                 * the errno (an EINVAL here is the kernel's, not bad input). */
                 if (r < 0) {
                         restore(sr, ops, order, i);
                         if (r == -EIO)
-                                return fail_msg(ret_error, r, "%s: the kernel accepted '%s' but reads back another "
-                                                "value; restored %zu key(s) already written", op->key, op->to, i);
-                        return fail_msg(ret_error, r, "%s: writing '%s' failed: %s (errno %d); restored %zu key(s) "
-                                        "already written", op->key, op->to, strerror(-r), -r, i);
+                                return fail_msg(ret_error, -ECANCELED, "%s: the kernel accepted '%s' but reads back "
+                                                "another value; restored %zu key(s) already written", op->key, op->to, i);
+                        return fail_msg(ret_error, -ECANCELED, "%s: writing '%s' failed: %s (errno %d); restored %zu "
+                                        "key(s) already written", op->key, op->to, strerror(-r), -r, i);
                 }
         }
         return 0;
@@ -91,7 +93,8 @@ static int load_modules(const struct sysroot *sr, const struct profile *p, json_
                         }
                         if (r < 0) {
                                 json_object_put(o);
-                                return fail_msg(ret_error, r, "loading module %s failed: %s", m, strerror(-r));
+                                return fail_msg(ret_error, r == -EPERM ? r : -ECANCELED, "loading module %s failed: %s",
+                                                m, strerror(-r));
                         }
                 }
                 json_object_object_add(o, "after", json_object_new_string(after));
@@ -139,7 +142,8 @@ static int persist_files(const struct sysroot *sr, const struct plan *pl, bool *
                         w = true;
                 }
                 if (r < 0)
-                        r = fail_msg(ret_error, r, "%s: %s", fp->path, strerror(-r));
+                        r = fail_msg(ret_error, -ECANCELED, "%s: %s (errno %d); the apply was undone",
+                                     fp->path, strerror(-r), -r);
                 u[f].written = w;
                 *changed = *changed || w;
         }
@@ -287,7 +291,7 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
         if (r >= 0 && n_ops > 0) {
                 r = state_journal_originals(sr, ops, n_ops, &created);
                 if (r < 0)
-                        r = fail_msg(ret_error, r, "writing the originals journal %s failed: %s",
+                        r = fail_msg(ret_error, -ECANCELED, "writing the originals journal %s failed: %s",
                                      STATE_ORIGINALS, strerror(-r));
         }
         if (r >= 0)
@@ -314,7 +318,7 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
         r = record_applied(sr, &pl, !o->no_persist);
         if (r < 0) {
                 json_object_put(mods);
-                return fail_msg(ret_error, r, "recording %s failed: %s (the profile is applied; "
+                return fail_msg(ret_error, -ECANCELED, "recording %s failed: %s (the profile is applied; "
                                 "rollback still restores the originals)", STATE_APPLIED, strerror(-r));
         }
 

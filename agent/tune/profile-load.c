@@ -246,31 +246,35 @@ int profile_load(const char *name_or_path, char * const *search_path,
         return 0;
 }
 
-/* The source tree's profiles/ when this binary was built there (the binary
- * sits next to agent/ and profiles/), so "./nodeprep plan serverless" works
+/* The source tree's profiles/ when this binary was built there (./nodeprep
+ * or build/nodeprep in a checkout), so "./nodeprep plan serverless" works
  * from a checkout. This reads the binary's own location, not the node. */
 static int source_tree_profiles(char **ret) {
-        char exe[PATH_MAX], *slash, *p;
+        char exe[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
         if (n <= 0)
                 return -ENOENT;
         exe[n] = 0;
-        slash = strrchr(exe, '/');
-        if (!slash)
-                return -ENOENT;
-        *slash = 0;
-        if (asprintf(&p, "%s/agent/main.c", exe) < 0)
-                return -ENOMEM;
-        if (!is_regular(p)) {
+        for (int up = 0; up < 2; up++) {
+                char *slash = strrchr(exe, '/'), *p;
+
+                if (!slash || slash == exe)
+                        return -ENOENT;
+                *slash = 0;
+                if (asprintf(&p, "%s/agent/main.c", exe) < 0)
+                        return -ENOMEM;
+                if (!is_regular(p)) {
+                        free(p);
+                        continue;
+                }
                 free(p);
-                return -ENOENT;
+                if (asprintf(&p, "%s/profiles", exe) < 0)
+                        return -ENOMEM;
+                *ret = p;
+                return 0;
         }
-        free(p);
-        if (asprintf(&p, "%s/profiles", exe) < 0)
-                return -ENOMEM;
-        *ret = p;
-        return 0;
+        return -ENOENT;
 }
 
 int profile_default_search_path(const char *root_host_path, char ***ret) {

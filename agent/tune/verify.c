@@ -186,6 +186,9 @@ static int remove_our_files(const struct sysroot *sr, bool dry_run, json_object 
                 json_object *o;
                 int r;
 
+                /* A crash mid-write leaves ".#name.*" temporaries: ours, by name. */
+                if (!dry_run && sysroot_unlink_atomic_leftovers(sr, path) > 0)
+                        *changed = true;
                 r = persisted_file_probe(sr, path, &exists, &ours);
                 if (r < 0)
                         return r;
@@ -277,6 +280,8 @@ int tune_rollback(const struct sysroot *sr, bool dry_run, bool only_per_netns, j
                 goto fail;
         }
         if (!dry_run) {
+                (void) sysroot_unlink_atomic_leftovers(sr, STATE_APPLIED);
+                (void) sysroot_unlink_atomic_leftovers(sr, STATE_ORIGINALS);
                 r = state_remove(sr, STATE_APPLIED);
                 if (r >= 0)
                         r = state_remove(sr, STATE_ORIGINALS);
