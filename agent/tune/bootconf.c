@@ -23,13 +23,6 @@ static const char *const sysctl_dirs[] = {
         "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/sysctl.d", "/lib/sysctl.d",
 };
 
-struct assignment {
-        char *key;      /* canonical, or a glob pattern */
-        char *value;
-        size_t file;    /* index into files */
-        bool glob;
-};
-
 struct boot_file {
         char *basename;
         char *path;     /* node path */
@@ -38,15 +31,15 @@ struct boot_file {
 struct boot_config {
         struct boot_file *files;        /* sorted by basename */
         size_t n_files;
-        struct assignment *a;           /* in application order */
+        struct sysctl_assignment *a;           /* in application order */
         size_t n_a;
-        struct assignment *sysctl_conf; /* /etc/sysctl.conf, for procps */
+        struct sysctl_assignment *sysctl_conf; /* /etc/sysctl.conf, for procps */
         size_t n_sysctl_conf;
 };
 
 struct file_ctx {
         struct line_reader lr;
-        struct assignment **a;
+        struct sysctl_assignment **a;
         size_t *n;
         size_t file;
 };
@@ -54,7 +47,7 @@ struct file_ctx {
 static int on_line(void *user, const char *section, const char *name, const char *value) {
         struct file_ctx *c = user;
         _cleanup_free_ char *key = NULL, *v = NULL;
-        struct assignment *na;
+        struct sysctl_assignment *na;
         bool glob;
 
         (void) section;
@@ -76,20 +69,28 @@ static int on_line(void *user, const char *section, const char *name, const char
         if (!na)
                 return 0;
         *c->a = na;
-        na[(*c->n)++] = (struct assignment) {
+        na[(*c->n)++] = (struct sysctl_assignment) {
                 .key = TAKE_PTR(key), .value = normalize_blanks(TAKE_PTR(v)), .file = c->file, .glob = glob,
         };
         return 1;
 }
 
+int sysctl_conf_parse_stream(FILE *f, struct sysctl_assignment **a, size_t *n, size_t file_index) {
+        struct file_ctx c = {
+                .lr = { .f = f, .max_line = 4096, .max_lines = 100000, .strip_leading = true },
+                .a = a, .n = n, .file = file_index,
+        };
+
+        /* Lines inih cannot use (a bare "-key" glob exclusion) are skipped,
+         * as they assign nothing. */
+        (void) ini_parse_stream(line_reader_read, &c.lr, on_line, &c);
+        return c.lr.error;
+}
+
 static void parse_file(const struct sysroot *sr, const char *path, size_t index,
-                       struct assignment **a, size_t *n) {
+                       struct sysctl_assignment **a, size_t *n) {
         _cleanup_close_ int fd = -1;
         _cleanup_fclose_ FILE *f = NULL;
-        struct file_ctx c = {
-                .lr = { .max_line = 4096, .max_lines = 100000, .strip_leading = true },
-                .a = a, .n = n, .file = index,
-        };
 
         fd = sysroot_open(sr, path, O_RDONLY | O_NOCTTY, 0);
         if (fd < 0)
@@ -98,10 +99,7 @@ static void parse_file(const struct sysroot *sr, const char *path, size_t index,
         if (!f)
                 return;
         TAKE_FD(fd);
-        c.lr.f = f;
-        /* Lines inih cannot use (a bare "-key" glob exclusion) are skipped,
-         * as systemd-sysctl skips them for the purpose of assignment. */
-        (void) ini_parse_stream(line_reader_read, &c.lr, on_line, &c);
+        (void) sysctl_conf_parse_stream(f, a, n, index);
 }
 
 static bool is_masked(int dfd, const char *name) {
@@ -188,7 +186,7 @@ int boot_config_scan(const struct sysroot *sr, struct boot_config **ret) {
         return 0;
 }
 
-static void free_assignments(struct assignment *a, size_t n) {
+void sysctl_assignments_free(struct sysctl_assignment *a, size_t n) {
         for (size_t i = 0; i < n; i++) {
                 free(a[i].key);
                 free(a[i].value);
@@ -204,8 +202,8 @@ struct boot_config *boot_config_free(struct boot_config *bc) {
                 free(bc->files[i].path);
         }
         free(bc->files);
-        free_assignments(bc->a, bc->n_a);
-        free_assignments(bc->sysctl_conf, bc->n_sysctl_conf);
+        sysctl_assignments_free(bc->a, bc->n_a);
+        sysctl_assignments_free(bc->sysctl_conf, bc->n_sysctl_conf);
         free(bc);
         return NULL;
 }
@@ -214,19 +212,19 @@ void boot_config_freep(struct boot_config **bc) {
         boot_config_free(*bc);
 }
 
-static bool matches(const struct assignment *a, const char *key) {
+static bool matches(const struct sysctl_assignment *a, const char *key) {
         return a->glob ? fnmatch(a->key, key, 0) == 0 : streq(a->key, key);
 }
 
 /* Last matching assignment among files whose basename sorts after `after`
  * (NULL: all files), explicit assignments beating globs. */
-static const struct assignment *last_assignment(const struct boot_config *bc, const char *key,
+static const struct sysctl_assignment *last_assignment(const struct boot_config *bc, const char *key,
                                                 const char *after, bool *ret_explicit_anywhere) {
-        const struct assignment *explicit = NULL, *glob = NULL;
+        const struct sysctl_assignment *explicit = NULL, *glob = NULL;
         bool explicit_anywhere = false;
 
         for (size_t i = 0; i < bc->n_a; i++) {
-                const struct assignment *a = &bc->a[i];
+                const struct sysctl_assignment *a = &bc->a[i];
 
                 if (!matches(a, key))
                         continue;
@@ -246,7 +244,7 @@ static const struct assignment *last_assignment(const struct boot_config *bc, co
 
 const char *boot_config_winner(const struct boot_config *bc, const char *key, const char **ret_value) {
         bool explicit_anywhere;
-        const struct assignment *a = last_assignment(bc, key, NULL, &explicit_anywhere);
+        const struct sysctl_assignment *a = last_assignment(bc, key, NULL, &explicit_anywhere);
 
         if (!a || (a->glob && explicit_anywhere))
                 return NULL;
@@ -258,7 +256,7 @@ const char *boot_config_winner(const struct boot_config *bc, const char *key, co
 const char *boot_config_overrider(const struct boot_config *bc, const char *key, const char *ours) {
         /* Ours is an explicit assignment, so only an explicit assignment in a
          * later-sorting file overrides it; globs never do. */
-        const struct assignment *a = last_assignment(bc, key, ours, NULL);
+        const struct sysctl_assignment *a = last_assignment(bc, key, ours, NULL);
 
         if (!a || a->glob)
                 return NULL;

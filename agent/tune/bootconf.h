@@ -14,7 +14,24 @@
 
 #define NODEPREP_SYSCTL_DROPIN "/etc/sysctl.d/99-zz-nodeprep.conf"
 
+#include <stdbool.h>
+#include <stdio.h>
+
 struct boot_config;
+
+/* One "key = value" line of a sysctl.d file. */
+struct sysctl_assignment {
+        char *key;      /* canonical dotted name, or a glob pattern */
+        char *value;    /* blanks normalized */
+        size_t file;    /* index of the file it came from */
+        bool glob;
+};
+
+/* Append the assignments of one sysctl.d-format file ('-' prefixes dropped,
+ * comments skipped, leading blanks ignored; parsed with inih). Returns 0 or
+ * the line reader's error (a file past the caps is read up to them). */
+int sysctl_conf_parse_stream(FILE *f, struct sysctl_assignment **a, size_t *n, size_t file_index);
+void sysctl_assignments_free(struct sysctl_assignment *a, size_t n);
 
 int boot_config_scan(const struct sysroot *sr, struct boot_config **ret);
 struct boot_config *boot_config_free(struct boot_config *bc);
