@@ -184,21 +184,12 @@ static int record_applied(const struct sysroot *sr, const struct plan *pl, bool 
         json_object_object_add(o, "modules", strv_json(pl->p->modules));
         if (pl->p->nofile)
                 json_object_object_add(o, "nofile", json_object_new_int64((int64_t) pl->p->nofile));
-        for (int f = 0; persisted && f < _PERSIST_MAX; f++) {
-                char hex[65];
-
-                if (!pl->files[f].content)
-                        continue;
-                r = sha256_hex(pl->files[f].content, strlen(pl->files[f].content), hex);
-                if (r < 0) {
-                        json_object_put(o);
-                        json_object_put(files);
-                        return r;
-                }
-                json_object_object_add(files, pl->files[f].path, json_object_new_string(hex));
-        }
+        /* The exact bytes written: verify compares against them. */
+        for (int f = 0; persisted && f < _PERSIST_MAX; f++)
+                if (pl->files[f].content)
+                        json_object_object_add(files, pl->files[f].path, json_object_new_string(pl->files[f].content));
         json_object_object_add(o, "files", files);
-        r = state_write_json(sr, STATE_APPLIED, o);
+        r = state_write_json_if_changed(sr, STATE_APPLIED, o);
         json_object_put(o);
         return r;
 }

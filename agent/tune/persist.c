@@ -2,7 +2,6 @@
 #include "persist.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,26 +138,4 @@ int persist_write(const struct sysroot *sr, const char *path, const char *conten
                 return r;
         *ret_changed = true;
         return 0;
-}
-
-int sha256_hex(const void *data, size_t size, char ret[65]) {
-        unsigned char md[EVP_MAX_MD_SIZE];
-        unsigned int len = 0;
-
-        if (!EVP_Digest(data, size, md, &len, EVP_sha256(), NULL) || len != 32)
-                return -EIO;
-        for (unsigned i = 0; i < len; i++)
-                snprintf(ret + 2 * i, 3, "%02x", md[i]);
-        return 0;
-}
-
-int file_sha256_hex(const struct sysroot *sr, const char *path, char ret[65]) {
-        _cleanup_free_ char *buf = NULL;
-        size_t n;
-        int r;
-
-        r = sysroot_read_file(sr, path, PERSIST_MAX, &buf, &n);
-        if (r < 0)
-                return r;
-        return sha256_hex(buf, n, ret);
 }

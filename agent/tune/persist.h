@@ -42,7 +42,3 @@ int render_manager(const char *profile, uint64_t nofile, char **ret);
 /* Write content (atomic, 0644) unless the file already holds exactly that.
  * ret_changed says whether it was written. */
 int persist_write(const struct sysroot *sr, const char *path, const char *content, bool *ret_changed);
-
-/* SHA-256 of content as 64 hex digits. */
-int sha256_hex(const void *data, size_t size, char ret[65]);
-int file_sha256_hex(const struct sysroot *sr, const char *path, char ret[65]);

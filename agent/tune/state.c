@@ -41,18 +41,37 @@ int state_read_json(const struct sysroot *sr, const char *path, json_object **re
         return 0;
 }
 
+static int render(json_object *obj, char **ret) {
+        const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+        if (!s || asprintf(ret, "%s\n", s) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 int state_write_json(const struct sysroot *sr, const char *path, json_object *obj) {
-        const char *s;
         _cleanup_free_ char *text = NULL;
         int r;
 
         r = sysroot_mkdir_p(sr, STATE_DIR, 0755);
         if (r < 0)
                 return r;
-        s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (!s || asprintf(&text, "%s\n", s) < 0)
-                return -ENOMEM;
+        r = render(obj, &text);
+        if (r < 0)
+                return r;
         return sysroot_write_atomic(sr, path, text, strlen(text), 0644);
+}
+
+int state_write_json_if_changed(const struct sysroot *sr, const char *path, json_object *obj) {
+        _cleanup_free_ char *text = NULL, *old = NULL;
+        int r;
+
+        r = render(obj, &text);
+        if (r < 0)
+                return r;
+        if (sysroot_read_file(sr, path, STATE_MAX, &old, NULL) >= 0 && streq(old, text))
+                return 0;
+        return state_write_json(sr, path, obj);
 }
 
 int state_load_originals(const struct sysroot *sr, json_object **ret) {

@@ -21,6 +21,8 @@
  * when it is not a JSON object. */
 int state_read_json(const struct sysroot *sr, const char *path, json_object **ret);
 int state_write_json(const struct sysroot *sr, const char *path, json_object *obj);
+/* Same, but leaves an identical file alone (a no-op apply writes nothing). */
+int state_write_json_if_changed(const struct sysroot *sr, const char *path, json_object *obj);
 
 /* Add ops[i].from as the original of ops[i].key unless a value is already
  * journalled. ret_created tells whether the journal did not exist before. */

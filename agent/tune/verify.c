@@ -91,17 +91,22 @@ static int verify_files(const struct sysroot *sr, json_object *applied, json_obj
 
         if (!json_object_object_get_ex(applied, "files", &files) || json_object_get_type(files) != json_type_object)
                 return -EBADMSG;
-        json_object_object_foreach(files, path, hash) {
-                char hex[65];
-                const char *want = json_object_get_string(hash);
-                const char *status = "in-sync";
-                int r = file_sha256_hex(sr, path, hex);
+        json_object_object_foreach(files, path, written) {
+                _cleanup_free_ char *live = NULL, *want_desc = NULL, *live_desc = NULL;
+                const char *want = json_object_get_string(written), *status = "in-sync";
+                size_t n = 0;
+                int r = sysroot_read_file(sr, path, 1024 * 1024, &live, &n);
 
+                if (!want)
+                        return -EBADMSG;
                 if (r == -ENOENT)
                         status = "missing";
-                else if (r < 0 || !want || !streq(hex, want))
+                else if (r < 0 || !streq(live, want))
                         status = "modified";
-                json_object_array_add(out, drift_entry("path", path, want, r >= 0 ? hex : NULL, status));
+                if (asprintf(&want_desc, "%zu bytes as written", strlen(want)) < 0 ||
+                    (r >= 0 && asprintf(&live_desc, "%zu bytes%s", n, streq(status, "in-sync") ? ", same" : ", different") < 0))
+                        return -ENOMEM;
+                json_object_array_add(out, drift_entry("path", path, want_desc, live_desc, status));
                 if (!streq(status, "in-sync"))
                         json_object_array_add(drifted, json_object_new_string(path));
         }
