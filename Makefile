@@ -13,6 +13,10 @@ CC       ?= gcc
 CFLAGS   ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 PKGS     := inih libnl-3.0 libnl-route-3.0 libsystemd libcurl mount libmicrohttpd json-c yaml-0.1 libkmod libcrypto
+# Libraries loaded with dlopen() on first use (agent/basic/dlopen.h): headers
+# only at build time, not linked, so plain commands start fast.
+DLOPEN_PKGS := libkmod
+LINK_PKGS := $(filter-out $(DLOPEN_PKGS),$(PKGS))
 
 # A gcc-12-valid subset of systemd's warning list (../shared/reference/style.md).
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
@@ -24,7 +28,7 @@ HARDEN_CPP := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTI
 HARDEN_LD := -pie -Wl,-z,relro,-z,now
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null)
 
 ALL_CPPFLAGS = -D_GNU_SOURCE -DNODEPREP_VERSION=\"$(VERSION)\" $(HARDEN_CPP) $(CPPFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) $(if $(WERROR),-Werror)

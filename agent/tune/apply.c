@@ -69,7 +69,9 @@ static int check_scope(const struct plan *pl, const struct apply_options *o, cha
         return 0;
 }
 
-static int load_modules(const struct sysroot *sr, const struct profile *p, json_object *arr, char **ret_error) {
+/* Loads what is missing; *ret_loaded tells whether anything was. */
+static int load_modules(const struct sysroot *sr, const struct profile *p, json_object *arr, bool *ret_loaded,
+                        char **ret_error) {
         for (size_t i = 0; p->modules && p->modules[i]; i++) {
                 const char *m = p->modules[i];
                 json_object *o = json_object_new_object();
@@ -96,6 +98,7 @@ static int load_modules(const struct sysroot *sr, const struct profile *p, json_
                                 return fail_msg(ret_error, r == -EPERM ? r : -ECANCELED, "loading module %s failed: %s",
                                                 m, strerror(-r));
                         }
+                        *ret_loaded = true;
                 }
                 json_object_object_add(o, "after", json_object_new_string(after));
                 json_object_object_add(o, "action", json_object_new_string(loaded ? "keep" : "load"));
@@ -229,7 +232,7 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
         _cleanup_(plan_done) struct plan pl = {};
         _cleanup_free_ struct write_op *ops = NULL;
         json_object *mods = NULL, *res;
-        bool changed = false, created = false;
+        bool changed = false, created = false, loaded = false;
         size_t n_ops = 0;
         int r;
 
@@ -259,17 +262,19 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
         mods = json_object_new_array();
         if (!mods)
                 return -ENOMEM;
-        r = load_modules(sr, p, mods, ret_error);
+        r = load_modules(sr, p, mods, &loaded, ret_error);
         if (r < 0) {
                 json_object_put(mods);
                 return r;
         }
-        /* Modules add keys: plan again with them present. */
-        plan_done(&pl);
-        r = plan_build(sr, p, !o->no_persist, &pl, ret_error);
-        if (r < 0) {
-                json_object_put(mods);
-                return r;
+        if (loaded) {
+                /* Modules add keys: plan again with them present. */
+                plan_done(&pl);
+                r = plan_build(sr, p, !o->no_persist, &pl, ret_error);
+                if (r < 0) {
+                        json_object_put(mods);
+                        return r;
+                }
         }
         for (size_t i = 0; i < pl.n_items; i++)
                 if (o->strict && pl.items[i].action == ACTION_MISSING) {

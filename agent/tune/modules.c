@@ -2,13 +2,13 @@
 #include "modules.h"
 
 #include <errno.h>
-#include <libkmod.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/dl-kmod.h"
 
 /* A module compiled into the kernel has no /sys/module entry when it takes
  * no parameters, and kernels without /lib/modules have no modules.builtin:
@@ -58,6 +58,9 @@ int module_load(const char *name) {
         struct kmod_list *it;
         int r;
 
+        r = dlopen_kmod(NULL);
+        if (r < 0)
+                return r;
         ctx = kmod_new(NULL, NULL);
         if (!ctx)
                 return -ENOMEM;
