@@ -37,6 +37,7 @@ static const struct {
         { "apply", cmd_apply },
         { "verify", cmd_verify },
         { "rollback", cmd_rollback },
+        { "check", cmd_check },
         { "version", cmd_version },
 };
 
@@ -48,6 +49,8 @@ static void help(void) {
                "  apply PROFILE [--dry-run] [--no-persist] [--strict] [--allow-netns]\n"
                "  verify                 compare the live system with the applied profile (exit 3 on drift)\n"
                "  rollback [--dry-run]   restore the values found before the first apply\n"
+               "  check [GROUP...] [--latency] [--role server|agent]\n"
+               "                         node checks: virt kvm nvme disk k3s-prereq limits (exit 3 on failure)\n"
                "  version\n"
                "\n"
                "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 drift or failed check, 4 not permitted here.\n");

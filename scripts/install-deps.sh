@@ -7,7 +7,7 @@ BUILD_PKGS=(
   build-essential pkg-config make gcc clang libclang-rt-14-dev cppcheck
   libinih-dev libnl-3-dev libnl-route-3-dev libsystemd-dev libcurl4-openssl-dev
   libmount-dev libmicrohttpd-dev libjson-c-dev libyaml-dev libkmod-dev libssl-dev
-  libcmocka-dev
+  libcmocka-dev zlib1g-dev
 )
 TEST_PKGS=(
   iproute2 util-linux procps kmod curl jq python3 strace

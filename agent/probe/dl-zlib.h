@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* zlib, loaded on first use (see ../basic/dlopen.h): only `check` reads a
+ * gzip file (/proc/config.gz), so plain commands do not pay for it. */
+#pragma once
+
+#include <zlib.h>
+
+#include "../basic/dlopen.h"
+
+#define DL_ZLIB_SYMBOLS(X)      \
+        X(gzdopen)              \
+        X(gzread)               \
+        X(gzclose)
+
+DL_ZLIB_SYMBOLS(DLSYM_PROTOTYPE)
+
+/* 0, or -EOPNOTSUPP with the reason in ret_error. */
+int dlopen_zlib(const char **ret_error);
+
+#ifndef DL_ZLIB_IMPL
+#define gzdopen sym_gzdopen
+#define gzread sym_gzread
+#define gzclose sym_gzclose
+#endif
