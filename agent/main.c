@@ -38,6 +38,7 @@ static const struct {
         { "verify", cmd_verify },
         { "rollback", cmd_rollback },
         { "check", cmd_check },
+        { "serve", cmd_serve },
         { "version", cmd_version },
 };
 
@@ -51,6 +52,9 @@ static void help(void) {
                "  rollback [--dry-run]   restore the values found before the first apply\n"
                "  check [GROUP...] [--latency] [--role server|agent]\n"
                "                         node checks: virt kvm nvme disk k3s-prereq limits (exit 3 on failure)\n"
+               "  serve [--listen ADDR:PORT] [--interval SEC] [--config FILE] [--token-file F]\n"
+               "        [--tls-cert F --tls-key F] [--insecure] [--once]\n"
+               "                         node health over HTTP: /livez /readyz /metrics /status\n"
                "  version\n"
                "\n"
                "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 drift or failed check, 4 not permitted here.\n");

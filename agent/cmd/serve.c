@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * serve: collect on a timer, publish immutable snapshots, answer /livez,
+ * /readyz, /metrics and /status from them. Policy lives here: which address
+ * may be bound without protection, the systemd protocol (socket activation,
+ * READY=1, STATUS=, WATCHDOG=1), signals, and what reaches the log.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../basic/cleanup.h"
+#include "../basic/fileio.h"
+#include "../basic/log.h"
+#include "../basic/parse.h"
+#include "../health/checks.h"
+#include "../health/collect.h"
+#include "../health/config.h"
+#include "../health/route.h"
+#include "../health/server.h"
+#include "../health/snapshot.h"
+#include "cli.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:9470"
+#define SECRET_FILE_MAX (64 * 1024)
+
+struct serve_args {
+        const char *config;
+        const char *listen;
+        long interval;
+        const char *token_file, *tls_cert, *tls_key;
+        bool insecure;
+        bool once;
+};
+
+static bool journal;    /* stderr is the journal: log there with priorities */
+
+static void slog(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void slog(int priority, const char *fmt, ...) {
+        char buf[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        if (journal)
+                sd_journal_print(priority, "%s", buf);
+        else if (priority <= LOG_ERR)
+                log_error("%s", buf);
+        else if (priority <= LOG_WARNING)
+                log_warning("%s", buf);
+        else
+                log_notice("%s", buf);
+}
+
+static int parse_args(struct cli *cli, int argc, char **argv, struct serve_args *a) {
+        static const struct option options[] = {
+                { "listen", required_argument, NULL, 'l' },
+                { "interval", required_argument, NULL, 'i' },
+                { "config", required_argument, NULL, 'c' },
+                { "token-file", required_argument, NULL, 't' },
+                { "tls-cert", required_argument, NULL, 'C' },
+                { "tls-key", required_argument, NULL, 'K' },
+                { "insecure", no_argument, NULL, 'I' },
+                { "once", no_argument, NULL, 'o' },
+                CLI_OPTIONS_END,
+        };
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0)
+                switch (c) {
+                case 'l': a->listen = optarg; break;
+                case 'i': {
+                        uint64_t v;
+
+                        if (safe_atou64(optarg, &v) < 0 || v < 1 || v > 3600)
+                                return cli_error(cli, EXIT_INVALID, "--interval: '%s' is not in [1, 3600] seconds",
+                                                 optarg);
+                        a->interval = (long) v;
+                        break;
+                }
+                case 'c': a->config = optarg; break;
+                case 't': a->token_file = optarg; break;
+                case 'C': a->tls_cert = optarg; break;
+                case 'K': a->tls_key = optarg; break;
+                case 'I': a->insecure = true; break;
+                case 'o': a->once = true; break;
+                default:
+                        return cli_error(cli, EXIT_INVALID, "usage: nodeprep serve [--listen ADDR:PORT] "
+                                         "[--interval SEC] [--config FILE] [--token-file FILE] "
+                                         "[--tls-cert FILE --tls-key FILE] [--insecure] [--once]");
+                }
+        if (optind < argc)
+                return cli_error(cli, EXIT_INVALID, "serve: unexpected argument '%s'", argv[optind]);
+        return 0;
+}
+
+/* Command-line values win over the config file. */
+static int merge_args(struct health_config *c, const struct serve_args *a) {
+        const struct { const char *v; char **dst; } s[] = {
+                { a->listen, &c->listen }, { a->token_file, &c->token_file },
+                { a->tls_cert, &c->tls_cert }, { a->tls_key, &c->tls_key },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(s); i++)
+                if (s[i].v) {
+                        free(*s[i].dst);
+                        if (!(*s[i].dst = strdup(s[i].v)))
+                                return -ENOMEM;
+                }
+        if (!c->listen && !(c->listen = strdup(DEFAULT_LISTEN)))
+                return -ENOMEM;
+        if (a->interval > 0)
+                c->interval_sec = (unsigned) a->interval;
+        return 0;
+}
+
+static int read_secret(struct cli *cli, const char *what, const char *path, bool trim, char **ret) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        char *s;
+        size_t n;
+        int r;
+
+        if (fd < 0)
+                return cli_error(cli, EXIT_INVALID, "%s %s: %s", what, path, strerror(errno));
+        r = read_fd_capped(fd, SECRET_FILE_MAX, &s, &n);
+        if (r < 0)
+                return cli_error(cli, EXIT_INVALID, "%s %s: %s", what, path, strerror(-r));
+        if (trim)
+                while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+                        s[--n] = 0;
+        if (n == 0 || strlen(s) != n) {
+                free(s);
+                return cli_error(cli, EXIT_INVALID, "%s %s: empty or contains NUL bytes", what, path);
+        }
+        if (trim && strpbrk(s, "\r\n")) {
+                free(s);
+                return cli_error(cli, EXIT_INVALID, "%s %s: must be one line", what, path);
+        }
+        *ret = s;
+        return 0;
+}
+
+/* Socket activation: exactly one listening stream socket, or none. */
+static int activation_fd(struct cli *cli, int *ret_fd) {
+        int n = sd_listen_fds(1);
+
+        *ret_fd = -1;
+        if (n < 0)
+                return cli_error(cli, EXIT_FAILED, "sd_listen_fds: %s", strerror(-n));
+        if (n == 0)
+                return 0;
+        if (n > 1)
+                return cli_error(cli, EXIT_INVALID, "socket activation passed %d sockets; expected one", n);
+        if (sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
+                return cli_error(cli, EXIT_INVALID, "socket activation: fd %d is not a listening stream socket",
+                                 SD_LISTEN_FDS_START);
+        *ret_fd = SD_LISTEN_FDS_START;
+        return 0;
+}
+
+/* Anything but loopback needs a token or TLS, unless --insecure. */
+static int guard_exposure(struct cli *cli, const struct health_config *c, int fd, bool insecure) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+
+        if (fd >= 0) {
+                if (getsockname(fd, (struct sockaddr *) &ss, &sl) < 0)
+                        return cli_error(cli, EXIT_FAILED, "getsockname: %s", strerror(errno));
+        } else if (listen_address_parse(c->listen, &ss, &sl) < 0)
+                return cli_error(cli, EXIT_INVALID, "--listen: '%s' is not ADDR:PORT or [V6ADDR]:PORT", c->listen);
+        if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
+                return 0;       /* a unix socket from systemd: its file mode protects it */
+        if (sockaddr_is_loopback((struct sockaddr *) &ss) || c->token_file || c->tls_cert || insecure)
+                return 0;
+        return cli_error(cli, EXIT_INVALID, "refusing to serve node health on non-loopback %s without "
+                         "--token-file or --tls-cert/--tls-key (or --insecure)",
+                         fd >= 0 ? "activated socket" : c->listen);
+}
+
+struct loop {
+        struct cli *cli;
+        struct health_config *cfg;
+        struct health_collector *col;
+        struct health_eval *eval;
+        struct health_snapshot *snap;   /* the latest */
+        uint64_t seq;
+        enum health_status last[_HC_MAX];
+        bool quiet;                     /* --once: the listing says it all */
+};
+
+static void log_transitions(struct loop *l) {
+        for (int i = 0; i < _HC_MAX; i++) {
+                const struct health_check_result *c = &l->snap->checks[i];
+
+                if (!l->cfg->enabled[i] || (l->seq > 1 && c->status == l->last[i]))
+                        continue;
+                if (!l->quiet && (l->seq > 1 || c->status == HS_FAIL))
+                        slog(c->status == HS_FAIL ? LOG_WARNING : LOG_NOTICE, "check %s: %s: %s",
+                             health_check_name(i), health_status_name(c->status), c->reason);
+                l->last[i] = c->status;
+        }
+}
+
+static int collect_once(struct loop *l) {
+        struct health_check_result checks[_HC_MAX];
+        struct health_figures f;
+        struct health_snapshot *s;
+        double steal = -1;
+        int r;
+
+        r = health_collect(l->col, &f);
+        if (r < 0)
+                return r;
+        health_evaluate(l->eval, l->cfg, &f, checks, &steal);
+        r = health_snapshot_new(++l->seq, l->cfg, &f, checks, steal, &s);
+        health_figures_done(&f);
+        if (r < 0)
+                return r;
+        health_snapshot_unref(l->snap);
+        l->snap = s;
+        log_transitions(l);
+        return 0;
+}
+
+static void notify_status(const struct loop *l) {
+        unsigned failing = 0;
+        char names[256] = "";
+
+        for (int i = 0; i < _HC_MAX; i++)
+                if (l->snap->enabled[i] && l->snap->checks[i].status == HS_FAIL) {
+                        size_t n = strlen(names);
+
+                        snprintf(names + n, sizeof(names) - n, "%s%s", failing++ ? ", " : "", health_check_name(i));
+                }
+        if (failing)
+                sd_notifyf(0, "STATUS=not ready: %u failing (%s)", failing, names);
+        else
+                sd_notify(0, "STATUS=ready: all checks pass");
+}
+
+/* --once: two collections one interval apart (counters need a baseline),
+ * then the verbose /readyz listing or, with --json, /status. */
+static int run_once(struct loop *l) {
+        int r = collect_once(l);
+
+        if (r >= 0) {
+                sleep(l->cfg->interval_sec > 2 ? 2 : l->cfg->interval_sec);
+                r = collect_once(l);
+        }
+        if (r < 0)
+                return cli_error(l->cli, EXIT_FAILED, "collection failed: %s", strerror(-r));
+        if (l->cli->json)
+                fwrite(l->snap->status.data, 1, l->snap->status.size, stdout);
+        else
+                fwrite(l->snap->readyz_verbose.data, 1, l->snap->readyz_verbose.size, stdout);
+        return l->snap->ready ? EXIT_OK : EXIT_DRIFT;
+}
+
+static double mono(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *mask) {
+        uint64_t wd_usec = 0;
+        bool watchdog = sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0;
+        double next = mono() + l->cfg->interval_sec;
+
+        for (;;) {
+                double now = mono(), wait = next - now;
+                struct timespec ts;
+                int sig;
+
+                if (watchdog && wait > (double) wd_usec / 2e6)
+                        wait = (double) wd_usec / 2e6;
+                if (wait < 0)
+                        wait = 0;
+                ts.tv_sec = (time_t) wait;
+                ts.tv_nsec = (long) ((wait - (double) ts.tv_sec) * 1e9);
+                sig = sigtimedwait(mask, NULL, &ts);
+                if (sig > 0) {
+                        slog(LOG_NOTICE, "signal %d: stopping", sig);
+                        return EXIT_OK;
+                }
+                if (watchdog)
+                        sd_notify(0, "WATCHDOG=1");
+                if (mono() < next)
+                        continue;
+                next += l->cfg->interval_sec;
+                if (next < mono())
+                        next = mono() + l->cfg->interval_sec;   /* collection overran: skip ticks */
+                if (collect_once(l) < 0) {
+                        slog(LOG_ERR, "collection failed: out of memory; serving the previous snapshot");
+                        continue;
+                }
+                if (health_server_publish(srv, l->snap) < 0)
+                        slog(LOG_ERR, "publishing the snapshot failed: out of memory");
+                notify_status(l);
+        }
+}
+
+static int serve(struct cli *cli, struct health_config *cfg, const struct serve_args *a) {
+        _cleanup_free_ char *token = NULL, *cert = NULL, *key = NULL;
+        struct loop l = { .cli = cli, .cfg = cfg };
+        struct health_server *srv = NULL;
+        struct health_server_options so;
+        sigset_t mask;
+        int fd = -1, r, ret;
+
+        if (!a->once) {
+                if (activation_fd(cli, &fd) != 0 || guard_exposure(cli, cfg, fd, a->insecure) != 0)
+                        return EXIT_INVALID;
+                if (cfg->token_file && read_secret(cli, "--token-file", cfg->token_file, true, &token) != 0)
+                        return EXIT_INVALID;
+                if (cfg->tls_cert && (read_secret(cli, "--tls-cert", cfg->tls_cert, false, &cert) != 0 ||
+                                      read_secret(cli, "--tls-key", cfg->tls_key, false, &key) != 0))
+                        return EXIT_INVALID;
+        }
+        /* Signals are taken synchronously by the loop; the server thread
+         * inherits this mask. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        pthread_sigmask(SIG_BLOCK, &mask, NULL);
+        signal(SIGPIPE, SIG_IGN);
+
+        r = health_collector_new(cli->sr, cfg, &l.col);
+        if (r >= 0)
+                r = health_eval_new(&l.eval);
+        if (r < 0) {
+                ret = cli_error(cli, EXIT_FAILED, "%s", strerror(-r));
+                goto out;
+        }
+        if (a->once) {
+                l.quiet = true;
+                ret = run_once(&l);
+                goto out;
+        }
+        r = collect_once(&l);
+        if (r < 0) {
+                ret = cli_error(cli, EXIT_FAILED, "collection failed: %s", strerror(-r));
+                goto out;
+        }
+        so = (struct health_server_options) {
+                .listen = cfg->listen,
+                .listen_fd = fd,
+                .max_connections = cfg->max_connections,
+                .timeout_sec = cfg->timeout_sec,
+                .max_request_bytes = cfg->max_request_bytes,
+                .stale_after_sec = 3 * cfg->interval_sec + cfg->canary_timeout_ms / 1000 + 10,
+                .token = token,
+                .tls_cert_pem = cert,
+                .tls_key_pem = key,
+        };
+        r = health_server_start(&so, l.snap, &srv);
+        if (r < 0) {
+                ret = cli_error(cli, r == -EINVAL ? EXIT_INVALID : EXIT_FAILED, "cannot serve on %s: %s",
+                                fd >= 0 ? "the activated socket" : cfg->listen, strerror(-r));
+                goto out;
+        }
+        slog(LOG_NOTICE, "serving node health on %s%s every %us", fd >= 0 ? "the activated socket" : cfg->listen,
+             cert ? " (TLS)" : "", cfg->interval_sec);
+        sd_notify(0, "READY=1");
+        notify_status(&l);
+        ret = run_loop(&l, srv, &mask);
+        sd_notify(0, "STOPPING=1");
+out:
+        health_server_stop(srv);
+        health_snapshot_unref(l.snap);
+        health_eval_free(l.eval);
+        health_collector_free(l.col);
+        return ret;
+}
+
+int cmd_serve(struct cli *cli, int argc, char **argv) {
+        struct serve_args a = {};
+        struct health_config cfg;
+        _cleanup_free_ char *error = NULL;
+        int r, ret;
+
+        journal = getenv("JOURNAL_STREAM") != NULL;
+        r = parse_args(cli, argc, argv, &a);
+        if (r != 0)
+                return r;
+        if (health_config_init(&cfg) < 0)
+                return cli_error(cli, EXIT_FAILED, "out of memory");
+        r = health_config_load(&cfg, cli->sr, a.config ? a.config : HEALTH_CONFIG_PATH, a.config != NULL, &error);
+        if (r >= 0)
+                r = merge_args(&cfg, &a);
+        if (r < 0)
+                ret = cli_error(cli, r == -EINVAL ? EXIT_INVALID : EXIT_FAILED, "%s",
+                                error ? error : strerror(-r));
+        else if ((!cfg.tls_cert) != (!cfg.tls_key))
+                ret = cli_error(cli, EXIT_INVALID, "--tls-cert and --tls-key must be given together");
+        else
+                ret = serve(cli, &cfg, &a);
+        health_config_done(&cfg);
+        return ret;
+}

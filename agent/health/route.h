@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pure request helpers of the health server (no libmicrohttpd here, so they
+ * are unit-tested and fuzzed alone): which endpoint a path names, whether an
+ * Authorization header carries the bearer token, and the --listen address.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+enum route_kind {
+        ROUTE_NONE,             /* 404 */
+        ROUTE_LIVEZ,
+        ROUTE_READYZ,
+        ROUTE_READYZ_CHECK,     /* /readyz/NAME */
+        ROUTE_METRICS,
+        ROUTE_STATUS,
+};
+
+struct route {
+        enum route_kind kind;
+        int check;              /* enum health_check_id with ROUTE_READYZ_CHECK */
+};
+
+/* path without the query (libmicrohttpd strips it). One trailing '/' is
+ * accepted on the fixed paths. */
+struct route route_parse(const char *path);
+
+/* "Bearer <token>" (scheme case-insensitive), compared in constant time for
+ * a given token length. */
+bool bearer_matches(const char *authorization, const char *token);
+
+/* "ADDR:PORT", "[V6]:PORT" or ":PORT" (all of IPv4). -EINVAL otherwise. */
+int listen_address_parse(const char *s, struct sockaddr_storage *ret, socklen_t *ret_len);
+
+/* 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. */
+bool sockaddr_is_loopback(const struct sockaddr *sa);

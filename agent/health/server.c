@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: MIT */
+#include "server.h"
+
+#include <errno.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "../basic/cleanup.h"
+#include "../basic/log.h"
+#include "route.h"
+
+#define MAX_EXCLUDES 32
+#define CT_TEXT "text/plain; charset=utf-8"
+#define CT_METRICS "text/plain; version=0.0.4; charset=utf-8"
+#define CT_JSON "application/json"
+
+/* The responses of one snapshot. MHD counts references to each response, so
+ * one built here is shared by every connection that sends it; each holds a
+ * snapshot reference that its free callback drops. */
+struct published {
+        unsigned refs;          /* the server's, plus handlers running */
+        struct health_snapshot *snap;
+        struct MHD_Response *metrics, *status, *readyz, *readyz_verbose, *check[_HC_MAX];
+};
+
+enum fixed {
+        FIX_LIVEZ,
+        FIX_LIVEZ_VERBOSE,
+        FIX_404,
+        FIX_405,
+        FIX_413,
+        FIX_401,
+        FIX_503,
+        _FIX_MAX,
+};
+
+struct health_server {
+        struct MHD_Daemon *daemon;
+        pthread_mutex_t lock;
+        struct published *current;
+        struct MHD_Response *fixed[_FIX_MAX];
+        unsigned open_conns;            /* atomic */
+        unsigned long rejected;         /* atomic */
+        unsigned max_connections;
+        unsigned stale_after_sec;
+        char *token;
+};
+
+static const struct {
+        unsigned code;
+        const char *body;
+} fixed_bodies[_FIX_MAX] = {
+        [FIX_LIVEZ] = { MHD_HTTP_OK, "ok" },
+        [FIX_LIVEZ_VERBOSE] = { MHD_HTTP_OK, "[+]ping ok\nlivez check passed\n" },
+        [FIX_404] = { MHD_HTTP_NOT_FOUND, "404 page not found\n" },
+        [FIX_405] = { MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed: only GET and HEAD\n" },
+        [FIX_413] = { MHD_HTTP_CONTENT_TOO_LARGE, "request bodies are not accepted\n" },
+        [FIX_401] = { MHD_HTTP_UNAUTHORIZED, "unauthorized: a bearer token is required\n" },
+        [FIX_503] = { MHD_HTTP_SERVICE_UNAVAILABLE, "too many connections\n" },
+};
+
+static void add_common(struct MHD_Response *r, const char *content_type) {
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+}
+
+static void snapshot_unref_cb(void *cls) {
+        health_snapshot_unref(cls);
+}
+
+static struct MHD_Response *from_body(struct health_snapshot *snap, const struct body *b, const char *ct) {
+        struct MHD_Response *r;
+
+        r = MHD_create_response_from_buffer_with_free_callback_cls(b->size, b->data, snapshot_unref_cb,
+                                                                   health_snapshot_ref(snap));
+        if (!r) {
+                health_snapshot_unref(snap);
+                return NULL;
+        }
+        add_common(r, ct);
+        return r;
+}
+
+static void destroy(struct MHD_Response *r) {
+        if (r)
+                MHD_destroy_response(r);
+}
+
+static void published_unref(struct published *p) {
+        if (!p || __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) > 0)
+                return;
+        destroy(p->metrics);
+        destroy(p->status);
+        destroy(p->readyz);
+        destroy(p->readyz_verbose);
+        for (int i = 0; i < _HC_MAX; i++)
+                destroy(p->check[i]);
+        health_snapshot_unref(p->snap);
+        free(p);
+}
+
+static int published_new(struct health_snapshot *snap, struct published **ret) {
+        struct published *p = calloc(1, sizeof(*p));
+        bool ok;
+
+        if (!p)
+                return -ENOMEM;
+        p->refs = 1;
+        p->snap = health_snapshot_ref(snap);
+        p->metrics = from_body(snap, &snap->metrics, CT_METRICS);
+        p->status = from_body(snap, &snap->status, CT_JSON);
+        p->readyz = from_body(snap, &snap->readyz, CT_TEXT);
+        p->readyz_verbose = from_body(snap, &snap->readyz_verbose, CT_TEXT);
+        ok = p->metrics && p->status && p->readyz && p->readyz_verbose;
+        for (int i = 0; i < _HC_MAX; i++)
+                if (snap->enabled[i] && !(p->check[i] = from_body(snap, &snap->check[i], CT_TEXT)))
+                        ok = false;
+        if (!ok) {
+                published_unref(p);
+                return -ENOMEM;
+        }
+        *ret = p;
+        return 0;
+}
+
+static struct published *current_ref(struct health_server *s) {
+        struct published *p;
+
+        pthread_mutex_lock(&s->lock);
+        p = s->current;
+        __atomic_add_fetch(&p->refs, 1, __ATOMIC_RELAXED);
+        pthread_mutex_unlock(&s->lock);
+        return p;
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, unsigned code, struct MHD_Response *r) {
+        return MHD_queue_response(c, code, r);
+}
+
+/* A body made for this request only (?exclude=, stale snapshot). */
+static enum MHD_Result queue_dynamic(struct MHD_Connection *c, unsigned code, struct body *b) {
+        struct MHD_Response *r = MHD_create_response_from_buffer(b->size, b->data, MHD_RESPMEM_MUST_FREE);
+        enum MHD_Result ret;
+
+        if (!r) {
+                free(b->data);
+                return MHD_NO;
+        }
+        add_common(r, CT_TEXT);
+        ret = MHD_queue_response(c, code, r);
+        MHD_destroy_response(r);
+        return ret;
+}
+
+struct query {
+        char *excludes[MAX_EXCLUDES + 1];
+        size_t n;
+        bool verbose;
+        bool too_many;
+};
+
+static enum MHD_Result query_iter(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+        struct query *q = cls;
+
+        (void) kind;
+        if (streq(key, "verbose"))
+                q->verbose = true;
+        else if (streq(key, "exclude") && value) {
+                if (q->n >= MAX_EXCLUDES) {
+                        q->too_many = true;
+                        return MHD_NO;
+                }
+                /* MHD owns value until the request ends: no copy needed. */
+                q->excludes[q->n++] = (char *) value;
+        }
+        return MHD_YES;
+}
+
+static double mono_now(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static enum MHD_Result serve_readyz(struct health_server *s, struct MHD_Connection *c, struct published *p) {
+        struct query q = {};
+        struct body b;
+        char stale[96];
+        double age = mono_now() - p->snap->fig.mono;
+        bool is_stale = age > (double) s->stale_after_sec;
+        int code;
+
+        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_iter, &q);
+        if (!is_stale && q.n == 0 && !q.too_many)
+                return queue(c, p->snap->ready ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                             q.verbose ? p->readyz_verbose : p->readyz);
+        if (is_stale)
+                snprintf(stale, sizeof(stale), "the last snapshot is %.0fs old", age);
+        code = health_readyz_render(p->snap, q.excludes, q.verbose, is_stale ? stale : NULL, &b);
+        if (code < 0)
+                return MHD_NO;
+        return queue_dynamic(c, (unsigned) code, &b);
+}
+
+static bool has_body(struct MHD_Connection *c, size_t upload_size) {
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+        if (upload_size > 0)
+                return true;
+        if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+                return true;
+        return cl && !streq(cl, "0");
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                               const char *version, const char *upload_data, size_t *upload_data_size,
+                               void **con_cls) {
+        struct health_server *s = cls;
+        struct published *p;
+        struct route rt;
+        enum MHD_Result ret;
+
+        (void) version, (void) upload_data, (void) con_cls;
+        if (__atomic_load_n(&s->open_conns, __ATOMIC_RELAXED) > s->max_connections) {
+                __atomic_add_fetch(&s->rejected, 1, __ATOMIC_RELAXED);
+                return queue(c, MHD_HTTP_SERVICE_UNAVAILABLE, s->fixed[FIX_503]);
+        }
+        if (!streq(method, MHD_HTTP_METHOD_GET) && !streq(method, MHD_HTTP_METHOD_HEAD))
+                return queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->fixed[FIX_405]);
+        if (has_body(c, *upload_data_size))
+                return queue(c, MHD_HTTP_CONTENT_TOO_LARGE, s->fixed[FIX_413]);
+        rt = route_parse(url);
+        if (rt.kind == ROUTE_NONE)
+                return queue(c, MHD_HTTP_NOT_FOUND, s->fixed[FIX_404]);
+        if (rt.kind == ROUTE_LIVEZ) {
+                bool verbose = MHD_lookup_connection_value_n(c, MHD_GET_ARGUMENT_KIND, "verbose", 7, NULL, NULL);
+
+                return queue(c, MHD_HTTP_OK, s->fixed[verbose ? FIX_LIVEZ_VERBOSE : FIX_LIVEZ]);
+        }
+        if (s->token && !bearer_matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                                    MHD_HTTP_HEADER_AUTHORIZATION), s->token))
+                return queue(c, MHD_HTTP_UNAUTHORIZED, s->fixed[FIX_401]);
+
+        p = current_ref(s);
+        switch (rt.kind) {
+        case ROUTE_METRICS:
+                ret = queue(c, MHD_HTTP_OK, p->metrics);
+                break;
+        case ROUTE_STATUS:
+                ret = queue(c, MHD_HTTP_OK, p->status);
+                break;
+        case ROUTE_READYZ:
+                ret = serve_readyz(s, c, p);
+                break;
+        case ROUTE_READYZ_CHECK:
+                ret = p->check[rt.check] ?
+                        queue(c, p->snap->checks[rt.check].status == HS_FAIL ? MHD_HTTP_INTERNAL_SERVER_ERROR :
+                              MHD_HTTP_OK, p->check[rt.check]) :
+                        queue(c, MHD_HTTP_NOT_FOUND, s->fixed[FIX_404]);       /* disabled */
+                break;
+        default:
+                ret = queue(c, MHD_HTTP_NOT_FOUND, s->fixed[FIX_404]);
+        }
+        published_unref(p);
+        return ret;
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe) {
+        struct health_server *s = cls;
+
+        (void) c, (void) socket_context;
+        if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+                __atomic_add_fetch(&s->open_conns, 1, __ATOMIC_RELAXED);
+        else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+                __atomic_sub_fetch(&s->open_conns, 1, __ATOMIC_RELAXED);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+        char buf[256];
+
+        (void) cls;
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        buf[strcspn(buf, "\n")] = 0;
+        log_debug("libmicrohttpd: %s", buf);
+}
+
+static int make_fixed(struct health_server *s) {
+        for (int i = 0; i < _FIX_MAX; i++) {
+                s->fixed[i] = MHD_create_response_from_buffer(strlen(fixed_bodies[i].body),
+                                                              (void *) fixed_bodies[i].body, MHD_RESPMEM_PERSISTENT);
+                if (!s->fixed[i])
+                        return -ENOMEM;
+                add_common(s->fixed[i], CT_TEXT);
+        }
+        MHD_add_response_header(s->fixed[FIX_405], MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+        MHD_add_response_header(s->fixed[FIX_413], MHD_HTTP_HEADER_CONNECTION, "close");
+        MHD_add_response_header(s->fixed[FIX_401], MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+        MHD_add_response_header(s->fixed[FIX_503], MHD_HTTP_HEADER_CONNECTION, "close");
+        MHD_add_response_header(s->fixed[FIX_503], MHD_HTTP_HEADER_RETRY_AFTER, "1");
+        return 0;
+}
+
+/* Sockets beyond max_connections must still be accepted to be told 503, so
+ * the hard cap (MHD closes beyond it) sits well above, within RLIMIT_NOFILE. */
+static unsigned hard_cap(unsigned max_connections) {
+        struct rlimit rl;
+        unsigned cap = max_connections * 16 > 4096 ? max_connections * 16 : 4096;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+                if (rl.rlim_cur < rl.rlim_max) {
+                        rl.rlim_cur = rl.rlim_max;
+                        (void) setrlimit(RLIMIT_NOFILE, &rl);
+                        (void) getrlimit(RLIMIT_NOFILE, &rl);
+                }
+                if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t) cap + 64)
+                        cap = rl.rlim_cur > 128 ? (unsigned) rl.rlim_cur - 64 : 64;
+        }
+        return cap > max_connections ? cap : max_connections;
+}
+
+int health_server_start(const struct health_server_options *o, struct health_snapshot *snap,
+                        struct health_server **ret) {
+        struct health_server *s = calloc(1, sizeof(*s));
+        struct sockaddr_storage ss;
+        socklen_t sl = 0;
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+        struct MHD_OptionItem opts[16];
+        size_t n = 0;
+        int r;
+
+        if (!s)
+                return -ENOMEM;
+        pthread_mutex_init(&s->lock, NULL);
+        s->max_connections = o->max_connections;
+        s->stale_after_sec = o->stale_after_sec;
+        if (o->token && !(s->token = strdup(o->token))) {
+                health_server_stop(s);
+                return -ENOMEM;
+        }
+        r = make_fixed(s);
+        if (r >= 0)
+                r = published_new(snap, &s->current);
+        if (r >= 0 && o->listen_fd < 0) {
+                r = listen_address_parse(o->listen, &ss, &sl);
+                if (r >= 0 && ss.ss_family == AF_INET6)
+                        flags |= MHD_USE_IPv6;
+        }
+        if (r < 0) {
+                health_server_stop(s);
+                return r;
+        }
+        opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_CONNECTION_LIMIT, hard_cap(o->max_connections), NULL };
+        opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_sec, NULL };
+        opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->max_request_bytes, NULL };
+        opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_NOTIFY_CONNECTION, (intptr_t) notify_connection, s };
+        opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_EXTERNAL_LOGGER, (intptr_t) mhd_log, NULL };
+        if (o->listen_fd >= 0)
+                opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_LISTEN_SOCKET, o->listen_fd, NULL };
+        else
+                opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_SOCK_ADDR, 0, &ss };
+        if (o->tls_cert_pem && o->tls_key_pem) {
+                flags |= MHD_USE_TLS;
+                opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_HTTPS_MEM_CERT, 0, (void *) o->tls_cert_pem };
+                opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *) o->tls_key_pem };
+        }
+        opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_END, 0, NULL };
+
+        errno = 0;
+        s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+        if (!s->daemon) {
+                r = errno > 0 ? -errno : -EADDRNOTAVAIL;
+                health_server_stop(s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+int health_server_publish(struct health_server *s, struct health_snapshot *snap) {
+        struct published *p, *old;
+        int r = published_new(snap, &p);
+
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&s->lock);
+        old = s->current;
+        s->current = p;
+        pthread_mutex_unlock(&s->lock);
+        published_unref(old);
+        return 0;
+}
+
+unsigned long health_server_rejected(const struct health_server *s) {
+        return __atomic_load_n(&s->rejected, __ATOMIC_RELAXED);
+}
+
+struct health_server *health_server_stop(struct health_server *s) {
+        if (!s)
+                return NULL;
+        if (s->daemon)
+                MHD_stop_daemon(s->daemon);
+        published_unref(s->current);
+        for (int i = 0; i < _FIX_MAX; i++)
+                destroy(s->fixed[i]);
+        pthread_mutex_destroy(&s->lock);
+        free(s->token);
+        free(s);
+        return NULL;
+}
