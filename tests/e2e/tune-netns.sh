@@ -14,6 +14,7 @@ KEYS="net.core.somaxconn net.ipv4.tcp_max_syn_backlog net.ipv4.ip_forward net.ip
 host_before=$(sysctl -n $KEYS | tr '\t' ' ')
 TMP=$(mktemp -d /tmp/nodeprep-netns.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+chmod 755 "$TMP"  # the non-root check reads the profile as nobody
 cat > "$TMP/netns.ini" <<'INI'
 [profile]
 description = per-netns keys for the live test
@@ -36,6 +37,14 @@ net.core.somaxconn = 8192
 fs.file-max = >=100000
 INI
 
+# Not root: exit 4 before anything else.
+set +e
+setpriv --reuid=65534 --regid=65534 --clear-groups "$NODEPREP" apply "$TMP/netns.ini" >/dev/null 2>"$TMP/err.nonroot"
+rc=$?
+set -e
+[ $rc -eq 4 ] || { echo "FAIL: non-root apply exited $rc, expected 4"; exit 1; }
+grep -q "needs root" "$TMP/err.nonroot" || { echo "FAIL: non-root message: $(cat "$TMP/err.nonroot")"; exit 1; }
+
 export TMP KEYS
 unshare -n -m bash -euo pipefail -c '
 fail() { echo "FAIL: $*"; exit 1; }
@@ -45,6 +54,16 @@ cp -a /etc/sysctl.d/. "$TMP/etc-sysctl.d/" 2>/dev/null || true
 mount --bind "$TMP/etc-sysctl.d" /etc/sysctl.d
 mount --bind "$TMP/var-lib" /var/lib
 orig=$(values)
+
+# A read-only /proc/sys (a container without privileges): exit 4.
+(
+        mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys
+        set +e; "$NODEPREP" apply --allow-netns "$TMP/netns.ini" >/dev/null 2>"$TMP/err"; rc=$?; set -e
+        umount /proc/sys
+        [ $rc -eq 4 ] || fail "apply on a read-only /proc/sys exited $rc, expected 4"
+        grep -q "read-only" "$TMP/err" || fail "read-only message: $(cat "$TMP/err")"
+)
+[ "$(values)" = "$orig" ] || fail "read-only attempt changed values"
 
 # The guard: a child netns needs --allow-netns, and then only per-netns keys.
 set +e; "$NODEPREP" apply "$TMP/netns.ini" 2>/dev/null; rc=$?; set -e
