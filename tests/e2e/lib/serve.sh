@@ -1,0 +1,97 @@
+# shellcheck shell=bash
+# Helpers for the `nodeprep serve` tests: sourced, not run.
+#   serve_start [nodeprep args...] -- [serve args...]
+#                                  start on a free loopback port; sets SERVE_PID, PORT, URL
+#   serve_stop                     stop it (also on EXIT)
+#   http PATH [curl args...]       sets code, ctype, body
+#   wait_for CMD...                retry CMD for up to $WAIT seconds
+set -euo pipefail
+: "${NODEPREP:?set NODEPREP to the nodeprep binary}"
+: "${NODEPREP_TOP:?set NODEPREP_TOP to the repository}"
+TMP=$(mktemp -d /tmp/nodeprep-serve.XXXXXX)
+SERVE_PID=
+checks=0
+WAIT=${WAIT:-15}
+
+fail() { echo "FAIL: $*" >&2; [ -f "$TMP/serve.log" ] && sed 's/^/  serve: /' "$TMP/serve.log" | tail -n 20 >&2; exit 1; }
+ok() { checks=$((checks + 1)); }
+skip() { echo "$*"; exit 77; }
+eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"; ok; }
+contains() { case "$1" in *"$2"*) ok ;; *) fail "expected '$2' in: ${1:0:800}" ;; esac; }
+lacks() { case "$1" in *"$2"*) fail "did not expect '$2' in: ${1:0:800}" ;; *) ok ;; esac; }
+done_ok() { echo "$checks checks passed"; exit 0; }
+need() { for c in "$@"; do command -v "$c" >/dev/null || skip "needs $c (scripts/install-deps.sh)"; done; }
+
+serve_stop() {
+        if [ -n "$SERVE_PID" ] && kill -0 "$SERVE_PID" 2>/dev/null; then
+                kill -TERM "$SERVE_PID" 2>/dev/null || true
+                for _ in $(seq 50); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
+                kill -KILL "$SERVE_PID" 2>/dev/null || true
+                wait "$SERVE_PID" 2>/dev/null || true
+        fi
+        SERVE_PID=
+}
+_serve_cleanup() { serve_stop; rm -rf "$TMP"; }
+trap _serve_cleanup EXIT
+
+free_port() {
+        local p
+        for _ in $(seq 50); do
+                p=$((20000 + RANDOM % 40000))
+                ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+        done
+        echo 29470
+}
+
+# serve_start [global args...] -- [serve args...]; runs under $SERVE_WRAP (e.g. valgrind).
+serve_start() {
+        local global=() args=()
+        while [ $# -gt 0 ] && [ "$1" != "--" ]; do global+=("$1"); shift; done
+        [ $# -gt 0 ] && shift
+        args=("$@")
+        PORT=$(free_port)
+        URL="http://127.0.0.1:$PORT"
+        # shellcheck disable=SC2086
+        ${SERVE_WRAP:-} "$NODEPREP" "${global[@]}" serve --listen "127.0.0.1:$PORT" "${args[@]}" \
+                >"$TMP/serve.log" 2>&1 &
+        SERVE_PID=$!
+        for _ in $(seq $((WAIT * 10))); do
+                curl -s -o /dev/null "$URL/livez" && return 0
+                kill -0 "$SERVE_PID" 2>/dev/null || fail "serve exited early"
+                sleep 0.1
+        done
+        fail "serve did not answer on $URL within ${WAIT}s"
+}
+
+http() {
+        local path=$1; shift
+        local out
+        out=$(curl -s -o "$TMP/body" -w '%{http_code} %{content_type}' "$@" "$URL$path") || true
+        code=${out%% *}
+        ctype=${out#* }
+        body=$(cat "$TMP/body" 2>/dev/null || true)
+}
+
+wait_for() {
+        for _ in $(seq $((WAIT * 10))); do
+                "$@" && return 0
+                sleep 0.1
+        done
+        return 1
+}
+
+# A config with thresholds a test can drive; extra lines appended.
+write_config() {
+        mkdir -p "$TMP/data"
+        {
+                echo "[health]"
+                echo "data_dir = $TMP/data"
+                echo "data_disk_min_free_bytes = 1M"
+                echo "data_disk_min_free_percent = 0"
+                echo "pressure_avg10_fail_percent = 100"
+                echo "pressure_avg60_fail_percent = 100"
+                echo "steal_fail_percent = 100"
+                for l in "$@"; do echo "$l"; done
+        } >"$TMP/nodeprep.conf"
+        echo "$TMP/nodeprep.conf"
+}
