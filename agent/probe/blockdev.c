@@ -41,6 +41,8 @@ int blockdev_name_from_link(const char *target, char *name, size_t size, char *p
                 return -EINVAL;
         bufprintf(name, size, "%s", base);
         if (parent && psize) {
+                /* The directory above: the whole disk when this is a
+                 * partition (…/block/sda/sda1, …/nvme0n1/nvme0n1p1). */
                 parent[0] = 0;
                 if (last && last > target) {
                         prev = last - 1;
@@ -48,8 +50,7 @@ int blockdev_name_from_link(const char *target, char *name, size_t size, char *p
                                 prev--;
                         if (*prev == '/')
                                 prev++;
-                        /* Only when the grandparent is ".../block/<disk>/<part>". */
-                        if (prev > target + 6 && strneq(prev - 6, "block/", 6) && (size_t) (last - prev) < psize) {
+                        if (last > prev && (size_t) (last - prev) < psize && !strneq(prev, "..", 2)) {
                                 memcpy(parent, prev, (size_t) (last - prev));
                                 parent[last - prev] = 0;
                         }

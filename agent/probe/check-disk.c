@@ -89,7 +89,7 @@ static int check_space(const struct sysroot *sr, const struct backing_info *b, s
         double total, avail, pct;
 
         if (!sr->live)
-                return check_add(l, G, "space", CHECK_NA, "statvfs", NULL, "statvfs " CHECK_SKIPPED_ROOT);
+                return check_add(l, G, "space", CHECK_NA, "statvfs", NULL, "statvfs is " CHECK_SKIPPED_ROOT);
         fd = sysroot_open(sr, b->path, O_RDONLY | O_DIRECTORY, 0);
         if (fd < 0 || fstatvfs(fd, &sv) < 0)
                 return check_add(l, G, "space", CHECK_UNKNOWN, "statvfs", NULL, "unknown: statvfs(%s): %s", b->path,
@@ -118,7 +118,7 @@ static int check_latency(const struct sysroot *sr, const struct backing_info *b,
 
         if (!sr->live)
                 return check_add(l, G, "latency", CHECK_NA, "O_DIRECT write+fdatasync", NULL,
-                                 "latency probe " CHECK_SKIPPED_ROOT);
+                                 "the latency probe is " CHECK_SKIPPED_ROOT);
         r = blockdev_latency(sr, b->path, 64, &lr);
         if (r < 0)
                 return check_add(l, G, "latency", CHECK_UNKNOWN, "O_DIRECT write+fdatasync", NULL,

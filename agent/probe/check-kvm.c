@@ -18,7 +18,7 @@ static int check_usable(const struct sysroot *sr, const struct kvm_info *k, stru
 
         if (!sr->live)
                 return check_add(l, G, "usable", CHECK_NA, "/dev/kvm ioctls", NULL,
-                                 "functional probe " CHECK_SKIPPED_ROOT "; /dev/kvm %s in the fixture%s",
+                                 "the functional probe is " CHECK_SKIPPED_ROOT "; /dev/kvm %s in the fixture%s",
                                  k->dev_present ? "present" : "absent", explain);
         if (k->usable) {
                 char vcpus[48] = "";

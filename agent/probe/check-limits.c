@@ -50,7 +50,7 @@ static int check_kernel(const struct limits_info *li, struct check_list *l) {
 
                 return check_add(l, G, "file-nr", pct > 95 ? CHECK_FAIL : pct > 80 ? CHECK_WARN : CHECK_OK,
                                  "/proc/sys/fs/file-nr", pct > 80 ? "raise fs.file-max, or find the leak" : NULL,
-                                 "%llu file handles allocated (%.2g%% of fs.file-max)",
+                                 "%llu file handles allocated (%.1f%% of fs.file-max)",
                                  (unsigned long long) li->files_allocated, pct);
         }
 }

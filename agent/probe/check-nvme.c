@@ -49,8 +49,8 @@ static int check_ctrl(const struct nvme_ctrl *c, struct check_list *l) {
         if (c->state[0] && !streq(c->state, "live"))
                 st = CHECK_WARN;
         return check_add(l, G, c->name, st, ev, st == CHECK_WARN ? "a controller not 'live' is resetting or dead; see dmesg" : NULL,
-                         "%s%s%s, fw %s, %s, state %s%s; %s%s", c->model[0] ? c->model : "model ?",
-                         c->emulated ? " (virtual: " : "", c->emulated ? c->emulated : "",
+                         "%s%s%s%s, fw %s, %s, state %s%s; %s%s", c->model[0] ? c->model : "model ?",
+                         c->emulated ? " (virtual: " : "", c->emulated ? c->emulated : "", c->emulated ? ")" : "",
                          c->firmware[0] ? c->firmware : "?", c->transport[0] ? c->transport : "transport ?",
                          c->state[0] ? c->state : "?", temp, c->n_ns ? ns : "no namespaces",
                          c->emulated ? "; SMART data is synthetic" : "");
@@ -64,7 +64,7 @@ static int check_smart(const struct sysroot *sr, const struct nvme_ctrl *c, stru
         bufprintf(name, sizeof(name), "%s-smart", c->name);
         bufprintf(ev, sizeof(ev), "NVME_IOCTL_ADMIN_CMD log 0x02 on /dev/%s", c->name);
         if (!sr->live)
-                return check_add(l, G, name, CHECK_NA, ev, NULL, "SMART passthru " CHECK_SKIPPED_ROOT);
+                return check_add(l, G, name, CHECK_NA, ev, NULL, "SMART passthru is " CHECK_SKIPPED_ROOT);
         r = nvme_smart_read(sr, c->name, &s);
         if (r == -EPERM || r == -EACCES)
                 return check_add(l, G, name, CHECK_NA, ev, "run as root (CAP_SYS_ADMIN)", "needs CAP_SYS_ADMIN");

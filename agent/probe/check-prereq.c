@@ -71,7 +71,7 @@ static int check_route(const struct sysroot *sr, struct check_list *l) {
         if (ri.v6)
                 bufprintf(v6, sizeof(v6), "%sIPv6 dev %s", ri.v4 ? ", " : "", ri.dev6[0] ? ri.dev6 : "?");
         return check_add(l, G, "default-route", CHECK_OK, ri.source, NULL, "%s%s%s", v4, v6,
-                         sr->live ? "" : " (read from the fixture; netlink " CHECK_SKIPPED_ROOT ")");
+                         sr->live ? "" : " (read from the fixture; netlink is " CHECK_SKIPPED_ROOT ")");
 }
 
 /* The installed iptables version from dpkg's database. */

@@ -18,7 +18,8 @@ static const char *vm_label(const char *vm) {
         static const struct {
                 const char *vm, *label;
         } t[] = {
-                { "kvm", "KVM guest" }, { "qemu", "QEMU guest without KVM (TCG: emulated, slow)" },
+                { "kvm", "KVM guest" }, { "qemu", "QEMU guest (KVM or TCG: not known)" },
+                { "qemu-tcg", "QEMU guest without KVM (TCG: emulated, slow)" },
                 { "microsoft", "Hyper-V guest" }, { "vmware", "VMware guest" }, { "xen", "Xen guest" },
                 { "amazon", "Amazon EC2 guest" }, { "google", "Google Compute Engine guest" },
                 { "oracle", "VirtualBox guest" }, { "parallels", "Parallels guest" }, { "bhyve", "bhyve guest" },
@@ -37,12 +38,12 @@ static int check_vm(const struct sysroot *sr, const struct virt_info *v, struct 
         if (!v->vm[0])
                 return check_add(l, G, "vm", CHECK_UNKNOWN, "CPUID, /sys/class/dmi/id, /proc/cpuinfo", NULL,
                                  "unknown: no CPUID%s, no DMI and no usable /proc/cpuinfo",
-                                 sr->live ? "" : " (" CHECK_SKIPPED_ROOT ")");
-        bufprintf(reason, sizeof(reason), "%s%s%s%s", vm_label(v->vm), v->vm_detail[0] ? " (" : "", v->vm_detail,
-                 v->vm_detail[0] ? ")" : "");
-        return check_add(l, G, "vm", streq(v->vm, "qemu") ? CHECK_WARN : CHECK_OK, v->vm_decided_by,
-                         streq(v->vm, "qemu") ? "TCG emulation is an order of magnitude slower; ask for a KVM plan" : NULL,
-                         "%s%s", reason, sr->live ? "" : "; CPUID " CHECK_SKIPPED_ROOT);
+                                 sr->live ? "" : " (CPUID is " CHECK_SKIPPED_ROOT ")");
+        bufprintf(reason, sizeof(reason), "%s (%s%s%s)", vm_label(v->vm), v->vm_decided_by,
+                  v->vm_detail[0] ? "; " : "", v->vm_detail);
+        return check_add(l, G, "vm", streq(v->vm, "qemu-tcg") ? CHECK_WARN : CHECK_OK, v->vm_decided_by,
+                         streq(v->vm, "qemu-tcg") ? "TCG emulation is an order of magnitude slower; ask for a KVM plan" : NULL,
+                         "%s%s", reason, sr->live ? "" : "; CPUID is " CHECK_SKIPPED_ROOT);
 }
 
 static int check_container(const struct virt_info *v, struct check_list *l) {
@@ -88,7 +89,7 @@ static int check_steal_feature(const struct sysroot *sr, const struct virt_info 
                                  "ask the provider to expose KVM_FEATURE_STEAL_TIME; drop no-steal-acc",
                                  "steal time not accounted: noisy neighbours are invisible");
         return check_add(l, G, "steal-feature", sr->live ? CHECK_UNKNOWN : CHECK_NA, "CPUID 0x40000001", NULL,
-                         "%s", sr->live ? "unknown: CPUID leaf 0x40000001 not readable" : "CPUID " CHECK_SKIPPED_ROOT);
+                         "%s", sr->live ? "unknown: CPUID leaf 0x40000001 not readable" : "CPUID is " CHECK_SKIPPED_ROOT);
 }
 
 static int read_ticks(const struct sysroot *sr, struct cpu_ticks *t) {
@@ -128,7 +129,7 @@ static int check_steal(const struct sysroot *sr, const struct check_options *o, 
                 else
                         bufprintf(window, sizeof(window), ", window sample discarded (counters went backwards or did not move)");
         } else if (!sr->live)
-                bufprintf(window, sizeof(window), "; window sample " CHECK_SKIPPED_ROOT);
+                bufprintf(window, sizeof(window), "; the window sample is " CHECK_SKIPPED_ROOT);
         if (boot > 10.0 || win > 10.0)
                 return check_add(l, G, "steal", CHECK_WARN, "/proc/stat",
                                  "above 10% for long means an overcommitted host; compare with /proc/pressure/cpu",

@@ -40,4 +40,4 @@ extern const struct check_group check_groups[];
 const struct check_group *check_group_find(const char *name);
 
 /* The note appended to live-only probes under --root. */
-#define CHECK_SKIPPED_ROOT "live-only probe, skipped under --root"
+#define CHECK_SKIPPED_ROOT "live-only, skipped under --root"

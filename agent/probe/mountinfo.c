@@ -125,14 +125,37 @@ void mount_entry_done(struct mount_entry *e) {
         *e = (struct mount_entry) {};
 }
 
+/* Longest mountpoint prefix, topmost of a stack. libmount's own
+ * mnt_table_find_mountpoint() stat()s the path on the host first, which is
+ * wrong under --root, so walk up by string only: mnt_table_find_target()
+ * without a cache compares strings and never touches the filesystem. */
+static struct libmnt_fs *find_covering(struct libmnt_table *tb, const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+
+        if (!p || p[0] != '/')
+                return NULL;
+        for (;;) {
+                struct libmnt_fs *fs = mnt_table_find_target(tb, p, MNT_ITER_BACKWARD);
+                char *slash;
+
+                if (fs)
+                        return fs;
+                if (streq(p, "/"))
+                        return NULL;
+                slash = strrchr(p, '/');
+                if (slash == p)
+                        p[1] = 0;
+                else
+                        *slash = 0;
+        }
+}
+
 int mount_table_find(const struct mount_table *mt, const char *path, struct mount_entry *ret) {
         struct mount_entry e = {};
         struct libmnt_fs *fs;
         const char *vfs;
 
-        /* No cache is set on the table, so libmount compares strings only
-         * and never touches the host filesystem. */
-        fs = mnt_table_find_mountpoint(mt->tb, path, MNT_ITER_BACKWARD);
+        fs = find_covering(mt->tb, path);
         if (!fs || !mnt_fs_get_target(fs))
                 return -ENOENT;
         if (dup_opt(mnt_fs_get_target(fs), &e.target) < 0 || dup_opt(mnt_fs_get_source(fs), &e.source) < 0 ||

@@ -87,8 +87,8 @@ int net_parse_proc_route(const char *content, struct route_info *ret) {
 
                         ret->v4 = true;
                         bufprintf(ret->dev4, sizeof(ret->dev4), "%s", ifname);
-                        if (!inet_ntop(AF_INET, &a, ret->via4, sizeof(ret->via4)))
-                                ret->via4[0] = 0;
+                        if (gw == 0 || !inet_ntop(AF_INET, &a, ret->via4, sizeof(ret->via4)))
+                                ret->via4[0] = 0;       /* on-link (venet0, point-to-point) */
                         return 0;
                 }
                 line = strchr(line, '\n');

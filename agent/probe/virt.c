@@ -38,7 +38,7 @@ static const struct {
 } cpuid_vendors[] = {
         { "KVMKVMKVM", "kvm" },
         { "Linux KVM Hv", "kvm" },      /* KVM with Hyper-V enlightenments */
-        { "TCGTCGTCGTCG", "qemu" },     /* QEMU without KVM */
+        { "TCGTCGTCGTCG", "qemu-tcg" }, /* QEMU without KVM */
         { "Microsoft Hv", "microsoft" },
         { "VMwareVMware", "vmware" },
         { "XenVMMXenVMM", "xen" },
@@ -226,8 +226,20 @@ static void detect_vm(const struct sysroot *sr, struct virt_info *v) {
                         bufprintf(v->vm_detail, sizeof(v->vm_detail), "DMI: %s", d.vm_detail);
                 return;
         }
-        if (dmi_vm(sr, v))
+        if (dmi_vm(sr, v)) {
+                /* DMI "QEMU" is set with and without KVM; a kvm-clock
+                 * clocksource tells them apart. */
+                if (streq(v->vm, "qemu")) {
+                        struct virt_info f = {};
+
+                        fallback_vm(sr, &f, false);
+                        if (streq(f.vm, "kvm")) {
+                                bufprintf(v->vm, sizeof(v->vm), "kvm");
+                                bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "DMI \"QEMU\" + clocksource kvm-clock");
+                        }
+                }
                 return;
+        }
         if (v->cpuid_read && v->cpuid_hypervisor_bit && v->cpuid_signature[0]) {
                 bufprintf(v->vm, sizeof(v->vm), "microsoft");
                 bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "CPUID 0x40000000 \"Microsoft Hv\"");

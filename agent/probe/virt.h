@@ -17,6 +17,7 @@
 struct virt_info {
         /* VM layer. vm: "none", "kvm", "qemu" (TCG), "microsoft", "vmware",
          * "xen", "amazon", "google", "oracle", "parallels", "bhyve", "other",
+         * "qemu-tcg" (CPUID says TCG), "qemu" (DMI only: KVM or TCG unknown),
          * or "" when nothing could be read. */
         char vm[32];
         char vm_decided_by[VIRT_STR];   /* which evidence decided */
