@@ -374,6 +374,8 @@ int blockdev_backing(const struct sysroot *sr, const char *path, struct backing_
         r = sysfs_readlink(sr, devlink, &target);
         if (r < 0)
                 set_error(&b, r, "%s unreadable", devlink);
+        else if (!sysfs_exists(sr, devlink))
+                set_error(&b, -ENOENT, "%s: dangling link", devlink);
         else if (blockdev_name_from_link(target, name, sizeof(name), NULL, 0) < 0)
                 set_error(&b, -EINVAL, "%s: unexpected link target", devlink);
         else

@@ -45,6 +45,37 @@ static int table_new(struct mount_table **ret) {
         return 0;
 }
 
+static bool printable(const char *s) {
+        for (; s && *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        return false;
+        return true;
+}
+
+/* libmount guesses the format per line and takes a line that is not
+ * mountinfo as fstab ("source target type options"), so binary junk turns
+ * into entries. A mountinfo entry has a mount ID and an absolute target:
+ * drop (and count) everything else. */
+static int keep_mountinfo_entries(struct mount_table *mt) {
+        _cleanup_(mnt_free_iterp) struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+        struct libmnt_fs *fs;
+
+        if (!it)
+                return -ENOMEM;
+        while (mnt_table_next_fs(mt->tb, it, &fs) == 0) {
+                const char *t = mnt_fs_get_target(fs);
+
+                if (mnt_fs_get_id(fs) > 0 && t && t[0] == '/' && printable(t) && printable(mnt_fs_get_fstype(fs)))
+                        continue;
+                mt->bad_lines++;
+                if (mnt_table_remove_fs(mt->tb, fs) < 0)
+                        return -ENOMEM;
+        }
+        if (mnt_table_get_nents(mt->tb) == 0)
+                return mt->bad_lines ? -EBADMSG : -ENODATA;
+        return 0;
+}
+
 int mount_table_parse_stream(FILE *f, const char *name, struct mount_table **ret) {
         _cleanup_(mount_table_freep) struct mount_table *mt = NULL;
         int r;
@@ -55,8 +86,9 @@ int mount_table_parse_stream(FILE *f, const char *name, struct mount_table **ret
         r = mnt_table_parse_stream(mt->tb, f, name);
         if (r < 0)
                 return r;
-        if (mnt_table_get_nents(mt->tb) == 0)
-                return mt->bad_lines ? -EBADMSG : -ENODATA;
+        r = keep_mountinfo_entries(mt);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(mt);
         return 0;
 }
@@ -86,8 +118,9 @@ int mount_table_load(const struct sysroot *sr, struct mount_table **ret) {
         r = mnt_table_parse_file(mt->tb, path);
         if (r < 0)
                 return r;
-        if (mnt_table_get_nents(mt->tb) == 0)
-                return mt->bad_lines ? -EBADMSG : -ENODATA;
+        r = keep_mountinfo_entries(mt);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(mt);
         return 0;
 }

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# nodeprep check on every fixture tree under tests/fixtures/check/: the JSON
+# must equal the golden file in tests/fixtures/check-expected/<name>.json
+# (kept apart from the trees, like util-linux's lsblk dumps), the exit code
+# must follow "failed", and the human table must render.
+# UPDATE_GOLDEN=1 rewrites the golden files instead of diffing.
+. "$(dirname "$0")/lib.sh"
+command -v jq >/dev/null || skip "jq is not installed"
+golden=$FIXTURES/check-expected
+n=0
+for dir in "$FIXTURES"/check/*/; do
+        name=$(basename "$dir")
+        set +e
+        "$NODEPREP" --root "$dir" --json check >"$TMP/$name.json" 2>"$TMP/$name.err"
+        rc=$?
+        set -e
+        jq . "$TMP/$name.json" >"$TMP/$name.pretty" || fail "$name: output is not JSON: $(head -c 300 "$TMP/$name.json")"
+        failed=$(jq -r .failed "$TMP/$name.json")
+        if [ "$failed" -gt 0 ]; then eq "$rc" 3 "$name exit code"; else eq "$rc" 0 "$name exit code"; fi
+        [ -s "$TMP/$name.err" ] && fail "$name: unexpected stderr: $(cat "$TMP/$name.err")"
+        if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+                cp "$TMP/$name.pretty" "$golden/$name.json"
+        else
+                [ -f "$golden/$name.json" ] || fail "$name: no golden file $golden/$name.json (run with UPDATE_GOLDEN=1)"
+                diff -u "$golden/$name.json" "$TMP/$name.pretty" || fail "$name: output differs from $golden/$name.json"
+        fi
+        ok
+        # Every live-only probe says it was skipped, none claims a live result.
+        contains "$(cat "$TMP/$name.json")" "live-only, skipped under --root"
+        # The table renders the same items.
+        set +e
+        "$NODEPREP" --root "$dir" check >"$TMP/$name.txt" 2>&1
+        set -e
+        rows=$(awk '$3 ~ /^(ok|warn|fail|n\/a|unknown)$/ && /^[a-z]/' "$TMP/$name.txt" | wc -l)
+        eq "$rows" "$(jq '.checks | length' "$TMP/$name.json")" "$name: table rows"
+        n=$((n + 1))
+done
+[ $n -ge 6 ] || fail "expected at least 6 fixture trees, found $n"
+
+# What each fixture is about, asserted directly (the goldens could drift).
+st() { jq -r --arg g "$2" --arg n "$3" '.checks[] | select(.group==$g and .name==$n) | .status' "$TMP/$1.json"; }
+rs() { jq -r --arg g "$2" --arg n "$3" '.checks[] | select(.group==$g and .name==$n) | .reason' "$TMP/$1.json"; }
+contains "$(rs kvm-virtio-dockerenv virt vm)" "KVM guest"
+eq "$(st kvm-virtio-dockerenv virt container)" ok "stray /.dockerenv"
+contains "$(rs kvm-virtio-dockerenv virt container)" "stray /.dockerenv ignored"
+contains "$(rs kvm-virtio-dockerenv disk device)" "virtual disk (virtio-blk): media unknown, SMART n/a"
+contains "$(rs kvm-qemu-nvme virt vm)" "KVM guest"
+contains "$(rs kvm-qemu-nvme disk device)" "virtual NVMe (QEMU NVMe Ctrl"
+contains "$(rs kvm-qemu-nvme nvme nvme0)" "SMART data is synthetic"
+contains "$(rs baremetal-nvme-vmx virt vm)" "bare metal"
+eq "$(st baremetal-nvme-vmx kvm cpu-flags)" ok "vmx"
+contains "$(rs baremetal-nvme-vmx disk device)" "NVMe (SAMSUNG"
+eq "$(st baremetal-nvme-vmx k3s-prereq iptables)" warn "iptables 1.8.4 nft"
+eq "$(st baremetal-nvme-vmx limits profile)" ok "applied profile"
+eq "$(st openvz virt container)" fail "openvz"
+contains "$(rs openvz virt container)" "OpenVZ"
+eq "$(st openvz k3s-prereq overlay)" fail "openvz overlay"
+eq "$(st lxc virt container)" fail "lxc"
+eq "$(st lxc k3s-prereq kmsg)" fail "lxc /dev/kmsg"
+contains "$(rs lxc virt steal)" "lxcfs"
+contains "$(rs dmcrypt-lvm disk device)" "dm-2 (lvm vg0-var--lib) → dm-0 (dm-crypt sda2_crypt) → sda2 (partition of sda) → sda"
+eq "$(st dmcrypt-lvm k3s-prereq port-10250)" ok "port held by k3s itself"
+eq "$(st dmcrypt-lvm limits manager-nofile)" fail "DefaultLimitNOFILE above nr_open"
+eq "$(st openvz nvme controllers)" n/a "no NVMe is n/a"
+
+# Group selection and usage errors.
+run 0 np --root "$FIXTURES/check/kvm-qemu-nvme" --json check virt nvme
+eq "$(echo "$out" | jq -r '[.checks[].group] | unique | join(",")')" "nvme,virt" "selected groups"
+run 2 np --root "$FIXTURES/check/kvm-qemu-nvme" check nosuchgroup
+contains "$err" "unknown group"
+run 2 np --root "$FIXTURES/check/kvm-qemu-nvme" check --role boss
+run 0 np --root "$FIXTURES/check/kvm-qemu-nvme" check --help
+contains "$out" "k3s-prereq"
+# A role changes the minimum: the 2 GiB LXC passes as an agent too, and a
+# 512 MiB box fails as a server.
+r=$(mkroot check/kvm-qemu-nvme)
+sed -i 's/^MemTotal:.*/MemTotal:         524288 kB/' "$r/proc/meminfo"
+run 3 np --root "$r" --json check k3s-prereq
+eq "$(echo "$out" | jq -r '.checks[] | select(.name=="memory") | .status')" fail "512 MiB server"
+run 0 np --root "$r" --json check k3s-prereq --role agent
+eq "$(echo "$out" | jq -r '.checks[] | select(.name=="memory") | .status')" ok "512 MiB agent"
+done_ok
