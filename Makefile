@@ -7,6 +7,7 @@ SBINDIR  ?= $(PREFIX)/sbin
 DATADIR  ?= $(PREFIX)/share
 MANDIR   ?= $(DATADIR)/man
 SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 CC       ?= gcc
@@ -145,6 +146,13 @@ install: all
 	install -D -m 0755 nodeprep $(DESTDIR)$(SBINDIR)/nodeprep
 	install -d $(DESTDIR)$(DATADIR)/nodeprep/profiles
 	install -m 0644 profiles/*.ini $(DESTDIR)$(DATADIR)/nodeprep/profiles/
+	install -D -m 0644 packaging/man/nodeprep.8 $(DESTDIR)$(MANDIR)/man8/nodeprep.8
+	install -D -m 0644 packaging/man/nodeprep.profile.5 $(DESTDIR)$(MANDIR)/man5/nodeprep.profile.5
+	sed 's|/usr/sbin/nodeprep|$(SBINDIR)/nodeprep|' packaging/systemd/nodeprep.service \
+		| install -D -m 0644 /dev/stdin $(DESTDIR)$(SYSTEMDUNITDIR)/nodeprep.service
+	@# An admin's nodeprep.conf is never overwritten.
+	test -e $(DESTDIR)$(SYSCONFDIR)/nodeprep/nodeprep.conf || \
+		install -D -m 0644 packaging/nodeprep.conf $(DESTDIR)$(SYSCONFDIR)/nodeprep/nodeprep.conf
 
 check-paths:
 	@scripts/check-paths.sh

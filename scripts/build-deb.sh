@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Build the Debian package from this checkout (working tree, committed or
+# not). The top-level layout is fixed, so debian/ lives in packaging/debian:
+# the sources are copied into a build tree under build/deb/, packaging/debian
+# becomes its debian/, and dpkg-buildpackage -us -uc -b runs there.
+# Output: build/deb/nodeprep_VERSION_ARCH.deb (+ -dbgsym, .changes, .buildinfo).
+# Options: --lintian  also run lintian on the result and fail on E:/W: tags
+#                     other than the archive-only ones listed below.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+run_lintian=false
+[ "${1:-}" = --lintian ] && run_lintian=true
+
+version=$(cat VERSION)
+clver=$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)
+if [ "$clver" != "$version" ]; then
+        echo "build-deb: VERSION says $version but packaging/debian/changelog says $clver" >&2
+        exit 1
+fi
+out=$top/build/deb
+src=$out/src/nodeprep-$version
+rm -rf "$out"
+mkdir -p "$src"
+# Only what the build needs: no build trees, no test fixtures.
+cp -a Makefile VERSION README.md agent profiles "$src/"
+mkdir -p "$src/packaging"
+cp -a packaging/man packaging/systemd packaging/nodeprep.conf "$src/packaging/"
+cp -a packaging/debian "$src/debian"
+find "$src" \( -name '*.o' -o -name '*.d' \) -delete
+
+(cd "$src" && dpkg-buildpackage -us -uc -b) >"$out/build.log" 2>&1 || {
+        tail -n 40 "$out/build.log" >&2
+        echo "build-deb: dpkg-buildpackage failed (full log: $out/build.log)" >&2
+        exit 1
+}
+mv "$out"/src/*.deb "$out"/src/*.changes "$out"/src/*.buildinfo "$out/"
+rm -rf "$out/src"
+# The .changes names the files next to it.
+ls -1 "$out"/*.deb
+
+if $run_lintian; then
+        # Archive-only tags: they concern an upload to Debian, not the package.
+        #   initial-upload-closes-no-bugs  no ITP bug for an in-house package
+        allowed='initial-upload-closes-no-bugs'
+        lintian -I --pedantic --tag-display-limit 0 "$out"/*.changes >"$out/lintian.txt" 2>&1 || true
+        cat "$out/lintian.txt"
+        bad=$(grep -E '^[EW]: ' "$out/lintian.txt" | grep -vE " ($allowed)( |$)" || true)
+        if [ -n "$bad" ]; then
+                echo "build-deb: lintian errors or warnings:" >&2
+                echo "$bad" >&2
+                exit 1
+        fi
+        echo "build-deb: lintian clean (only archive-only tags: $allowed)"
+fi
