@@ -58,13 +58,15 @@ static void human(json_object *result) {
                 json_object *c = json_object_array_get_idx(arr, i);
                 const char *st = get(c, "status"), *hint = get(c, "hint"), *ev = get(c, "evidence");
 
+                if (!st)
+                        st = "?";
                 printf("%-10s %-18s %-8s %s\n", get(c, "group"), get(c, "name"), st, get(c, "reason"));
-                if (hint && st && (streq(st, "fail") || streq(st, "warn")))
+                if (hint && (streq(st, "fail") || streq(st, "warn")))
                         printf("%-38s hint: %s\n", "", hint);
                 if (verbose && ev)
                         printf("%-38s evidence: %s\n", "", ev);
                 for (size_t k = 0; k < ELEMENTSOF(names); k++)
-                        if (st && streq(st, names[k]))
+                        if (streq(st, names[k]))
                                 counts[k]++;
         }
         printf("%u ok, %u warn, %u failed, %u n/a, %u unknown\n", counts[0], counts[1],

@@ -91,13 +91,15 @@ int sysfs_list_dir(const struct sysroot *sr, const char *path, size_t max, char 
         fd = sysroot_open(sr, path, O_RDONLY | O_DIRECTORY, 0);
         if (fd < 0)
                 return fd;
-        l = calloc(1, sizeof(char *));
-        if (!l)
-                return -ENOMEM;
         d = fdopendir(fd);
         if (!d)
                 return -errno;
         fd = -1;        /* owned by d now */
+        l = calloc(1, sizeof(char *));
+        if (!l) {
+                closedir(d);
+                return -ENOMEM;
+        }
         while ((de = readdir(d))) {
                 if (de->d_name[0] == '.')
                         continue;

@@ -79,4 +79,10 @@ run 3 np --root "$r" --json check k3s-prereq
 eq "$(echo "$out" | jq -r '.checks[] | select(.name=="memory") | .status')" fail "512 MiB server"
 run 0 np --root "$r" --json check k3s-prereq --role agent
 eq "$(echo "$out" | jq -r '.checks[] | select(.name=="memory") | .status')" ok "512 MiB agent"
+# The same listener without K3s installed is somebody else's: a failure.
+r=$(mkroot check/dmcrypt-lvm)
+rm "$r/usr/local/bin/k3s"
+run 3 np --root "$r" --json check k3s-prereq
+eq "$(echo "$out" | jq -r '.checks[] | select(.name=="port-6443") | .status')" fail "6443 held by a stranger"
+contains "$(echo "$out" | jq -r '.checks[] | select(.name=="port-6443") | .hint')" "ss -ltnp"
 done_ok
