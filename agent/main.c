@@ -38,6 +38,7 @@ static const struct {
         { "verify", cmd_verify },
         { "rollback", cmd_rollback },
         { "check", cmd_check },
+        { "k3s", cmd_k3s },
         { "serve", cmd_serve },
         { "version", cmd_version },
 };
@@ -52,6 +53,11 @@ static void help(void) {
                "  rollback [--dry-run]   restore the values found before the first apply\n"
                "  check [GROUP...] [--latency] [--role server|agent]\n"
                "                         node checks: virt kvm nvme disk k3s-prereq limits (exit 3 on failure)\n"
+               "  k3s install [--role server|agent] [--version V | --channel C [--channel-url URL]] [--server URL]\n"
+               "              [--token-file F] [--cluster-init | --datastore-endpoint URI] [--disable NAME]...\n"
+               "              [--tls-san NAME]... [--node-ip IP] [--mirror URL] [--airgap DIR] [--no-start]\n"
+               "              [--force] [--timeout SEC]\n"
+               "  k3s status [--wait SEC] | k3s uninstall [--purge]\n"
                "  serve [--listen ADDR:PORT] [--interval SEC] [--config FILE] [--token-file F]\n"
                "        [--tls-cert F --tls-key F] [--insecure] [--once]\n"
                "                         node health over HTTP: /livez /readyz /metrics /status\n"

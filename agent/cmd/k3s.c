@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/* k3s install | status | uninstall: options, progress, output, exit codes. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../basic/cleanup.h"
+#include "../basic/parse.h"
+#include "../k3s/k3s.h"
+#include "cli.h"
+
+static const char *str_or(json_object *o, const char *key, const char *dflt) {
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v) || json_object_get_type(v) == json_type_null)
+                return dflt;
+        return json_object_get_string(v);
+}
+
+static void human(json_object *result) {
+        json_object *steps, *v;
+
+        if (json_object_object_get_ex(result, "steps", &steps))
+                for (size_t i = 0; i < json_object_array_length(steps); i++) {
+                        json_object *s = json_object_array_get_idx(steps, i);
+
+                        printf("%-16s %-10s %s\n", str_or(s, "name", "?"), str_or(s, "status", "?"),
+                               str_or(s, "detail", ""));
+                }
+        printf("k3s %s %s: %s%s\n", str_or(result, "role", "?"), str_or(result, "version", "?"),
+               json_object_object_get_ex(result, "ready", &v) && json_object_get_boolean(v) ? "ready" : "not ready",
+               json_object_object_get_ex(result, "changed", &v) && json_object_get_boolean(v) ? ", changed" : "");
+}
+
+/* Progress: a bar on a TTY, a plain line every 5 s (and at the end)
+ * otherwise, so cloud-init logs stay readable. On stderr: stdout is for
+ * the result. */
+struct progress {
+        bool tty;
+        time_t last;
+};
+
+static void progress(void *userdata, const char *name, uint64_t now, uint64_t total, bool done) {
+        struct progress *p = userdata;
+        time_t t = time(NULL);
+        unsigned pct = total ? (unsigned) (now * 100 / total) : 0;
+
+        if (p->tty) {
+                char bar[41];
+                unsigned fill = pct * 40 / 100;
+
+                memset(bar, '#', fill);
+                memset(bar + fill, '.', 40 - fill);
+                bar[40] = 0;
+                fprintf(stderr, "\r%s [%s] %3u%% %llu/%llu MB%s", name, bar, pct, (unsigned long long) (now >> 20),
+                        (unsigned long long) (total >> 20), done ? "\n" : "");
+                return;
+        }
+        if (!done && t - p->last < 5)
+                return;
+        p->last = t;
+        fprintf(stderr, "download %s: %llu of %llu bytes (%u%%)%s\n", name, (unsigned long long) now,
+                (unsigned long long) total, pct, done ? ", done" : "");
+}
+
+static int parse_uint(const char *s, unsigned max, unsigned *ret) {
+        uint64_t v;
+
+        if (safe_atou64(s, &v) < 0 || v > max)
+                return -EINVAL;
+        *ret = (unsigned) v;
+        return 0;
+}
+
+static int finish(const struct cli *cli, struct k3s_result *res, int r, int ok_code) {
+        json_object *o = k3s_result_to_json(res);
+        int code = ok_code;
+
+        if (r < 0)
+                code = r == -EINVAL ? EXIT_INVALID : EXIT_FAILED;
+        if (r < 0 && res->error)
+                fprintf(stderr, "nodeprep: %s\n", res->error);
+        else if (r < 0)
+                fprintf(stderr, "nodeprep: %s\n", strerror(-r));
+        if (cli->json)
+                json_object_object_add(o, "exit_code", json_object_new_int(code));
+        cli_print_result(cli, o, human);
+        json_object_put(o);
+        k3s_result_done(res);
+        return code;
+}
+
+static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
+        enum {
+                ARG_VERSION = 0x100, ARG_CHANNEL, ARG_CHANNEL_URL, ARG_SERVER, ARG_TOKEN_FILE, ARG_CLUSTER_INIT,
+                ARG_DATASTORE, ARG_DISABLE, ARG_TLS_SAN, ARG_NODE_IP, ARG_MIRROR, ARG_AIRGAP, ARG_NO_START,
+                ARG_FORCE, ARG_TIMEOUT, ARG_ROLE, ARG_ARCH, ARG_ALLOW_HTTP, ARG_RETRIES, ARG_BACKOFF,
+                ARG_LOW_SPEED, ARG_CONNECT_TIMEOUT,
+        };
+        static const struct option options[] = {
+                { "role", required_argument, NULL, ARG_ROLE },
+                { "version", required_argument, NULL, ARG_VERSION },
+                { "channel", required_argument, NULL, ARG_CHANNEL },
+                { "channel-url", required_argument, NULL, ARG_CHANNEL_URL },
+                { "server", required_argument, NULL, ARG_SERVER },
+                { "token-file", required_argument, NULL, ARG_TOKEN_FILE },
+                { "cluster-init", no_argument, NULL, ARG_CLUSTER_INIT },
+                { "datastore-endpoint", required_argument, NULL, ARG_DATASTORE },
+                { "disable", required_argument, NULL, ARG_DISABLE },
+                { "tls-san", required_argument, NULL, ARG_TLS_SAN },
+                { "node-ip", required_argument, NULL, ARG_NODE_IP },
+                { "mirror", required_argument, NULL, ARG_MIRROR },
+                { "airgap", required_argument, NULL, ARG_AIRGAP },
+                { "no-start", no_argument, NULL, ARG_NO_START },
+                { "force", no_argument, NULL, ARG_FORCE },
+                { "timeout", required_argument, NULL, ARG_TIMEOUT },
+                { "arch", required_argument, NULL, ARG_ARCH },
+                { "allow-http", no_argument, NULL, ARG_ALLOW_HTTP },
+                { "retries", required_argument, NULL, ARG_RETRIES },
+                { "backoff-ms", required_argument, NULL, ARG_BACKOFF },
+                { "low-speed-time", required_argument, NULL, ARG_LOW_SPEED },
+                { "connect-timeout", required_argument, NULL, ARG_CONNECT_TIMEOUT },
+                CLI_OPTIONS_END,
+        };
+        _cleanup_strv_free_ char **disable = NULL, **tls_san = NULL;
+        _cleanup_free_ char *err = NULL;
+        struct k3s_install_options o;
+        struct progress prog = { .tty = isatty(STDERR_FILENO) };
+        struct k3s_result res;
+        unsigned u;
+        int c, r;
+
+        k3s_install_options_init(&o);
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+                switch (c) {
+                case ARG_ROLE:
+                        if (k3s_role_from_string(optarg, &o.role) < 0)
+                                return cli_error(cli, EXIT_INVALID, "--role must be server or agent");
+                        break;
+                case ARG_VERSION: o.version = optarg; break;
+                case ARG_CHANNEL: o.channel = optarg; break;
+                case ARG_CHANNEL_URL: o.channel_url = optarg; break;
+                case ARG_SERVER: o.server = optarg; break;
+                case ARG_TOKEN_FILE: o.token_file = optarg; break;
+                case ARG_CLUSTER_INIT: o.cluster_init = true; break;
+                case ARG_DATASTORE: o.datastore_endpoint = optarg; break;
+                case ARG_DISABLE:
+                case ARG_TLS_SAN:
+                        if (strv_extend(c == ARG_DISABLE ? &disable : &tls_san, optarg) < 0)
+                                return cli_error(cli, EXIT_FAILED, "out of memory");
+                        break;
+                case ARG_NODE_IP: o.node_ip = optarg; break;
+                case ARG_MIRROR: o.mirror = optarg; break;
+                case ARG_AIRGAP: o.airgap_dir = optarg; break;
+                case ARG_NO_START: o.no_start = true; break;
+                case ARG_FORCE: o.force = true; break;
+                case ARG_ARCH: o.arch = optarg; break;
+                case ARG_ALLOW_HTTP: o.fetch.allow_http = true; break;
+                case ARG_TIMEOUT:
+                case ARG_RETRIES:
+                case ARG_BACKOFF:
+                case ARG_LOW_SPEED:
+                case ARG_CONNECT_TIMEOUT:
+                        if (parse_uint(optarg, 86400 * 7, &u) < 0)
+                                return cli_error(cli, EXIT_INVALID, "%s: not a valid number", optarg);
+                        if (c == ARG_TIMEOUT)
+                                o.timeout_sec = u;
+                        else if (c == ARG_RETRIES)
+                                o.fetch.retries = u;
+                        else if (c == ARG_BACKOFF)
+                                o.fetch.backoff_ms = u;
+                        else if (c == ARG_LOW_SPEED)
+                                o.fetch.low_speed_time_sec = u ? u : 1;
+                        else
+                                o.fetch.connect_timeout_sec = u ? u : 1;
+                        break;
+                default:
+                        return cli_error(cli, EXIT_INVALID, "invalid option; see nodeprep --help");
+                }
+        if (optind < argc)
+                return cli_error(cli, EXIT_INVALID, "k3s install: unexpected argument '%s'", argv[optind]);
+        o.disable = disable;
+        o.tls_san = tls_san;
+        if (k3s_install_options_check(&o, &err) < 0)
+                return cli_error(cli, EXIT_INVALID, "k3s install: %s", err ? err : "invalid options");
+        if (cli->sr->live && geteuid() != 0)
+                return cli_error(cli, EXIT_NOT_PERMITTED, "k3s install: must run as root");
+        o.fetch.progress = progress;
+        o.fetch.userdata = &prog;
+
+        k3s_result_init(&res);
+        r = k3s_install(cli->sr, &o, &res);
+        if (r >= 0 && res.no_systemd) {
+                free(res.error);
+                res.error = strdup("no systemd as PID 1: everything written, nothing started");
+                fprintf(stderr, "nodeprep: %s\n", res.error);
+                return finish(cli, &res, 0, EXIT_NOT_PERMITTED);
+        }
+        return finish(cli, &res, r, EXIT_OK);
+}
+
+static int k3s_cmd_status(struct cli *cli, int argc, char **argv) {
+        static const struct option options[] = {
+                { "wait", required_argument, NULL, 'w' },
+                CLI_OPTIONS_END,
+        };
+        struct k3s_result res;
+        unsigned wait_sec = 0;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+                switch (c) {
+                case 'w':
+                        if (parse_uint(optarg, 86400, &wait_sec) < 0)
+                                return cli_error(cli, EXIT_INVALID, "--wait: not a valid number of seconds");
+                        break;
+                default:
+                        return cli_error(cli, EXIT_INVALID, "invalid option; see nodeprep --help");
+                }
+        k3s_result_init(&res);
+        r = k3s_status(cli->sr, wait_sec, &res);
+        if (r == -ENOENT)
+                return finish(cli, &res, 0, EXIT_DRIFT);
+        return finish(cli, &res, r, res.ready ? EXIT_OK : EXIT_DRIFT);
+}
+
+static int k3s_cmd_uninstall(struct cli *cli, int argc, char **argv) {
+        static const struct option options[] = {
+                { "purge", no_argument, NULL, 'p' },
+                CLI_OPTIONS_END,
+        };
+        struct k3s_result res;
+        bool purge = false;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+                switch (c) {
+                case 'p': purge = true; break;
+                default: return cli_error(cli, EXIT_INVALID, "invalid option; see nodeprep --help");
+                }
+        if (cli->sr->live && geteuid() != 0)
+                return cli_error(cli, EXIT_NOT_PERMITTED, "k3s uninstall: must run as root");
+        k3s_result_init(&res);
+        r = k3s_uninstall(cli->sr, purge, &res);
+        return finish(cli, &res, r, EXIT_OK);
+}
+
+int cmd_k3s(struct cli *cli, int argc, char **argv) {
+        if (argc < 2)
+                return cli_error(cli, EXIT_INVALID, "k3s: install, status or uninstall");
+        if (streq(argv[1], "install"))
+                return k3s_cmd_install(cli, argc - 1, argv + 1);
+        if (streq(argv[1], "status"))
+                return k3s_cmd_status(cli, argc - 1, argv + 1);
+        if (streq(argv[1], "uninstall"))
+                return k3s_cmd_uninstall(cli, argc - 1, argv + 1);
+        return cli_error(cli, EXIT_INVALID, "k3s: unknown subcommand '%s' (install, status, uninstall)", argv[1]);
+}

@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * k3s install: the official installer's steps (../shared/reference/k3s.md
+ * section 3) in order, each recorded as a step: resolve the release, fetch
+ * and verify the hash file, the binary (skipped when the installed one
+ * already has the right hash), air-gap images, links, token, config drop-in,
+ * env file, unit, the manifest of what we wrote, then start over sd-bus and
+ * climb the readiness ladder.
+ */
+#include <dirent.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../basic/cleanup.h"
+#include "../basic/fileio.h"
+#include "../basic/parse.h"
+#include "blob.h"
+#include "config.h"
+#include "manifest.h"
+#include "ready.h"
+#include "release.h"
+#include "systemd.h"
+#include "unit.h"
+
+#define HASH_FILE_MAX (1024 * 1024)
+#define TOKEN_MAX 4096
+
+void k3s_install_options_init(struct k3s_install_options *o) {
+        *o = (struct k3s_install_options) { .timeout_sec = K3S_DEFAULT_TIMEOUT_SEC };
+        fetch_options_init(&o->fetch);
+}
+
+int k3s_install_options_check(const struct k3s_install_options *o, char **ret_error) {
+        const char *msg = NULL;
+
+        if (o->version && o->channel)
+                msg = "--version and --channel exclude each other";
+        else if (o->version && !k3s_version_valid(o->version))
+                msg = "--version must look like v1.31.4+k3s1";
+        else if (o->channel && !k3s_channel_valid(o->channel))
+                msg = "--channel must be stable, latest, testing or v<major>.<minor>";
+        else if (o->cluster_init && o->datastore_endpoint)
+                msg = "--cluster-init and --datastore-endpoint exclude each other";
+        else if (o->role == K3S_ROLE_AGENT && (!o->server || !o->token_file))
+                msg = "an agent needs --server URL and --token-file FILE";
+        else if (o->role == K3S_ROLE_AGENT && (o->cluster_init || o->datastore_endpoint || o->tls_san || o->disable))
+                msg = "--cluster-init, --datastore-endpoint, --tls-san and --disable are server options";
+        else if (o->server && !string_has_prefix(o->server, "https://"))
+                msg = "--server must be an https:// URL";
+        else if (o->server && o->role == K3S_ROLE_SERVER && !o->token_file)
+                msg = "an additional server needs --token-file FILE";
+        else if (o->server && o->cluster_init)
+                msg = "--cluster-init is for the first server only";
+        else if (o->timeout_sec == 0)
+                msg = "--timeout must be positive";
+        if (!msg)
+                return 0;
+        if (ret_error)
+                *ret_error = strdup(msg);
+        return -EINVAL;
+}
+
+static void fail(struct k3s_result *res, const char *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(struct k3s_result *res, const char *step, const char *fmt, ...) {
+        char *msg = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        k3s_step(res, step, "failed", "%s", msg ? msg : "out of memory");
+        free(res->error);
+        res->error = msg;
+}
+
+static int resolve_version(const struct k3s_install_options *o, struct k3s_result *res) {
+        const char *base = o->channel_url ? o->channel_url : K3S_DEFAULT_CHANNEL_URL;
+        const char *channel = o->channel ? o->channel : "stable";
+        _cleanup_free_ char *url = NULL, *loc = NULL, *err = NULL;
+        long status = 0;
+        size_t n = strlen(base);
+        int r;
+
+        if (o->version) {
+                res->version = strdup(o->version);
+                k3s_step(res, "release", "ok", "version %s (pinned)", o->version);
+                return res->version ? 0 : -ENOMEM;
+        }
+        while (n > 0 && base[n - 1] == '/')
+                n--;
+        if (asprintf(&url, "%.*s/%s", (int) n, base, channel) < 0)
+                return -ENOMEM;
+        r = fetch_redirect(&o->fetch, url, &status, &loc, &err);
+        if (r < 0) {
+                fail(res, "release", "channel server: %s", err ? err : strerror(-r));
+                return r;
+        }
+        if (!loc) {
+                fail(res, "release", "channel server answered HTTP %ld without a redirect for %s; "
+                     "refusing to guess a version", status, url);
+                return -EBADMSG;
+        }
+        r = k3s_version_from_location(loc, &res->version);
+        if (r < 0) {
+                fail(res, "release", "channel %s redirected to %.200s, which names no K3s version", channel, loc);
+                return r;
+        }
+        k3s_step(res, "release", "ok", "channel %s -> %s", channel, res->version);
+        return 0;
+}
+
+static int read_airgap_file(const char *dir, const char *name, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -1;
+
+        if (asprintf(&path, "%s/%s", dir, name) < 0)
+                return -ENOMEM;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_fd_capped(fd, max, ret, ret_size);
+}
+
+static int expected_hash(const struct k3s_install_options *o, const struct k3s_arch *arch,
+                         struct k3s_result *res, char **ret_text, size_t *ret_size, char hash[65]) {
+        _cleanup_free_ char *url = NULL, *err = NULL, *text = NULL;
+        const char *base = o->mirror ? o->mirror : K3S_DEFAULT_RELEASE_URL;
+        size_t size = 0;
+        int r;
+
+        if (o->airgap_dir) {
+                r = read_airgap_file(o->airgap_dir, arch->hash_file, HASH_FILE_MAX, &text, &size);
+                if (r < 0) {
+                        fail(res, "hash-file", "%s/%s: %s", o->airgap_dir, arch->hash_file, strerror(-r));
+                        return r;
+                }
+        } else {
+                r = k3s_asset_url(base, res->version, arch->hash_file, &url);
+                if (r < 0)
+                        return r;
+                r = fetch_small(&o->fetch, url, HASH_FILE_MAX, &text, &size, &err);
+                if (r < 0) {
+                        fail(res, "hash-file", "%s", err ? err : strerror(-r));
+                        return r;
+                }
+        }
+        r = k3s_hash_file_find(text, size, arch->asset, hash);
+        if (r == -ENOENT) {
+                fail(res, "hash-file", "%s has no line for %s (wrong architecture or release?)",
+                     arch->hash_file, arch->asset);
+                return -EBADMSG;
+        }
+        if (r < 0) {
+                fail(res, "hash-file", "%s is malformed", arch->hash_file);
+                return r;
+        }
+        k3s_step(res, "hash-file", "ok", "%s: %s %s", arch->hash_file, hash, arch->asset);
+        *ret_text = TAKE_PTR(text);
+        *ret_size = size;
+        return 0;
+}
+
+static int open_dir(const struct sysroot *sr, const char *path, mode_t mode) {
+        int r = sysroot_mkdir_p(sr, path, mode);
+
+        return r < 0 ? r : sysroot_open(sr, path, O_DIRECTORY | O_RDONLY, 0);
+}
+
+static int install_binary(const struct sysroot *sr, const struct k3s_install_options *o,
+                          const struct k3s_arch *arch, const char *hash, struct k3s_result *res,
+                          bool *ret_changed) {
+        _cleanup_close_ int dfd = -1, src = -1;
+        _cleanup_free_ char *url = NULL, *err = NULL, *path = NULL;
+        struct fetch_file_result fr;
+        char have[65] = "", got[65] = "";
+        int r;
+
+        *ret_changed = false;
+        dfd = open_dir(sr, K3S_BIN_DIR, 0755);
+        if (dfd < 0) {
+                fail(res, "binary", "%s: %s", K3S_BIN_DIR, strerror(-dfd));
+                return dfd;
+        }
+        if (blob_hash_file(dfd, "k3s", have) >= 0 && streq(have, hash)) {
+                k3s_step(res, "binary", "unchanged", "%s already has sha256 %s", K3S_BIN, hash);
+                return 0;
+        }
+        if (o->airgap_dir) {
+                if (asprintf(&path, "%s/%s", o->airgap_dir, arch->asset) < 0)
+                        return -ENOMEM;
+                src = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (src < 0) {
+                        fail(res, "binary", "%s: %m", path);
+                        return -errno;
+                }
+                r = blob_copy_verified(src, dfd, "k3s", hash, 0755, got);
+                if (r == -EBADMSG)
+                        fail(res, "binary", "%s: sha256 mismatch: expected %s, got %s; %s untouched",
+                             path, hash, got, K3S_BIN);
+                else if (r < 0)
+                        fail(res, "binary", "installing %s: %s", path, strerror(-r));
+                if (r < 0)
+                        return r;
+                k3s_step(res, "binary", "changed", "%s from %s (sha256 %s)", K3S_BIN, path, got);
+        } else {
+                r = k3s_asset_url(o->mirror ? o->mirror : K3S_DEFAULT_RELEASE_URL, res->version, arch->asset, &url);
+                if (r < 0)
+                        return r;
+                r = fetch_file(&o->fetch, url, dfd, "k3s", hash, 0755, &fr, &err);
+                if (r < 0) {
+                        fail(res, "binary", "%s; %s untouched", err ? err : strerror(-r), K3S_BIN);
+                        return r;
+                }
+                k3s_step(res, "binary", "changed", "%s: %llu bytes, sha256 %s, %u attempt(s), %u resumed",
+                         K3S_BIN, (unsigned long long) fr.size, fr.sha256, fr.attempts, fr.resumes);
+        }
+        *ret_changed = true;
+        return 0;
+}
+
+/* Air-gap image tarballs for our architecture, verified when the hash file
+ * lists them, copied to agent/images/ where K3s imports them at start. */
+static int install_images(const struct sysroot *sr, const struct k3s_install_options *o,
+                          const struct k3s_arch *arch, const char *hashes, size_t hashes_size,
+                          struct k3s_manifest *m, struct k3s_result *res) {
+        _cleanup_close_ int dfd = -1;
+        DIR *d;
+        struct dirent *de;
+        unsigned n = 0;
+        int r = 0;
+
+        d = opendir(o->airgap_dir);
+        if (!d) {
+                fail(res, "images", "%s: %m", o->airgap_dir);
+                return -errno;
+        }
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *src_path = NULL, *dst = NULL;
+                _cleanup_close_ int src = -1;
+                char want[65], got[65];
+                bool listed;
+
+                if (!string_has_prefix(de->d_name, arch->images) ||
+                    !(strstr(de->d_name, ".tar") && (string_has_prefix(strstr(de->d_name, ".tar"), ".tar"))))
+                        continue;
+                if (dfd < 0) {
+                        dfd = open_dir(sr, K3S_IMAGES_DIR, 0755);
+                        if (dfd < 0) {
+                                r = dfd;
+                                break;
+                        }
+                }
+                listed = k3s_hash_file_find(hashes, hashes_size, de->d_name, want) >= 0;
+                if (asprintf(&src_path, "%s/%s", o->airgap_dir, de->d_name) < 0 ||
+                    asprintf(&dst, "%s/%s", K3S_IMAGES_DIR, de->d_name) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                src = open(src_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+                if (src < 0) {
+                        r = -errno;
+                        break;
+                }
+                r = blob_copy_verified(src, dfd, de->d_name, listed ? want : NULL, 0644, got);
+                if (r == -EBADMSG) {
+                        fail(res, "images", "%s: sha256 mismatch: expected %s, got %s", src_path, want, got);
+                        break;
+                }
+                if (r < 0)
+                        break;
+                k3s_manifest_add_file(m, dst, got);
+                k3s_step(res, "images", "changed", "%s (%s)", dst, listed ? "verified" : "not in the hash file");
+                n++;
+        }
+        closedir(d);
+        if (r < 0 && !res->error)
+                fail(res, "images", "%s", strerror(-r));
+        if (r >= 0 && n == 0)
+                k3s_step(res, "images", "skipped", "no %s.tar* in %s", arch->images, o->airgap_dir);
+        return r;
+}
+
+/* kubectl, crictl, ctr -> k3s (relative), made only where nothing is. */
+static int install_links(const struct sysroot *sr, struct k3s_manifest *m, struct k3s_result *res) {
+        static const char *const names[] = { "kubectl", "crictl", "ctr" };
+        _cleanup_close_ int dfd = sysroot_open(sr, K3S_BIN_DIR, O_DIRECTORY | O_RDONLY, 0);
+
+        if (dfd < 0)
+                return dfd;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                char target[64], path[128];
+                ssize_t n = readlinkat(dfd, names[i], target, sizeof(target) - 1);
+
+                snprintf(path, sizeof(path), K3S_BIN_DIR "/%s", names[i]);
+                if (n >= 0) {
+                        target[n] = 0;
+                        if (streq(target, "k3s") && k3s_manifest_has_link(m, path))
+                                k3s_step(res, "link", "unchanged", "%s -> k3s", path);
+                        else
+                                k3s_step(res, "link", "skipped", "%s exists (-> %s); not ours, kept", path, target);
+                        continue;
+                }
+                if (errno != ENOENT && errno != EINVAL)
+                        return -errno;
+                if (errno == EINVAL) {
+                        k3s_step(res, "link", "skipped", "%s exists and is no link; kept", path);
+                        continue;
+                }
+                if (symlinkat("k3s", dfd, names[i]) < 0)
+                        return -errno;
+                k3s_manifest_add_link(m, path);
+                k3s_step(res, "link", "changed", "%s -> k3s", path);
+        }
+        return fsync(dfd) < 0 ? -errno : 0;
+}
+
+/* Write path unless it already holds exactly content with that mode. */
+static int write_if_changed(const struct sysroot *sr, const char *path, const char *content, mode_t mode,
+                            struct k3s_manifest *m, bool *ret_changed) {
+        _cleanup_free_ char *old = NULL;
+        _cleanup_close_ int fd = -1;
+        char hash[65];
+        struct stat st;
+        size_t n = 0;
+        int r;
+
+        *ret_changed = true;
+        if (sysroot_read_file(sr, path, 1024 * 1024, &old, &n) >= 0 && n == strlen(content) &&
+            memcmp(old, content, n) == 0) {
+                fd = sysroot_open(sr, path, O_PATH, 0);
+                if (fd >= 0 && fstat(fd, &st) >= 0 && (st.st_mode & 07777) == mode)
+                        *ret_changed = false;
+        }
+        if (*ret_changed) {
+                r = sysroot_write_atomic(sr, path, content, strlen(content), mode);
+                if (r < 0)
+                        return r;
+        }
+        r = blob_sha256_mem(content, strlen(content), hash);
+        if (r < 0)
+                return r;
+        k3s_manifest_add_file(m, path, hash);
+        return 0;
+}
+
+static int read_token(const char *path, char **ret) {
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        size_t n = 0;
+        int r;
+
+        if (fd < 0)
+                return -errno;
+        r = read_fd_capped(fd, TOKEN_MAX, &buf, &n);
+        if (r < 0)
+                return r;
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
+                buf[--n] = 0;
+        if (n == 0 || strchr(buf, '\n') || memchr(buf, 0, n))
+                return -EBADMSG;
+        if (asprintf(ret, "%s\n", buf) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+struct written {
+        bool token, config, env, unit;
+};
+
+static int write_files(const struct sysroot *sr, const struct k3s_install_options *o, struct k3s_manifest *m,
+                       struct k3s_result *res, struct written *w) {
+        _cleanup_free_ char *token = NULL, *config = NULL, *env = NULL, *unit = NULL, *unit_path = NULL,
+                            *env_path = NULL;
+        const char *uname = k3s_unit_name(o->role);
+        uint64_t nofile = o->nofile ? o->nofile : k3s_nofile_from_state(sr);
+        int r;
+
+        r = sysroot_mkdir_p(sr, K3S_CONFIG_DIR "/config.yaml.d", 0755);
+        if (r < 0) {
+                fail(res, "config", "%s: %s", K3S_CONFIG_DIR, strerror(-r));
+                return r;
+        }
+        if (o->token_file) {
+                r = read_token(o->token_file, &token);
+                if (r < 0) {
+                        /* The file's name only, never its content. */
+                        fail(res, "token", "%s: %s", o->token_file,
+                             r == -EBADMSG ? "not a one-line token" : strerror(-r));
+                        return r;
+                }
+                r = write_if_changed(sr, K3S_TOKEN_COPY, token, 0600, m, &w->token);
+                explicit_bzero(token, strlen(token));
+                if (r < 0) {
+                        fail(res, "token", "%s: %s", K3S_TOKEN_COPY, strerror(-r));
+                        return r;
+                }
+                k3s_step(res, "token", w->token ? "changed" : "unchanged", "%s (0600)", K3S_TOKEN_COPY);
+        }
+        r = k3s_config_render(o, o->token_file ? K3S_TOKEN_COPY : NULL, &config);
+        if (r >= 0)
+                r = write_if_changed(sr, K3S_CONFIG_DROPIN, config, 0600, m, &w->config);
+        if (r < 0) {
+                fail(res, "config", "%s: %s", K3S_CONFIG_DROPIN, strerror(-r));
+                return r;
+        }
+        k3s_step(res, "config", w->config ? "changed" : "unchanged", "%s (0600)", K3S_CONFIG_DROPIN);
+
+        if (asprintf(&unit_path, K3S_SYSTEMD_DIR "/%s", uname) < 0 ||
+            asprintf(&env_path, K3S_SYSTEMD_DIR "/%s.env", uname) < 0)
+                return -ENOMEM;
+        r = sysroot_mkdir_p(sr, K3S_SYSTEMD_DIR, 0755);
+        if (r >= 0)
+                r = k3s_env_render(environ, &env);
+        if (r >= 0)
+                r = write_if_changed(sr, env_path, env, 0600, m, &w->env);
+        if (r < 0) {
+                fail(res, "env", "%s: %s", env_path, strerror(-r));
+                return r;
+        }
+        k3s_step(res, "env", w->env ? "changed" : "unchanged", "%s (0600, proxy variables only)", env_path);
+
+        r = k3s_unit_render(o->role, nofile, &unit);
+        if (r >= 0)
+                r = write_if_changed(sr, unit_path, unit, 0644, m, &w->unit);
+        if (r < 0) {
+                fail(res, "unit", "%s: %s", unit_path, strerror(-r));
+                return r;
+        }
+        k3s_step(res, "unit", w->unit ? "changed" : "unchanged", "%s (LimitNOFILE=%llu)", unit_path,
+                 (unsigned long long) nofile);
+        return 0;
+}
+
+static int start_unit(const struct sysroot *sr, const struct k3s_install_options *o, bool changed,
+                      struct k3s_result *res, unsigned *ret_left) {
+        const char *unit = k3s_unit_name(o->role);
+        _cleanup_free_ char *job = NULL;
+        struct unit_state st = {};
+        time_t t0 = time(NULL);
+        bool restart = changed || o->force;
+        int r;
+
+        *ret_left = o->timeout_sec;
+        if (!restart && k3s_systemd_unit_state(unit, 0, &st) >= 0 && streq(st.active, "active")) {
+                k3s_step(res, "start", "unchanged", "%s active and nothing changed: not restarted", unit);
+                return 0;
+        }
+        unit_state_done(&st);
+        r = k3s_systemd_enable_start(unit, restart, o->timeout_sec, &job);
+        if (r < 0) {
+                (void) k3s_systemd_unit_state(unit, 15, &st);
+                fail(res, "start", "%s %s: %s; ActiveState=%s SubState=%s NRestarts=%u; last journal lines:\n%s",
+                     restart ? "restart" : "start", unit,
+                     r == -ETIMEDOUT ? "no READY=1 before the deadline" : job ? job : strerror(-r),
+                     st.active[0] ? st.active : "unknown", st.sub[0] ? st.sub : "unknown", st.n_restarts,
+                     st.journal ? st.journal : "(none)");
+                unit_state_done(&st);
+                return r;
+        }
+        res->started = true;
+        res->changed = true;
+        k3s_step(res, "start", "changed", "%s %s (enabled)", restart ? "restarted" : "started", unit);
+        *ret_left = o->timeout_sec > (unsigned) (time(NULL) - t0) ? o->timeout_sec - (unsigned) (time(NULL) - t0) : 1;
+        return 0;
+}
+
+static bool disables_traefik(const struct k3s_install_options *o) {
+        return o->role == K3S_ROLE_SERVER && (!o->disable || strv_contains(o->disable, "traefik"));
+}
+
+int k3s_install(const struct sysroot *sr, const struct k3s_install_options *o, struct k3s_result *res) {
+        _cleanup_free_ char *hashes = NULL;
+        const struct k3s_arch *arch;
+        struct k3s_manifest m = {};
+        struct written w = {};
+        struct utsname u;
+        size_t hashes_size = 0;
+        char hash[65];
+        bool bin_changed = false;
+        unsigned left;
+        int r, k;
+
+        res->role = o->role;
+        if (!o->arch && uname(&u) < 0)
+                return -errno;
+        r = k3s_arch_lookup(o->arch ? o->arch : u.machine, &arch);
+        if (r < 0) {
+                fail(res, "arch", "architecture %s is not released by K3s", o->arch ? o->arch : u.machine);
+                return -EINVAL;
+        }
+        if (o->airgap_dir && !o->version) {
+                res->version = strdup("airgap");
+                k3s_step(res, "release", "skipped", "air-gap: the version is what %s holds", o->airgap_dir);
+        } else {
+                r = resolve_version(o, res);
+                if (r < 0)
+                        return r;
+        }
+        r = expected_hash(o, arch, res, &hashes, &hashes_size, hash);
+        if (r < 0)
+                return r;
+        r = install_binary(sr, o, arch, hash, res, &bin_changed);
+        if (r < 0)
+                return r;
+
+        if (k3s_manifest_load(sr, &m) < 0)
+                k3s_manifest_new(&m);
+        r = 0;
+        if (o->airgap_dir)
+                r = install_images(sr, o, arch, hashes, hashes_size, &m, res);
+        if (r >= 0) {
+                char *sha = hash;
+
+                k3s_manifest_add_file(&m, K3S_BIN, sha);
+                r = install_links(sr, &m, res);
+                if (r < 0)
+                        fail(res, "link", "%s: %s", K3S_BIN_DIR, strerror(-r));
+        }
+        if (r >= 0)
+                r = write_files(sr, o, &m, res, &w);
+        /* Saved even after a failed step: uninstall must know what got written. */
+        k3s_manifest_set(&m, "version", res->version);
+        k3s_manifest_set(&m, "role", k3s_role_to_string(o->role));
+        k3s_manifest_set(&m, "unit", k3s_unit_name(o->role));
+        k3s_manifest_set(&m, "server", o->server);
+        k3s_manifest_set_bool(&m, "traefik_disabled", disables_traefik(o));
+        k = k3s_manifest_save(sr, &m);
+        k3s_manifest_done(&m);
+        if (r < 0)
+                return r;
+        if (k < 0) {
+                fail(res, "manifest", "%s: %s", K3S_MANIFEST, strerror(-k));
+                return k;
+        }
+
+        res->changed = bin_changed || w.token || w.config || w.env || w.unit;
+        if (o->no_start) {
+                k3s_step(res, "start", "skipped", "--no-start");
+                return 0;
+        }
+        if (!k3s_systemd_available(sr)) {
+                res->no_systemd = true;
+                k3s_step(res, "start", "skipped", "no systemd as PID 1%s: files written, nothing started",
+                         sr->live ? "" : " (--root)");
+                return 0;
+        }
+        r = start_unit(sr, o, res->changed, res, &left);
+        if (r < 0)
+                return r;
+        r = k3s_ready_ladder(sr, &(struct k3s_ready_target) {
+                        .role = o->role, .server = o->server, .traefik_disabled = disables_traefik(o) },
+                        left, res->steps, &res->ready);
+        if (r < 0)
+                return r;
+        if (!res->ready) {
+                free(res->error);
+                res->error = strdup("K3s did not become ready before the deadline (see the steps)");
+                return -ETIMEDOUT;
+        }
+        return 0;
+}

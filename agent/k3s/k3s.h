@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The K3s installer's public API, used by `nodeprep k3s ...` and by the
+ * bootstrap command: options in, a result (steps, version, readiness) out.
+ * Nothing here prints; every step is recorded in the result instead.
+ */
+#pragma once
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../basic/sysroot.h"
+#include "fetch.h"
+
+#define K3S_BIN_DIR "/usr/local/bin"
+#define K3S_BIN K3S_BIN_DIR "/k3s"
+#define K3S_SYSTEMD_DIR "/etc/systemd/system"
+#define K3S_CONFIG_DIR "/etc/rancher/k3s"
+#define K3S_CONFIG_DROPIN K3S_CONFIG_DIR "/config.yaml.d/50-nodeprep.yaml"
+#define K3S_TOKEN_COPY K3S_CONFIG_DIR "/nodeprep-token"
+#define K3S_DATA_DIR "/var/lib/rancher/k3s"
+#define K3S_IMAGES_DIR K3S_DATA_DIR "/agent/images"
+#define K3S_MANIFEST "/var/lib/nodeprep/k3s-install.json"
+#define K3S_DEFAULT_NOFILE UINT64_C(1048576)
+#define K3S_DEFAULT_TIMEOUT_SEC 300
+
+enum k3s_role {
+        K3S_ROLE_SERVER,
+        K3S_ROLE_AGENT,
+};
+
+const char *k3s_role_to_string(enum k3s_role r);
+int k3s_role_from_string(const char *s, enum k3s_role *ret);
+/* k3s.service or k3s-agent.service */
+const char *k3s_unit_name(enum k3s_role r);
+
+struct k3s_install_options {
+        enum k3s_role role;
+        const char *version;            /* exact tag, or NULL: resolve channel */
+        const char *channel;            /* default "stable" */
+        const char *channel_url;        /* default K3S_DEFAULT_CHANNEL_URL */
+        const char *mirror;             /* release base; default K3S_DEFAULT_RELEASE_URL */
+        const char *server;             /* https://host:6443: additional server or agent */
+        const char *token_file;         /* read, copied 0600; never logged */
+        const char *datastore_endpoint;
+        bool cluster_init;
+        char **disable;                 /* NULL: {"traefik"} */
+        char **tls_san;
+        const char *node_ip;
+        const char *airgap_dir;
+        const char *arch;               /* NULL: uname -m */
+        bool no_start;
+        bool force;
+        unsigned timeout_sec;           /* start + readiness deadline; default 300 */
+        uint64_t nofile;                /* LimitNOFILE; 0: profile or 1048576 */
+        struct fetch_options fetch;
+};
+
+void k3s_install_options_init(struct k3s_install_options *o);
+/* Usage errors (conflicting or missing flags) as a message; -EINVAL. */
+int k3s_install_options_check(const struct k3s_install_options *o, char **ret_error);
+
+struct k3s_result {
+        bool changed;
+        bool ready;
+        bool started;
+        bool no_systemd;        /* files written, nothing started: exit 4 */
+        char *version;
+        enum k3s_role role;
+        json_object *steps;     /* [{"name","status","detail"}] */
+        char *error;
+};
+
+void k3s_result_init(struct k3s_result *r);
+void k3s_result_done(struct k3s_result *r);
+/* {"changed","version","role","ready","steps",...} (a new reference). */
+json_object *k3s_result_to_json(const struct k3s_result *r);
+/* Record a step; detail may be NULL. status: ok, changed, unchanged, skipped, failed, waiting. */
+void k3s_step(struct k3s_result *r, const char *name, const char *status, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+/* LimitNOFILE for the unit: the applied profile's nofile when there is one. */
+uint64_t k3s_nofile_from_state(const struct sysroot *sr);
+
+int k3s_install(const struct sysroot *sr, const struct k3s_install_options *o, struct k3s_result *res);
+
+/* The readiness ladder once (wait_sec 0) or until ready or the deadline. */
+int k3s_status(const struct sysroot *sr, unsigned wait_sec, struct k3s_result *res);
+
+int k3s_uninstall(const struct sysroot *sr, bool purge, struct k3s_result *res);

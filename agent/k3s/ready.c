@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+#include "ready.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../basic/cleanup.h"
+#include "../basic/log.h"
+#include "systemd.h"
+
+#define TLS_DIR K3S_DATA_DIR "/server/tls"
+#define AGENT_DIR K3S_DATA_DIR "/agent"
+
+struct probe {
+        long status;
+        char body[4096];
+        size_t len;
+        char error[CURL_ERROR_SIZE];
+};
+
+static size_t probe_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
+        struct probe *p = userdata;
+        size_t n = size * nmemb, room = sizeof(p->body) - 1 - p->len;
+
+        memcpy(p->body + p->len, ptr, n < room ? n : room);
+        p->len += n < room ? n : room;
+        p->body[p->len] = 0;
+        return n;
+}
+
+/* One short GET. ca/cert/key are host paths or NULL. Returns 0 when an
+ * HTTP answer came (any status), -errno on a transport error. */
+static int probe_get(const char *url, const char *ca, const char *cert, const char *key, struct probe *p) {
+        CURL *c = curl_easy_init();
+        CURLcode cc;
+
+        *p = (struct probe) {};
+        if (!c)
+                return -ENOMEM;
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+        /* Local endpoints: never through a proxy. */
+        curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, probe_write);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, p);
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, p->error);
+        if (ca)
+                curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+        if (cert)
+                curl_easy_setopt(c, CURLOPT_SSLCERT, cert);
+        if (key)
+                curl_easy_setopt(c, CURLOPT_SSLKEY, key);
+        cc = curl_easy_perform(c);
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &p->status);
+        curl_easy_cleanup(c);
+        if (cc != CURLE_OK) {
+                if (!p->error[0])
+                        snprintf(p->error, sizeof(p->error), "%s", curl_easy_strerror(cc));
+                return -EIO;
+        }
+        return 0;
+}
+
+int k3s_node_ready_from_json(const char *text, size_t size, bool *ret_ready) {
+        json_tokener *tok = json_tokener_new();
+        json_object *o, *status, *conds;
+        int r = -EBADMSG;
+
+        if (!tok)
+                return -ENOMEM;
+        o = json_tokener_parse_ex(tok, text, (int) (size > 1 << 20 ? 1 << 20 : size));
+        json_tokener_free(tok);
+        if (!o)
+                return -EBADMSG;
+        if (json_object_object_get_ex(o, "status", &status) &&
+            json_object_object_get_ex(status, "conditions", &conds) &&
+            json_object_is_type(conds, json_type_array))
+                for (size_t i = 0; i < json_object_array_length(conds); i++) {
+                        json_object *c = json_object_array_get_idx(conds, i), *t, *s;
+
+                        if (json_object_object_get_ex(c, "type", &t) && json_object_is_type(t, json_type_string) &&
+                            streq(json_object_get_string(t), "Ready") &&
+                            json_object_object_get_ex(c, "status", &s) && json_object_is_type(s, json_type_string)) {
+                                *ret_ready = streq(json_object_get_string(s), "True");
+                                r = 0;
+                                break;
+                        }
+                }
+        json_object_put(o);
+        return r;
+}
+
+static void step(json_object *steps, const char *name, const char *status, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static void step(json_object *steps, const char *name, const char *status, const char *fmt, ...) {
+        json_object *s = json_object_new_object();
+        char *detail = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&detail, fmt, ap) < 0)
+                detail = NULL;
+        va_end(ap);
+        json_object_object_add(s, "name", json_object_new_string(name));
+        json_object_object_add(s, "status", json_object_new_string(status));
+        json_object_object_add(s, "detail", detail ? json_object_new_string(detail) : NULL);
+        free(detail);
+        json_object_array_add(steps, s);
+}
+
+struct creds {
+        char *ca, *cert, *key;
+};
+
+static void creds_done(struct creds *c) {
+        free(c->ca);
+        free(c->cert);
+        free(c->key);
+}
+
+static int creds_get(const struct sysroot *sr, const char *dir, const char *ca, const char *cert,
+                     const char *key, struct creds *ret) {
+        _cleanup_free_ char *a = NULL, *b = NULL, *c = NULL;
+
+        if (asprintf(&a, "%s/%s", dir, ca) < 0 || asprintf(&b, "%s/%s", dir, cert) < 0 ||
+            asprintf(&c, "%s/%s", dir, key) < 0)
+                return -ENOMEM;
+        *ret = (struct creds) {};
+        if (sysroot_host_path(sr, a, &ret->ca) < 0 || sysroot_host_path(sr, b, &ret->cert) < 0 ||
+            sysroot_host_path(sr, c, &ret->key) < 0) {
+                creds_done(ret);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static bool rung_unit(const struct sysroot *sr, enum k3s_role role, json_object *steps) {
+        struct unit_state st;
+        bool ok;
+
+        if (!k3s_systemd_available(sr)) {
+                step(steps, "unit-active", "skipped", "no systemd as PID 1%s", sr->live ? "" : " (--root)");
+                return sr->live ? false : true;
+        }
+        if (k3s_systemd_unit_state(k3s_unit_name(role), 0, &st) < 0) {
+                step(steps, "unit-active", "failed", "cannot ask systemd about %s", k3s_unit_name(role));
+                return false;
+        }
+        ok = streq(st.active, "active");
+        step(steps, "unit-active", ok ? "ok" : "waiting", "%s: ActiveState=%s SubState=%s NRestarts=%u",
+             k3s_unit_name(role), st.active, st.sub, st.n_restarts);
+        unit_state_done(&st);
+        return ok;
+}
+
+static bool rung_http(json_object *steps, const char *name, const char *url, const struct creds *c,
+                      long want_status, const char *want_body) {
+        struct probe p;
+
+        if (probe_get(url, c ? c->ca : NULL, c ? c->cert : NULL, c ? c->key : NULL, &p) < 0) {
+                step(steps, name, "waiting", "%s: %s", url, p.error);
+                return false;
+        }
+        if (p.status != want_status || (want_body && !strneq(p.body, want_body, strlen(want_body)))) {
+                step(steps, name, "waiting", "%s: HTTP %ld %.60s", url, p.status, p.body);
+                return false;
+        }
+        step(steps, name, "ok", "%s: HTTP %ld %.40s", url, p.status, p.body);
+        return true;
+}
+
+/* 1: Ready, 0: not Ready, -EHOSTUNREACH when the API cannot be asked. */
+static int rung_node(json_object *steps, const char *api, const struct creds *c) {
+        char host[256], url[512];
+        struct probe p;
+        bool ready = false;
+
+        if (gethostname(host, sizeof(host)) < 0)
+                return -errno;
+        host[sizeof(host) - 1] = 0;
+        for (char *h = host; *h; h++)
+                if (*h >= 'A' && *h <= 'Z')
+                        *h = (char) (*h - 'A' + 'a');
+        snprintf(url, sizeof(url), "%s/api/v1/nodes/%s", api, host);
+        if (probe_get(url, c->ca, c->cert, c->key, &p) < 0) {
+                step(steps, "node-ready", "waiting", "%s: %s", url, p.error);
+                return -EHOSTUNREACH;
+        }
+        if (p.status != 200 || k3s_node_ready_from_json(p.body, p.len, &ready) < 0) {
+                step(steps, "node-ready", "waiting", "node %s: HTTP %ld", host, p.status);
+                return 0;
+        }
+        step(steps, "node-ready", ready ? "ok" : "waiting", "node %s Ready=%s", host, ready ? "True" : "False");
+        return ready;
+}
+
+static bool rung_traefik(const struct sysroot *sr, json_object *steps, const char *api, const struct creds *c) {
+        static const char *const paths[] = {
+                "/apis/helm.cattle.io/v1/namespaces/kube-system/helmcharts/traefik",
+                "/apis/apps/v1/namespaces/kube-system/deployments/traefik",
+        };
+
+        if (sysroot_access(sr, K3S_DATA_DIR "/server/manifests/traefik.yaml", F_OK) >= 0) {
+                step(steps, "traefik-absent", "waiting", "server/manifests/traefik.yaml still present");
+                return false;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                char url[512];
+                struct probe p;
+
+                snprintf(url, sizeof(url), "%s%s", api, paths[i]);
+                if (probe_get(url, c->ca, c->cert, c->key, &p) < 0 || p.status != 404) {
+                        step(steps, "traefik-absent", "waiting", "%s: HTTP %ld", paths[i], p.status);
+                        return false;
+                }
+        }
+        step(steps, "traefik-absent", "ok", "no traefik HelmChart, Deployment or manifest");
+        return true;
+}
+
+static bool ladder_server(const struct sysroot *sr, const struct k3s_ready_target *t, json_object *steps) {
+        const char *api = t->api ? t->api : "https://127.0.0.1:6443";
+        _cleanup_free_ char *url = NULL;
+        struct creds c;
+        bool ok;
+
+        if (!rung_unit(sr, t->role, steps))
+                return false;
+        if (!sr->live) {
+                step(steps, "api", "skipped", "--root: no live endpoints");
+                return false;
+        }
+        if (creds_get(sr, TLS_DIR, "server-ca.crt", "client-admin.crt", "client-admin.key", &c) < 0)
+                return false;
+        ok = asprintf(&url, "%s/ping", api) >= 0 &&
+             rung_http(steps, "ping", url, &(struct creds) { .ca = c.ca }, 200, "pong");
+        free(url);
+        url = NULL;
+        ok = ok && asprintf(&url, "%s/readyz", api) >= 0 && rung_http(steps, "readyz", url, &c, 200, "ok");
+        ok = ok && rung_node(steps, api, &c) == 1;
+        if (ok && t->traefik_disabled)
+                ok = rung_traefik(sr, steps, api, &c);
+        creds_done(&c);
+        return ok;
+}
+
+static bool ladder_agent(const struct sysroot *sr, const struct k3s_ready_target *t, json_object *steps) {
+        struct creds c;
+        int r;
+
+        if (!rung_unit(sr, t->role, steps))
+                return false;
+        if (!sr->live) {
+                step(steps, "kubelet", "skipped", "--root: no live endpoints");
+                return false;
+        }
+        if (!rung_http(steps, "kubelet-healthz", t->kubelet_healthz ? t->kubelet_healthz : "http://127.0.0.1:10248/healthz",
+                       NULL, 200, "ok"))
+                return false;
+        if (!t->server) {
+                step(steps, "node-ready", "skipped", "no server URL recorded");
+                return true;
+        }
+        if (creds_get(sr, AGENT_DIR, "server-ca.crt", "client-kubelet.crt", "client-kubelet.key", &c) < 0)
+                return false;
+        r = rung_node(steps, t->server, &c);
+        creds_done(&c);
+        /* "When reachable": a server we cannot ask does not make the agent unready. */
+        return r != 0;
+}
+
+int k3s_ready_ladder(const struct sysroot *sr, const struct k3s_ready_target *t, unsigned wait_sec,
+                     json_object *steps, bool *ret_ready) {
+        time_t deadline = time(NULL) + (time_t) wait_sec;
+
+        for (;;) {
+                json_object *round = json_object_new_array();
+                bool ok;
+
+                if (!round)
+                        return -ENOMEM;
+                ok = t->role == K3S_ROLE_SERVER ? ladder_server(sr, t, round) : ladder_agent(sr, t, round);
+                if (ok || wait_sec == 0 || time(NULL) >= deadline || !sr->live) {
+                        for (size_t i = 0; i < json_object_array_length(round); i++)
+                                json_object_array_add(steps, json_object_get(json_object_array_get_idx(round, i)));
+                        json_object_put(round);
+                        *ret_ready = ok;
+                        return 0;
+                }
+                json_object_put(round);
+                sleep(1);
+        }
+}

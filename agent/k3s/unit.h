@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The systemd unit and its environment file, as the official installer
+ * writes them (../shared/reference/k3s.md section 3), with LimitNOFILE taken
+ * from the tuning profile so the unit, DefaultLimitNOFILE and fs.nr_open
+ * agree. The command line carries only the role: everything else is in the
+ * config drop-in, so no secret ever reaches /proc/PID/cmdline.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "k3s.h"
+
+int k3s_unit_render(enum k3s_role role, uint64_t nofile, char **ret);
+
+/* The .env file: only proxy variables (HTTP_PROXY, HTTPS_PROXY, NO_PROXY in
+ * either case, and their CONTAINERD_ forms) from envp. Empty string when
+ * there are none. Values with a newline are skipped. */
+int k3s_env_render(char * const *envp, char **ret);

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# k3s install/status/uninstall on a plain --root tree (no systemd): the files,
+# their modes and contents, exit 4, idempotence, air-gap, uninstall that
+# removes only what install wrote.
+set -euo pipefail
+: "${NODEPREP:?}" "${NODEPREP_TOP:?}"
+source "$NODEPREP_TOP/tests/e2e/lib/k3s-mirror.sh"
+command -v python3 >/dev/null || { echo "python3 missing"; exit 77; }
+
+V=v1.31.4+k3s1
+work=$(mktemp -d /tmp/k3s-root.XXXXXX)
+trap 'k3s_mirror_stop; rm -rf "$work"' EXIT
+k3s_release_dir "$work/rel" "$V" 4
+k3s_mirror_start "$work/rel" "$V"
+fail() { echo "FAIL: $*"; exit 1; }
+mode() { stat -c %a "$1"; }
+R=$work/root
+mkdir -p "$R"
+echo "K10abc::server:s3cr3t-token-value" >"$work/token"
+
+# 1. First install, server, channel resolution: exit 4 (no systemd), JSON shape.
+set +e
+out=$("$NODEPREP" --root "$R" --json k3s install --channel stable --channel-url "$CHANNEL_URL" \
+        --mirror "$MIRROR_URL" --tls-san node.example --node-ip 10.0.0.5 --token-file "$work/token" 2>"$work/err")
+rc=$?
+set -e
+[ $rc -eq 4 ] || { cat "$work/err"; fail "exit $rc, expected 4"; }
+grep -q "no systemd" "$work/err" || fail "no reason on stderr"
+echo "$out" | jq -e '.changed == true and .version == "'"$V"'" and .role == "server" and .ready == false
+        and (.steps | length) > 5 and (.steps[0] | has("name") and has("status") and has("detail"))' >/dev/null ||
+        fail "json: $out"
+echo "$out" | grep -q s3cr3t && fail "token printed"
+grep -q s3cr3t "$work/err" && fail "token on stderr"
+k3s_mirror_requests | grep -q "GET /releases/download/v1.31.4%2Bk3s1/k3s" || fail "'+' not sent as %2B"
+
+cmp "$R/usr/local/bin/k3s" "$work/rel/k3s" || fail "binary differs"
+[ "$(mode "$R/usr/local/bin/k3s")" = 755 ] || fail "binary mode"
+for l in kubectl crictl ctr; do [ "$(readlink "$R/usr/local/bin/$l")" = k3s ] || fail "link $l"; done
+u=$R/etc/systemd/system/k3s.service
+[ "$(mode "$u")" = 644 ] || fail "unit mode"
+for d in Type=notify KillMode=process Delegate=yes LimitNOFILE=1048576 TasksMax=infinity Restart=always \
+        "ExecStartPre=-/sbin/modprobe br_netfilter" "ExecStartPre=-/sbin/modprobe overlay" \
+        "EnvironmentFile=-/etc/systemd/system/k3s.service.env" TimeoutStartSec=0 "WantedBy=multi-user.target"; do
+        grep -qxF "$d" "$u" || fail "unit lacks $d"
+done
+grep -q "s3cr3t" "$u" && fail "token in the unit"
+[ "$(mode "$R/etc/systemd/system/k3s.service.env")" = 600 ] || fail "env mode"
+c=$R/etc/rancher/k3s/config.yaml.d/50-nodeprep.yaml
+[ "$(mode "$c")" = 600 ] || fail "config mode"
+grep -qx "disable: \[traefik\]" "$c" || { cat "$c"; fail "disable traefik"; }
+grep -qx 'write-kubeconfig-mode: "0600"' "$c" || fail "kubeconfig mode"
+grep -qx "tls-san: \[node.example\]" "$c" || fail "tls-san"
+grep -qx 'node-ip: "10.0.0.5"' "$c" || fail "node-ip"
+grep -qx 'token-file: "/etc/rancher/k3s/nodeprep-token"' "$c" || fail "token-file"
+grep -q s3cr3t "$c" && fail "token in config"
+[ "$(mode "$R/etc/rancher/k3s/nodeprep-token")" = 600 ] || fail "token copy mode"
+grep -q s3cr3t "$R/etc/rancher/k3s/nodeprep-token" || fail "token copy"
+jq -e '.files["/usr/local/bin/k3s"] and (.links | length) == 3' "$R/var/lib/nodeprep/k3s-install.json" >/dev/null ||
+        fail "manifest"
+ls -a "$R/usr/local/bin" | grep -q '^\.k3s' && fail "temporary file left"
+
+# 2. Again: nothing changes, no binary download (hash matches), still exit 4.
+n_before=$(k3s_mirror_requests | grep -c "/k3s$" || true)
+set +e
+out=$("$NODEPREP" --root "$R" --json k3s install --version "$V" --mirror "$MIRROR_URL" --tls-san node.example \
+        --node-ip 10.0.0.5 --token-file "$work/token" 2>/dev/null)
+rc=$?
+set -e
+[ $rc -eq 4 ] || fail "rerun exit $rc"
+echo "$out" | jq -e '.changed == false' >/dev/null || fail "rerun changed: $out"
+echo "$out" | jq -e '.steps[] | select(.name == "binary") | .status == "unchanged"' >/dev/null || fail "binary step"
+[ "$(k3s_mirror_requests | grep -c "/k3s$" || true)" = "$n_before" ] || fail "binary downloaded again"
+
+# 3. LimitNOFILE follows the applied profile.
+mkdir -p "$R/var/lib/nodeprep"
+echo '{"version":1,"profile":"x","nofile":524288}' >"$R/var/lib/nodeprep/applied.json"
+"$NODEPREP" --root "$R" k3s install --version "$V" --mirror "$MIRROR_URL" --tls-san node.example \
+        --node-ip 10.0.0.5 --token-file "$work/token" --no-start >/dev/null 2>&1 || fail "--no-start exit"
+grep -qx "LimitNOFILE=524288" "$u" || fail "LimitNOFILE from the profile"
+rm "$R/var/lib/nodeprep/applied.json"
+
+# 4. Status under --root: not ready, exit 3.
+set +e
+"$NODEPREP" --root "$R" --json k3s status >"$work/st" 2>/dev/null
+rc=$?
+set -e
+[ $rc -eq 3 ] || fail "status exit $rc"
+jq -e '.ready == false and .version == "'"$V"'"' "$work/st" >/dev/null || fail "status json"
+
+# 5. Usage errors: exit 2, nothing touched.
+for args in "--role agent" "--version stable" "--channel nope" "--cluster-init --datastore-endpoint x" \
+        "--role agent --server http://x:6443 --token-file $work/token" "--version $V --channel stable"; do
+        set +e
+        # shellcheck disable=SC2086
+        "$NODEPREP" --root "$work/none" k3s install $args >/dev/null 2>&1
+        rc=$?
+        set -e
+        [ $rc -eq 2 ] || fail "'$args': exit $rc, expected 2"
+done
+[ ! -e "$work/none" ] || fail "usage error touched the tree"
+
+# 6. https only: plain http to a non-loopback host is refused.
+mkdir -p "$work/r2"
+set +e
+"$NODEPREP" --root "$work/r2" --json k3s install --version "$V" --mirror http://192.0.2.1/releases \
+        --retries 0 >"$work/o" 2>"$work/e"
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "http mirror exit $rc"
+grep -q "only https" "$work/e" || fail "http refusal message: $(cat "$work/e")"
+
+# 7. Uninstall removes only what install wrote.
+echo "mine" >"$R/usr/local/bin/other-tool"
+echo "# operator edit" >>"$R/etc/systemd/system/k3s.service.env"
+"$NODEPREP" --root "$R" --json k3s uninstall >"$work/un" 2>/dev/null || fail "uninstall exit"
+[ ! -e "$R/usr/local/bin/k3s" ] || fail "binary kept"
+for l in kubectl crictl ctr; do [ ! -L "$R/usr/local/bin/$l" ] || fail "link $l kept"; done
+[ ! -e "$u" ] && [ ! -e "$c" ] && [ ! -e "$R/etc/rancher/k3s/nodeprep-token" ] || fail "files kept"
+[ -e "$R/usr/local/bin/other-tool" ] || fail "foreign file removed"
+[ -e "$R/etc/systemd/system/k3s.service.env" ] || fail "edited env file removed"
+[ ! -e "$R/var/lib/nodeprep/k3s-install.json" ] || fail "manifest kept"
+jq -e '.changed == true' "$work/un" >/dev/null || fail "uninstall json"
+
+# 8. Agent role: k3s-agent.service, token copied, server in the config, no disable.
+R3=$work/agent
+mkdir -p "$R3"
+set +e
+"$NODEPREP" --root "$R3" k3s install --role agent --version "$V" --mirror "$MIRROR_URL" \
+        --server https://10.0.0.1:6443 --token-file "$work/token" >/dev/null 2>&1
+rc=$?
+set -e
+[ $rc -eq 4 ] || fail "agent exit $rc"
+grep -q "^    agent$" "$R3/etc/systemd/system/k3s-agent.service" || fail "agent ExecStart"
+c3=$R3/etc/rancher/k3s/config.yaml.d/50-nodeprep.yaml
+grep -qx 'server: "https://10.0.0.1:6443"' "$c3" || fail "agent server"
+grep -q "disable" "$c3" && fail "agent has disable"
+
+# 9. Air-gap: binary, hash file and images from a directory, no network.
+A=$work/airgap
+mkdir -p "$A"
+cp "$work/rel/k3s" "$A/k3s"
+head -c 100000 /dev/urandom >"$A/k3s-airgap-images-amd64.tar.zst"
+(cd "$A" && sha256sum k3s k3s-airgap-images-amd64.tar.zst >sha256sum-amd64.txt)
+R4=$work/ag
+mkdir -p "$R4"
+set +e
+"$NODEPREP" --root "$R4" --json k3s install --airgap "$A" --arch amd64 >"$work/ag.json" 2>/dev/null
+rc=$?
+set -e
+[ $rc -eq 4 ] || fail "airgap exit $rc"
+cmp "$R4/usr/local/bin/k3s" "$A/k3s" || fail "airgap binary"
+cmp "$R4/var/lib/rancher/k3s/agent/images/k3s-airgap-images-amd64.tar.zst" "$A/k3s-airgap-images-amd64.tar.zst" ||
+        fail "airgap images"
+# A corrupted tarball is refused.
+echo x >>"$A/k3s-airgap-images-amd64.tar.zst"
+set +e
+mkdir -p "$work/ag2"
+"$NODEPREP" --root "$work/ag2" k3s install --airgap "$A" --arch amd64 >/dev/null 2>"$work/e" ; rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q "sha256 mismatch" "$work/e" || fail "corrupt airgap image accepted (rc $rc)"
+
+# 10. arm mapping: k3s-armhf from the -arm hash file.
+mkdir -p "$work/armrel" && cp "$work/rel/k3s" "$work/armrel/k3s-armhf"
+k3s_mirror_stop
+k3s_mirror_start "$work/armrel" "$V"
+mkdir -p "$work/arm"
+set +e
+"$NODEPREP" --root "$work/arm" k3s install --version "$V" --mirror "$MIRROR_URL" --arch armv7l >/dev/null 2>&1
+rc=$?
+set -e
+[ $rc -eq 4 ] || fail "arm exit $rc"
+k3s_mirror_requests | grep -q "download/v1.31.4%2Bk3s1/sha256sum-arm.txt" || fail "arm hash file name"
+cmp "$work/arm/usr/local/bin/k3s" "$work/armrel/k3s-armhf" || fail "armhf binary"
+echo "k3s --root: all checks passed"

@@ -1,0 +1,231 @@
+# shellcheck shell=bash
+# Reusable helpers for end-to-end tests in booted Debian 12 containers:
+# a debootstrap rootfs cached between runs, an ephemeral overlay (or copy)
+# per container, systemd-nspawn -b with a private network or a test-made
+# bridge, commands run inside with nsenter, and teardown on EXIT.
+#
+# Source it, then:
+#   nspawn_require                    # exit 77 with a reason when impossible
+#   nspawn_rootfs_ensure              # prints the cached rootfs path (builds it once)
+#   nspawn_start NAME [--bridge BR]   # clone + boot + wait; private network by default
+#   nspawn_exec NAME CMD...           # run a command inside (stdin passed through)
+#   nspawn_copy_in NAME SRC DST       # copy a host file into the container
+#   nspawn_bridge_create BR CIDR      # a private bridge for multi-container tests
+#   nspawn_cleanup                    # stops everything started (installed as an EXIT trap)
+#
+# Environment: NSPAWN_CACHE (default /var/cache/nodeprep-test),
+# NSPAWN_SUITE (bookworm), NSPAWN_MIRROR (the mirror apt uses on the host),
+# NSPAWN_PACKAGES (extra packages for the rootfs), NSPAWN_BOOT_TIMEOUT (s).
+
+NSPAWN_CACHE=${NSPAWN_CACHE:-/var/cache/nodeprep-test}
+NSPAWN_SUITE=${NSPAWN_SUITE:-bookworm}
+NSPAWN_BOOT_TIMEOUT=${NSPAWN_BOOT_TIMEOUT:-90}
+# Enough for a booted systemd with D-Bus, and the runtime libraries nodeprep
+# links against, so a binary built on the host runs inside.
+NSPAWN_BASE_PACKAGES=(systemd systemd-sysv dbus iproute2 kmod python3 openssl ca-certificates
+        libcurl4 libyaml-0-2 libjson-c5 libinih1 libnl-3-200 libnl-route-3-200 libmicrohttpd12
+        libkmod2 libssl3 libmount1 libsystemd0)
+NSPAWN_PACKAGES=${NSPAWN_PACKAGES:-}
+
+_nspawn_names=()
+_nspawn_bridges=()
+_nspawn_workdir=
+
+_nspawn_log() { echo "nspawn: $*" >&2; }
+
+# The mirror the host's apt uses (deb822 or one-line format), so debootstrap
+# goes where apt is known to reach.
+nspawn_mirror() {
+        if [ -n "${NSPAWN_MIRROR:-}" ]; then echo "$NSPAWN_MIRROR"; return; fi
+        local m
+        m=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' |
+                grep -v security | head -n1)
+        [ -z "$m" ] && m=$(grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | head -n1)
+        echo "${m:-http://deb.debian.org/debian}"
+}
+
+# Exit 77 (skip) with the reason when containers cannot work here.
+nspawn_require() {
+        local t
+        [ "$(id -u)" -eq 0 ] || { echo "needs root for systemd-nspawn"; exit 77; }
+        for t in debootstrap systemd-nspawn nsenter flock ip; do
+                command -v "$t" >/dev/null || { echo "$t not installed (scripts/install-deps.sh)"; exit 77; }
+        done
+}
+
+_nspawn_rootfs_key() {
+        printf '%s\n' "$NSPAWN_SUITE" "${NSPAWN_BASE_PACKAGES[@]}" $NSPAWN_PACKAGES | sha256sum | cut -c1-12
+}
+
+# Build (once, under a lock) and print the cached rootfs. The tree is made in
+# a temporary directory and renamed into place, so an interrupted debootstrap
+# never leaves a half tree that later runs would trust.
+nspawn_rootfs_ensure() {
+        local key dir tmp pkgs
+        key=$(_nspawn_rootfs_key)
+        dir=$NSPAWN_CACHE/debian-$NSPAWN_SUITE-$key
+        mkdir -p "$NSPAWN_CACHE"
+        (
+                flock 9
+                if [ ! -f "$dir/.complete" ]; then
+                        tmp=$(mktemp -d "$NSPAWN_CACHE/.build.XXXXXX")
+                        pkgs=$(printf '%s,' "${NSPAWN_BASE_PACKAGES[@]}" $NSPAWN_PACKAGES)
+                        _nspawn_log "debootstrap $NSPAWN_SUITE into $dir (cold cache: a few minutes)"
+                        if ! debootstrap --variant=minbase --include="${pkgs%,}" "$NSPAWN_SUITE" "$tmp" \
+                                "$(nspawn_mirror)" >"$tmp.log" 2>&1; then
+                                tail -n 20 "$tmp.log" >&2
+                                rm -rf "$tmp" "$tmp.log"
+                                exit 1
+                        fi
+                        rm -f "$tmp.log"
+                        # A clean apt cache keeps clones small; a fixed
+                        # machine-id is replaced per container at boot.
+                        rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*
+                        : >"$tmp/etc/machine-id"
+                        echo "pts/0" >>"$tmp/etc/securetty" 2>/dev/null || true
+                        touch "$tmp/.complete"
+                        rm -rf "$dir"
+                        mv "$tmp" "$dir"
+                fi
+        ) 9>"$NSPAWN_CACHE/.lock" || return 1
+        echo "$dir"
+}
+
+_nspawn_init_workdir() {
+        if [ -z "$_nspawn_workdir" ]; then
+                _nspawn_workdir=$(mktemp -d /tmp/nodeprep-nspawn.XXXXXX)
+                trap nspawn_cleanup EXIT
+                trap 'exit 130' INT TERM
+        fi
+}
+
+# An ephemeral tree for one container: an overlay over the cached rootfs
+# when the kernel allows it, else a reflink/plain copy.
+_nspawn_clone() {
+        local name=$1 lower=$2 d=$_nspawn_workdir/$1
+        mkdir -p "$d/upper" "$d/work" "$d/root"
+        if mount -t overlay overlay -o "lowerdir=$lower,upperdir=$d/upper,workdir=$d/work" "$d/root" 2>/dev/null; then
+                echo overlay >"$d/kind"
+        else
+                cp -a --reflink=auto "$lower/." "$d/root/"
+                echo copy >"$d/kind"
+        fi
+        echo "$d/root"
+}
+
+# The container's PID 1 (a child of the systemd-nspawn process).
+nspawn_leader() {
+        local name=$1 pid
+        pid=$(cat "$_nspawn_workdir/$name/nspawn.pid" 2>/dev/null) || return 1
+        pgrep -P "$pid" | head -n1
+}
+
+# nspawn_start NAME [--bridge BR] [--ip ADDR/PREFIX]
+nspawn_start() {
+        local name=$1; shift
+        local bridge= ip= net=(--private-network) root lower leader i state
+        while [ $# -gt 0 ]; do
+                case $1 in
+                --bridge) bridge=$2; shift 2 ;;
+                --ip) ip=$2; shift 2 ;;
+                *) _nspawn_log "nspawn_start: unknown option $1"; return 2 ;;
+                esac
+        done
+        [ -n "$bridge" ] && net=(--network-bridge="$bridge")
+        _nspawn_init_workdir
+        lower=$(nspawn_rootfs_ensure) || return 1
+        root=$(_nspawn_clone "$name" "$lower")
+        echo "$name" >"$root/etc/hostname"
+        _nspawn_names+=("$name")
+        # No machined on hosts whose PID 1 is not systemd: --register=no,
+        # and we enter through the leader's namespaces ourselves.
+        systemd-nspawn --quiet --boot --register=no --keep-unit -M "$name" -D "$root" \
+                "${net[@]}" --capability=all --resolv-conf=off --timezone=off \
+                >"$_nspawn_workdir/$name/console.log" 2>&1 </dev/null &
+        echo $! >"$_nspawn_workdir/$name/nspawn.pid"
+        for ((i = 0; i < NSPAWN_BOOT_TIMEOUT * 2; i++)); do
+                leader=$(nspawn_leader "$name") && [ -n "$leader" ] &&
+                        state=$(nspawn_exec "$name" systemctl is-system-running 2>/dev/null)
+                case ${state:-} in running|degraded) break ;; esac
+                if ! kill -0 "$(cat "$_nspawn_workdir/$name/nspawn.pid")" 2>/dev/null; then
+                        _nspawn_log "$name: systemd-nspawn exited during boot"
+                        tail -n 30 "$_nspawn_workdir/$name/console.log" >&2
+                        return 1
+                fi
+                sleep 0.5
+        done
+        case ${state:-} in
+        running|degraded) ;;
+        *) _nspawn_log "$name: not booted after ${NSPAWN_BOOT_TIMEOUT}s (state ${state:-none})"
+           tail -n 30 "$_nspawn_workdir/$name/console.log" >&2
+           return 1 ;;
+        esac
+        if [ -n "$ip" ]; then
+                nspawn_exec "$name" ip addr add "$ip" dev host0 &&
+                        nspawn_exec "$name" ip link set host0 up || return 1
+        fi
+}
+
+# Run a command inside NAME, in all its namespaces, with a clean environment.
+nspawn_exec() {
+        local name=$1 leader; shift
+        leader=$(nspawn_leader "$name") || return 1
+        [ -n "$leader" ] || return 1
+        nsenter -t "$leader" -m -u -i -n -p -C -r -w \
+                env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb \
+                "$@"
+}
+
+# The container's root as seen from the host (to copy files in or read them).
+nspawn_root() {
+        echo "$_nspawn_workdir/$1/root"
+}
+
+nspawn_copy_in() {  # NAME SRC DST
+        local dst
+        dst=$(nspawn_root "$1")/${3#/}
+        mkdir -p "$(dirname "$dst")"
+        cp -a "$2" "$dst"
+}
+
+# A bridge only this test uses, with a private address for the host side.
+nspawn_bridge_create() {  # BR CIDR
+        _nspawn_init_workdir
+        ip link add "$1" type bridge || return 1
+        _nspawn_bridges+=("$1")
+        ip addr add "$2" dev "$1" && ip link set "$1" up
+}
+
+nspawn_stop() {
+        local name=$1 d=$_nspawn_workdir/$1 pid i
+        pid=$(cat "$d/nspawn.pid" 2>/dev/null) || return 0
+        if kill -0 "$pid" 2>/dev/null; then
+                # SIGRTMIN+4 to the leader asks systemd for a poweroff
+                # (systemd-nspawn sends it on SIGTERM itself).
+                kill -TERM "$pid" 2>/dev/null
+                for ((i = 0; i < 40; i++)); do
+                        kill -0 "$pid" 2>/dev/null || break
+                        sleep 0.25
+                done
+                kill -KILL "$pid" 2>/dev/null
+                wait "$pid" 2>/dev/null
+        fi
+        if [ "$(cat "$d/kind" 2>/dev/null)" = overlay ]; then
+                umount -l "$d/root" 2>/dev/null
+        fi
+        rm -rf "$d"
+}
+
+nspawn_cleanup() {
+        local n b
+        for n in "${_nspawn_names[@]}"; do
+                nspawn_stop "$n"
+        done
+        _nspawn_names=()
+        for b in "${_nspawn_bridges[@]}"; do
+                ip link del "$b" 2>/dev/null
+        done
+        _nspawn_bridges=()
+        [ -n "$_nspawn_workdir" ] && rm -rf "$_nspawn_workdir"
+        _nspawn_workdir=
+}
