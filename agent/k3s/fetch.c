@@ -119,6 +119,12 @@ static CURL *easy_new(const struct fetch_options *o, const char *url, bool follo
         return c;
 }
 
+/* libcurl's detailed message ("Recv failure: Connection reset by peer")
+ * when it left one, its generic one otherwise. */
+static const char *curl_message(CURLcode cc, const char *errbuf) {
+        return errbuf && errbuf[0] ? errbuf : curl_easy_strerror(cc);
+}
+
 static bool curl_transient(CURLcode cc) {
         switch (cc) {
         case CURLE_COULDNT_RESOLVE_HOST:
@@ -217,11 +223,12 @@ int fetch_redirect(const struct fetch_options *o, const char *url, long *ret_sta
         for (unsigned attempt = 0;; attempt++) {
                 _cleanup_(curl_easy_cleanupp) CURL *c = easy_new(o, url, false);
                 struct membuf body = { .max = 64 * 1024 };
-                char *loc = NULL;
+                char *loc = NULL, errbuf[CURL_ERROR_SIZE] = "";
                 CURLcode cc;
 
                 if (!c)
                         return -ENOMEM;
+                curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
                 curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, mem_write);
                 curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
                 curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
@@ -240,7 +247,7 @@ int fetch_redirect(const struct fetch_options *o, const char *url, long *ret_sta
                         return *ret_location ? 0 : -ENOMEM;
                 }
                 if (cc != CURLE_OK)
-                        set_error(ret_error, "%s: %s", url, curl_easy_strerror(cc));
+                        set_error(ret_error, "%s: %s", url, curl_message(cc, errbuf));
                 else
                         set_error(ret_error, "%s: HTTP %ld", url, status);
                 if ((cc != CURLE_OK && !curl_transient(cc)) || attempt >= o->retries) {
@@ -263,11 +270,13 @@ int fetch_small(const struct fetch_options *o, const char *url, size_t max,
         for (unsigned attempt = 0;; attempt++) {
                 _cleanup_(curl_easy_cleanupp) CURL *c = easy_new(o, url, true);
                 struct membuf body = { .max = max };
+                char errbuf[CURL_ERROR_SIZE] = "";
                 long status = 0;
                 CURLcode cc;
 
                 if (!c)
                         return -ENOMEM;
+                curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
                 curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, mem_write);
                 curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
                 curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
@@ -292,7 +301,7 @@ int fetch_small(const struct fetch_options *o, const char *url, size_t max,
                 if (cc == CURLE_HTTP_RETURNED_ERROR)
                         set_error(ret_error, "%s: HTTP %ld", url, status);
                 else
-                        set_error(ret_error, "%s: %s", url, curl_easy_strerror(cc));
+                        set_error(ret_error, "%s: %s", url, curl_message(cc, errbuf));
                 if (!(curl_transient(cc) || (cc == CURLE_HTTP_RETURNED_ERROR && http_transient(status))) ||
                     attempt >= o->retries)
                         return errno_for(cc, status);
@@ -309,6 +318,7 @@ struct file_xfer {
         bool checked;           /* the response code was looked at */
         bool restarted;
         int error;
+        char errbuf[CURL_ERROR_SIZE];
 };
 
 static size_t file_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
@@ -337,7 +347,8 @@ static int file_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, c
         struct file_xfer *x = userdata;
 
         (void) ultotal, (void) ulnow;
-        if (x->o->progress && dltotal > 0)
+        /* Only once the body flows: an error page is no progress. */
+        if (x->o->progress && dltotal > 0 && x->checked)
                 x->o->progress(x->o->userdata, x->name, x->offset + (uint64_t) dlnow,
                                x->offset + (uint64_t) dltotal, false);
         return 0;
@@ -353,6 +364,8 @@ static int file_attempt(const struct fetch_options *o, const char *url, struct f
         x->checked = false;
         x->offset = blob_sink_size(x->sink);
         x->error = 0;
+        x->errbuf[0] = 0;
+        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, file_write);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
         curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
@@ -410,13 +423,13 @@ int fetch_file(const struct fetch_options *o, const char *url, int dirfd, const 
                         if (cc == CURLE_HTTP_RETURNED_ERROR)
                                 set_error(ret_error, "%s: HTTP %ld", url, status);
                         else
-                                set_error(ret_error, "%s: %s after %llu bytes", url, curl_easy_strerror(cc),
+                                set_error(ret_error, "%s: %s after %llu bytes", url, curl_message(cc, x.errbuf),
                                           (unsigned long long) blob_sink_size(sink));
                         if (!(curl_transient(cc) || (cc == CURLE_HTTP_RETURNED_ERROR && http_transient(status))) ||
                             attempt >= o->retries) {
                                 if (attempt > 0 && ret_error && *ret_error)
                                         set_error(ret_error, "%s: %s (after %u attempts)", url,
-                                                  cc == CURLE_HTTP_RETURNED_ERROR ? "HTTP error" : curl_easy_strerror(cc),
+                                                  cc == CURLE_HTTP_RETURNED_ERROR ? "HTTP error" : curl_message(cc, x.errbuf),
                                                   attempt + 1);
                                 return errno_for(cc, status);
                         }

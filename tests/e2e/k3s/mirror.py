@@ -27,6 +27,7 @@ import urllib.parse
 class State:
     fault = "none"
     resets_done = 0
+    reset_fds = set()
     log = []
     lock = threading.Lock()
 
@@ -128,6 +129,7 @@ def make_handler(root, version):
                 self.wfile.flush()
                 # SO_LINGER 0: close sends RST, a real reset mid-stream.
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                State.reset_fds.add(self.connection.fileno())
                 self.close_connection = True
                 return
             if fault == "slow":
@@ -147,6 +149,18 @@ def make_handler(root, version):
     return H
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def shutdown_request(self, request):
+        # No FIN first for a reset: close with SO_LINGER 0 sends RST.
+        if request.fileno() in State.reset_fds:
+            State.reset_fds.discard(request.fileno())
+            request.close()
+            return
+        super().shutdown_request(request)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
@@ -156,8 +170,7 @@ def main():
     ap.add_argument("--fault", default="none")
     a = ap.parse_args()
     State.fault = a.fault
-    srv = http.server.ThreadingHTTPServer((a.bind, 0), make_handler(a.dir, a.version))
-    srv.daemon_threads = True
+    srv = Server((a.bind, 0), make_handler(a.dir, a.version))
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])
