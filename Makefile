@@ -142,8 +142,8 @@ bench: all
 demo:
 	@scripts/demo.sh
 
-install: all
-	install -D -m 0755 nodeprep $(DESTDIR)$(SBINDIR)/nodeprep
+install: $(B)/nodeprep
+	install -D -m 0755 $(B)/nodeprep $(DESTDIR)$(SBINDIR)/nodeprep
 	install -d $(DESTDIR)$(DATADIR)/nodeprep/profiles
 	install -m 0644 profiles/*.ini $(DESTDIR)$(DATADIR)/nodeprep/profiles/
 	install -D -m 0644 packaging/man/nodeprep.8 $(DESTDIR)$(MANDIR)/man8/nodeprep.8
