@@ -40,6 +40,7 @@ static const struct {
         { "check", cmd_check },
         { "k3s", cmd_k3s },
         { "serve", cmd_serve },
+        { "bootstrap", cmd_bootstrap },
         { "version", cmd_version },
 };
 
@@ -61,6 +62,10 @@ static void help(void) {
                "  serve [--listen ADDR:PORT] [--interval SEC] [--config FILE] [--token-file F]\n"
                "        [--tls-cert F --tls-key F] [--insecure] [--once]\n"
                "                         node health over HTTP: /livez /readyz /metrics /status\n"
+               "  bootstrap [--profile PROFILE] [--report-url URL] [--ignore-preflight NAME,...] [--no-service]\n"
+               "            [k3s install options]\n"
+               "                         preflight, profile, K3s, readiness, nodeprep.service; result in\n"
+               "                         /var/lib/nodeprep/bootstrap.json\n"
                "  version\n"
                "\n"
                "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 drift or failed check, 4 not permitted here.\n");

@@ -1,0 +1,663 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bootstrap: preflight -> profile -> k3s -> ready -> service -> result, one
+ * progress line per stage.
+ *
+ * The stages are the commands a user would run (check, apply, k3s install,
+ * k3s status), called in-process through their --json contract: bootstrap
+ * gets exactly their guards, validation, progress bar and exit codes, and can
+ * never drift from them. Each of those commands is idempotent, so a re-run
+ * skips what is done (the stage says "done") and resumes at the stage that
+ * failed. The result goes to /var/lib/nodeprep/bootstrap.json on success and
+ * failure alike, and with --report-url to a provisioner.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../basic/cleanup.h"
+#include "../basic/fileio.h"
+#include "../basic/parse.h"
+#include "../bootstrap/bootstrap.h"
+#include "../k3s/k3s.h"
+#include "../k3s/systemd.h"
+#include "cli.h"
+
+#ifndef NODEPREP_VERSION
+#define NODEPREP_VERSION "0.1.0"
+#endif
+
+#define DEFAULT_PROFILE "serverless"
+#define SERVICE_UNIT "nodeprep.service"
+#define SERVICE_TIMEOUT_SEC 60
+#define REPORT_TIMEOUT_SEC 15
+/* A stage command's stdout: one JSON object, a few hundred KB at most. */
+#define CAPTURE_MAX (4u * 1024 * 1024)
+
+/* The checks that decide whether K3s can run here at all; virt, kvm and nvme
+ * describe the machine but block nothing. */
+static const char *const preflight_groups[] = { "k3s-prereq", "disk", "limits" };
+
+struct bootstrap_args {
+        const char *profile;            /* NULL with --no-profile */
+        const char *report_url;
+        char **ignore;                  /* check names accepted as failed */
+        bool no_service;
+        bool allow_netns;
+        bool allow_http;
+        bool no_start;
+        const char *role;
+        unsigned timeout_sec;
+        char **k3s_argv;                /* "k3s" "install" + passed-through options */
+};
+
+static void bootstrap_args_done(struct bootstrap_args *a) {
+        strv_free(a->ignore);
+        strv_free(a->k3s_argv);
+}
+
+/* The options of `k3s install`: bootstrap passes them through unchanged.
+ * Only their names and arity live here (to tell them from bootstrap's own);
+ * their meaning and validation stay in the k3s command. */
+static const struct option k3s_options[] = {
+        { "role", required_argument, NULL, 0 },
+        { "version", required_argument, NULL, 0 },
+        { "channel", required_argument, NULL, 0 },
+        { "channel-url", required_argument, NULL, 0 },
+        { "server", required_argument, NULL, 0 },
+        { "token-file", required_argument, NULL, 0 },
+        { "cluster-init", no_argument, NULL, 0 },
+        { "datastore-endpoint", required_argument, NULL, 0 },
+        { "disable", required_argument, NULL, 0 },
+        { "tls-san", required_argument, NULL, 0 },
+        { "node-ip", required_argument, NULL, 0 },
+        { "mirror", required_argument, NULL, 0 },
+        { "airgap", required_argument, NULL, 0 },
+        { "no-start", no_argument, NULL, 0 },
+        { "force", no_argument, NULL, 0 },
+        { "timeout", required_argument, NULL, 0 },
+        { "arch", required_argument, NULL, 0 },
+        { "allow-http", no_argument, NULL, 0 },
+        { "retries", required_argument, NULL, 0 },
+        { "backoff-ms", required_argument, NULL, 0 },
+        { "low-speed-time", required_argument, NULL, 0 },
+        { "connect-timeout", required_argument, NULL, 0 },
+};
+
+enum {
+        ARG_PROFILE = 0x100,
+        ARG_NO_PROFILE,
+        ARG_REPORT_URL,
+        ARG_IGNORE,
+        ARG_NO_SERVICE,
+        ARG_ALLOW_NETNS,
+        ARG_HELP,
+        ARG_K3S_BASE = 0x200,   /* + index into k3s_options */
+};
+
+static void usage(void) {
+        printf("nodeprep bootstrap [--profile PROFILE | --no-profile] [--report-url URL]\n"
+               "                   [--ignore-preflight NAME[,NAME...]] [--no-service] [--allow-netns]\n"
+               "                   [k3s install options: --role --version --channel --channel-url --server\n"
+               "                    --token-file --cluster-init --datastore-endpoint --disable --tls-san\n"
+               "                    --node-ip --mirror --airgap --no-start --force --timeout ...]\n"
+               "stages: preflight, profile (default %s), k3s, ready, service (%s), report\n"
+               "result: %s\n", DEFAULT_PROFILE, SERVICE_UNIT, BOOTSTRAP_RESULT_PATH);
+}
+
+static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_args *a) {
+        struct option options[ELEMENTSOF(k3s_options) + 8];
+        size_t n = 0;
+        int c;
+
+        options[n++] = (struct option) { "profile", required_argument, NULL, ARG_PROFILE };
+        options[n++] = (struct option) { "no-profile", no_argument, NULL, ARG_NO_PROFILE };
+        options[n++] = (struct option) { "report-url", required_argument, NULL, ARG_REPORT_URL };
+        options[n++] = (struct option) { "ignore-preflight", required_argument, NULL, ARG_IGNORE };
+        options[n++] = (struct option) { "no-service", no_argument, NULL, ARG_NO_SERVICE };
+        options[n++] = (struct option) { "allow-netns", no_argument, NULL, ARG_ALLOW_NETNS };
+        options[n++] = (struct option) { "help", no_argument, NULL, ARG_HELP };
+        for (size_t i = 0; i < ELEMENTSOF(k3s_options); i++) {
+                options[n] = k3s_options[i];
+                options[n++].val = ARG_K3S_BASE + (int) i;
+        }
+        options[n] = (struct option) CLI_OPTIONS_END;
+
+        *a = (struct bootstrap_args) { .profile = DEFAULT_PROFILE, .role = "server",
+                                       .timeout_sec = K3S_DEFAULT_TIMEOUT_SEC };
+        if (strv_extend(&a->k3s_argv, "k3s") < 0 || strv_extend(&a->k3s_argv, "install") < 0)
+                return cli_error(cli, EXIT_FAILED, "out of memory");
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0) {
+                if (c >= ARG_K3S_BASE && c < ARG_K3S_BASE + (int) ELEMENTSOF(k3s_options)) {
+                        const struct option *o = &k3s_options[c - ARG_K3S_BASE];
+                        _cleanup_free_ char *flag = NULL;
+
+                        if (asprintf(&flag, "--%s", o->name) < 0 || strv_extend(&a->k3s_argv, flag) < 0 ||
+                            (o->has_arg && strv_extend(&a->k3s_argv, optarg) < 0))
+                                return cli_error(cli, EXIT_FAILED, "out of memory");
+                        if (streq(o->name, "role"))
+                                a->role = optarg;
+                        else if (streq(o->name, "allow-http"))
+                                a->allow_http = true;
+                        else if (streq(o->name, "no-start"))
+                                a->no_start = true;
+                        else if (streq(o->name, "timeout")) {
+                                uint64_t t;
+
+                                if (safe_atou64(optarg, &t) < 0 || t == 0 || t > 86400)
+                                        return cli_error(cli, EXIT_INVALID, "--timeout: seconds, 1-86400");
+                                a->timeout_sec = (unsigned) t;
+                        }
+                        continue;
+                }
+                switch (c) {
+                case ARG_PROFILE: a->profile = optarg; break;
+                case ARG_NO_PROFILE: a->profile = NULL; break;
+                case ARG_REPORT_URL: a->report_url = optarg; break;
+                case ARG_IGNORE: {
+                        _cleanup_strv_free_ char **names = NULL;
+                        _cleanup_free_ char *s = strdup(optarg);
+
+                        if (!s)
+                                return cli_error(cli, EXIT_FAILED, "out of memory");
+                        for (char *p = s; *p; p++)
+                                if (*p == ',')
+                                        *p = ' ';
+                        if (split_words(s, &names) < 0)
+                                return cli_error(cli, EXIT_FAILED, "out of memory");
+                        for (char **i = names; i && *i; i++)
+                                if (strv_extend(&a->ignore, *i) < 0)
+                                        return cli_error(cli, EXIT_FAILED, "out of memory");
+                        break;
+                }
+                case ARG_NO_SERVICE: a->no_service = true; break;
+                case ARG_ALLOW_NETNS: a->allow_netns = true; break;
+                case ARG_HELP: usage(); return -1;
+                default:
+                        return cli_error(cli, EXIT_INVALID, "bootstrap: invalid option; see nodeprep bootstrap --help");
+                }
+        }
+        if (optind < argc)
+                return cli_error(cli, EXIT_INVALID, "bootstrap: unexpected argument '%s'", argv[optind]);
+        if (!streq(a->role, "server") && !streq(a->role, "agent"))
+                return cli_error(cli, EXIT_INVALID, "--role must be server or agent");
+        return 0;
+}
+
+static uint64_t now_ms(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+static const char *str_or(json_object *o, const char *key, const char *dflt) {
+        json_object *v;
+
+        if (!o || !json_object_object_get_ex(o, key, &v) || json_object_get_type(v) == json_type_null)
+                return dflt;
+        return json_object_get_string(v);
+}
+
+static bool bool_of(json_object *o, const char *key) {
+        json_object *v;
+
+        return o && json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+/*
+ * Run another command in-process with --json, its stdout captured in a memfd
+ * and parsed; its stderr (errors, the download bar) goes where ours goes.
+ * ret_json is NULL when the command printed no JSON object.
+ */
+static int run_command(const struct cli *cli, command_fn fn, char **argv, int *ret_code, json_object **ret_json) {
+        _cleanup_close_ int mem = -1, saved = -1;
+        _cleanup_free_ char *out = NULL;
+        _cleanup_strv_free_ char **copy = NULL;
+        struct cli sub = *cli;
+        size_t n = 0;
+        int code, r;
+
+        /* getopt permutes argv: hand the command its own copy. */
+        for (char **i = argv; *i; i++)
+                if (strv_extend(&copy, *i) < 0)
+                        return -ENOMEM;
+        mem = memfd_create("nodeprep-stage", MFD_CLOEXEC);
+        if (mem < 0)
+                return -errno;
+        fflush(stdout);
+        saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (saved < 0)
+                return -errno;
+        if (dup2(mem, STDOUT_FILENO) < 0)
+                return -errno;
+        sub.json = true;
+        code = fn(&sub, (int) strv_length(copy), copy);
+        fflush(stdout);
+        if (dup2(saved, STDOUT_FILENO) < 0)
+                return -errno;
+        if (lseek(mem, 0, SEEK_SET) < 0)
+                return -errno;
+        r = read_fd_capped(mem, CAPTURE_MAX, &out, &n);
+        if (r < 0)
+                return r;
+        *ret_code = code;
+        *ret_json = NULL;
+        (void) bootstrap_command_output_parse(out, n, ret_json);
+        return 0;
+}
+
+/* One run of the bootstrap: where progress goes, and the result so far. */
+struct run {
+        const struct cli *cli;
+        const struct bootstrap_args *a;
+        FILE *progress;                 /* stdout, or stderr under --json */
+        json_object *doc;
+        uint64_t start_ms;
+        int exit_code;
+        const char *failed_stage;
+        char *error;
+        const char *hint;
+};
+
+static void stage_line(struct run *run, enum bootstrap_stage s, enum stage_status st, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static void stage_line(struct run *run, enum bootstrap_stage s, enum stage_status st, const char *fmt, ...) {
+        va_list ap;
+
+        fprintf(run->progress, "bootstrap: %-9s %-8s ", bootstrap_stage_name(s), stage_status_name(st));
+        va_start(ap, fmt);
+        vfprintf(run->progress, fmt, ap);
+        va_end(ap);
+        fputc('\n', run->progress);
+        fflush(run->progress);
+}
+
+/* Record a stage (sub is taken) and print its line. */
+static void stage_done(struct run *run, enum bootstrap_stage s, enum stage_status st, uint64_t t0,
+                       json_object *sub, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void stage_done(struct run *run, enum bootstrap_stage s, enum stage_status st, uint64_t t0,
+                       json_object *sub, const char *fmt, ...) {
+        _cleanup_free_ char *detail = NULL;
+        va_list ap;
+
+        va_start(ap, fmt);
+        if (vasprintf(&detail, fmt, ap) < 0)
+                detail = NULL;
+        va_end(ap);
+        (void) bootstrap_stage_add(run->doc, s, st, now_ms() - t0, detail, sub);
+        stage_line(run, s, st, "%s", detail ? detail : "");
+}
+
+/* A failed stage: the exit code, what went wrong, and what to do. */
+static int stage_failed(struct run *run, enum bootstrap_stage s, int exit_code, uint64_t t0, json_object *sub,
+                        const char *hint, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static int stage_failed(struct run *run, enum bootstrap_stage s, int exit_code, uint64_t t0, json_object *sub,
+                        const char *hint, const char *fmt, ...) {
+        va_list ap;
+
+        free(run->error);
+        va_start(ap, fmt);
+        if (vasprintf(&run->error, fmt, ap) < 0)
+                run->error = NULL;
+        va_end(ap);
+        run->exit_code = exit_code;
+        run->failed_stage = bootstrap_stage_name(s);
+        run->hint = hint;
+        stage_done(run, s, STAGE_FAILED, t0, sub, "%s", run->error ? run->error : "failed");
+        fprintf(stderr, "nodeprep: bootstrap failed at stage '%s': %s\n", run->failed_stage,
+                run->error ? run->error : "failed");
+        fprintf(stderr, "nodeprep: what to do: %s\n", hint);
+        return exit_code;
+}
+
+/* The error of a stage command: its "error" field, else its failed step. */
+static const char *command_error(json_object *o) {
+        json_object *steps;
+        const char *e = str_or(o, "error", NULL);
+
+        if (e)
+                return e;
+        if (o && json_object_object_get_ex(o, "steps", &steps))
+                for (size_t i = 0; i < json_object_array_length(steps); i++) {
+                        json_object *st = json_object_array_get_idx(steps, i);
+
+                        if (streq(str_or(st, "status", ""), "failed"))
+                                return str_or(st, "detail", "failed");
+                }
+        return NULL;
+}
+
+static bool ignored(const struct bootstrap_args *a, const char *group, const char *name) {
+        for (char **i = a->ignore; i && *i; i++) {
+                const char *slash = strchr(*i, '/');
+
+                if (slash ? strneq(*i, group, (size_t) (slash - *i)) && strlen(group) == (size_t) (slash - *i) &&
+                                    streq(slash + 1, name)
+                          : streq(*i, name))
+                        return true;
+        }
+        return false;
+}
+
+static int stage_preflight(struct run *run) {
+        static const char *const k3s_ports[] = { "port-6443", "port-10250" };
+        _cleanup_strv_free_ char **argv = NULL, **accepted = NULL;
+        _cleanup_free_ char *failures = NULL, *acc = NULL;
+        json_object *res = NULL, *checks;
+        uint64_t t0 = now_ms();
+        size_t n_failed = 0, n_warn = 0, n = 0;
+        bool k3s_installed = sysroot_access(run->cli->sr, K3S_MANIFEST, F_OK) >= 0;
+        int code, r;
+
+        if (strv_extend(&argv, "check") < 0)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(preflight_groups); i++)
+                if (strv_extend(&argv, preflight_groups[i]) < 0)
+                        return -ENOMEM;
+        if (strv_extend(&argv, "--role") < 0 || strv_extend(&argv, run->a->role) < 0)
+                return -ENOMEM;
+        r = run_command(run->cli, cmd_check, argv, &code, &res);
+        if (r < 0)
+                return r;
+        if (!res || !json_object_object_get_ex(res, "checks", &checks))
+                return stage_failed(run, BS_PREFLIGHT, code ? code : EXIT_FAILED, t0, res,
+                                    "run `nodeprep check k3s-prereq disk limits` to see why it fails",
+                                    "checks could not run: %s", str_or(res, "error", "no result"));
+        n = json_object_array_length(checks);
+        for (size_t i = 0; i < n; i++) {
+                json_object *c = json_object_array_get_idx(checks, i);
+                const char *group = str_or(c, "group", "?"), *name = str_or(c, "name", "?");
+                const char *status = str_or(c, "status", "?");
+                bool owned_by_k3s = false;
+
+                if (streq(status, "warn"))
+                        n_warn++;
+                if (!streq(status, "fail"))
+                        continue;
+                /* On a re-run the installed K3s holds its own ports. */
+                for (size_t p = 0; p < ELEMENTSOF(k3s_ports); p++)
+                        if (k3s_installed && streq(name, k3s_ports[p]))
+                                owned_by_k3s = true;
+                if (owned_by_k3s || ignored(run->a, group, name)) {
+                        if (strv_extend(&accepted, name) < 0)
+                                return -ENOMEM;
+                        continue;
+                }
+                n_failed++;
+                {
+                        char *f = NULL;
+
+                        if (asprintf(&f, "%s%s%s/%s: %s", failures ? failures : "", failures ? "; " : "", group,
+                                     name, str_or(c, "reason", "failed")) < 0)
+                                return -ENOMEM;
+                        free(failures);
+                        failures = f;
+                }
+        }
+        for (char **i = accepted; i && *i; i++) {
+                char *s = NULL;
+
+                if (asprintf(&s, "%s%s%s", acc ? acc : "", acc ? " " : "", *i) < 0)
+                        return -ENOMEM;
+                free(acc);
+                acc = s;
+        }
+        if (n_failed > 0)
+                return stage_failed(run, BS_PREFLIGHT, EXIT_DRIFT, t0, res,
+                                    "fix the failed checks (nodeprep check k3s-prereq disk limits), or accept them "
+                                    "with --ignore-preflight NAME, then re-run",
+                                    "%zu check(s) failed: %s", n_failed, failures);
+        stage_done(run, BS_PREFLIGHT, STAGE_OK, t0, res, "%zu checks, %zu warning(s)%s%s%s", n, n_warn,
+                   acc ? ", accepted: " : "", acc ? acc : "", k3s_installed ? " (K3s already installed)" : "");
+        return 0;
+}
+
+static size_t count_changed_keys(json_object *res) {
+        json_object *keys;
+        size_t n = 0;
+
+        if (!res || !json_object_object_get_ex(res, "keys", &keys))
+                return 0;
+        for (size_t i = 0; i < json_object_array_length(keys); i++) {
+                json_object *k = json_object_array_get_idx(keys, i);
+                const char *before = str_or(k, "before", NULL), *after = str_or(k, "after", NULL);
+
+                if (after && (!before || !streq(before, after)))
+                        n++;
+        }
+        return n;
+}
+
+static int stage_profile(struct run *run) {
+        _cleanup_strv_free_ char **argv = NULL;
+        json_object *res = NULL;
+        uint64_t t0 = now_ms();
+        int code, r;
+
+        if (!run->a->profile) {
+                stage_done(run, BS_PROFILE, STAGE_SKIPPED, t0, NULL, "--no-profile");
+                return 0;
+        }
+        if (strv_extend(&argv, "apply") < 0 || strv_extend(&argv, run->a->profile) < 0 ||
+            (run->a->allow_netns && strv_extend(&argv, "--allow-netns") < 0))
+                return -ENOMEM;
+        r = run_command(run->cli, cmd_apply, argv, &code, &res);
+        if (r < 0)
+                return r;
+        if (code != EXIT_OK)
+                return stage_failed(run, BS_PROFILE, code, t0, res,
+                                    code == EXIT_INVALID ? "fix the profile (nodeprep profile lint PROFILE), then re-run"
+                                    : code == EXIT_NOT_PERMITTED ? "run as root on the host itself, then re-run"
+                                    : "see `nodeprep plan PROFILE` for what was to change; nothing was left half "
+                                      "applied; fix the cause and re-run",
+                                    "apply %s: %s", run->a->profile, str_or(res, "error", "failed"));
+        if (bool_of(res, "changed"))
+                stage_done(run, BS_PROFILE, STAGE_CHANGED, t0, res, "%s applied: %zu key(s) changed",
+                           run->a->profile, count_changed_keys(res));
+        else
+                stage_done(run, BS_PROFILE, STAGE_DONE, t0, res, "%s already applied: no change", run->a->profile);
+        return 0;
+}
+
+static int stage_k3s(struct run *run) {
+        json_object *res = NULL;
+        uint64_t t0 = now_ms();
+        int code, r;
+
+        r = run_command(run->cli, cmd_k3s, run->a->k3s_argv, &code, &res);
+        if (r < 0)
+                return r;
+        if (code != EXIT_OK)
+                return stage_failed(run, BS_K3S, code, t0, res,
+                                    code == EXIT_INVALID ? "fix the K3s options (nodeprep k3s install --help), then re-run"
+                                    : code == EXIT_NOT_PERMITTED ? "run as root on a host booted with systemd"
+                                    : "fix the cause above (network, release mirror, token, disk) and re-run the "
+                                      "same command: stages already done are skipped",
+                                    "k3s install: %s", command_error(res) ? command_error(res) : "failed");
+        if (bool_of(res, "changed"))
+                stage_done(run, BS_K3S, STAGE_CHANGED, t0, res, "K3s %s %s installed%s", str_or(res, "role", "?"),
+                           str_or(res, "version", "?"), run->a->no_start ? " (not started: --no-start)" : " and started");
+        else
+                stage_done(run, BS_K3S, STAGE_DONE, t0, res, "K3s %s %s already installed: no change",
+                           str_or(res, "role", "?"), str_or(res, "version", "?"));
+        return 0;
+}
+
+static int stage_ready(struct run *run) {
+        _cleanup_strv_free_ char **argv = NULL;
+        _cleanup_free_ char *wait = NULL;
+        json_object *res = NULL;
+        uint64_t t0 = now_ms();
+        int code, r;
+
+        if (run->a->no_start) {
+                stage_done(run, BS_READY, STAGE_SKIPPED, t0, NULL, "--no-start: K3s was not started");
+                return 0;
+        }
+        if (asprintf(&wait, "%u", run->a->timeout_sec) < 0)
+                return -ENOMEM;
+        if (strv_extend(&argv, "k3s") < 0 || strv_extend(&argv, "status") < 0 ||
+            strv_extend(&argv, "--wait") < 0 || strv_extend(&argv, wait) < 0)
+                return -ENOMEM;
+        r = run_command(run->cli, cmd_k3s, argv, &code, &res);
+        if (r < 0)
+                return r;
+        if (code != EXIT_OK || !bool_of(res, "ready"))
+                return stage_failed(run, BS_READY, EXIT_FAILED, t0, res,
+                                    "see `nodeprep k3s status` and `journalctl -u k3s`; re-run once the cause is "
+                                    "fixed (a longer --timeout helps slow machines)",
+                                    "K3s not ready after %u s: %s", run->a->timeout_sec,
+                                    command_error(res) ? command_error(res) : "a rung of the ladder does not hold");
+        stage_done(run, BS_READY, STAGE_OK, t0, res, "K3s %s ready", str_or(res, "role", run->a->role));
+        return 0;
+}
+
+static int stage_service(struct run *run) {
+        struct unit_state st = {};
+        _cleanup_free_ char *result = NULL;
+        uint64_t t0 = now_ms();
+        int r;
+
+        if (run->a->no_service) {
+                stage_done(run, BS_SERVICE, STAGE_SKIPPED, t0, NULL, "--no-service");
+                return 0;
+        }
+        if (!k3s_systemd_available(run->cli->sr)) {
+                stage_done(run, BS_SERVICE, STAGE_SKIPPED, t0, NULL, "no systemd here: %s not started", SERVICE_UNIT);
+                return 0;
+        }
+        r = k3s_systemd_unit_state(SERVICE_UNIT, 0, &st);
+        if (r >= 0 && streq(st.active, "active") && streq(st.unit_file, "enabled")) {
+                unit_state_done(&st);
+                stage_done(run, BS_SERVICE, STAGE_DONE, t0, NULL, "%s already enabled and active", SERVICE_UNIT);
+                return 0;
+        }
+        unit_state_done(&st);
+        r = k3s_systemd_enable_start(SERVICE_UNIT, false, SERVICE_TIMEOUT_SEC, &result);
+        if (r < 0) {
+                _cleanup_free_ char *journal = NULL;
+
+                (void) k3s_journal_tail(SERVICE_UNIT, 5, &journal);
+                return stage_failed(run, BS_SERVICE, EXIT_FAILED, t0, NULL,
+                                    "is the nodeprep package installed (it ships nodeprep.service)? See "
+                                    "`systemctl status nodeprep` and `journalctl -u nodeprep`, then re-run",
+                                    "enable and start %s: %s%s%s%s", SERVICE_UNIT,
+                                    r == -ETIMEDOUT ? "timed out" : strerror(-r), result ? " (job " : "",
+                                    result ? result : "", result ? ")" : "");
+        }
+        stage_done(run, BS_SERVICE, STAGE_CHANGED, t0, NULL, "%s enabled and started", SERVICE_UNIT);
+        return 0;
+}
+
+/* The report goes out after the result is final (it is the result). */
+static int stage_report(struct run *run) {
+        _cleanup_free_ char *err = NULL;
+        const char *body;
+        uint64_t t0 = now_ms();
+        long status = 0;
+        int r;
+
+        body = json_object_to_json_string_ext(run->doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        r = body ? bootstrap_report_post(run->a->report_url, run->a->allow_http, body, REPORT_TIMEOUT_SEC,
+                                         &status, &err)
+                 : -ENOMEM;
+        if (r < 0)
+                return stage_failed(run, BS_REPORT, EXIT_FAILED, t0, NULL,
+                                    "the node itself is done (see " BOOTSTRAP_RESULT_PATH "); re-run to send the "
+                                    "report again",
+                                    "%s", err ? err : strerror(-r));
+        stage_done(run, BS_REPORT, STAGE_OK, t0, NULL, "POSTed to %s (HTTP %ld)", run->a->report_url, status);
+        return 0;
+}
+
+static void add_not_run(struct run *run, enum bootstrap_stage from) {
+        /* The report is not a stage that can be "not run": failures are reported too. */
+        for (enum bootstrap_stage s = from; s < BS_REPORT; s++)
+                (void) bootstrap_stage_add(run->doc, s, STAGE_NOT_RUN, 0, "an earlier stage failed", NULL);
+}
+
+int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
+        static int (*const stages[])(struct run *) = {
+                [BS_PREFLIGHT] = stage_preflight,
+                [BS_PROFILE] = stage_profile,
+                [BS_K3S] = stage_k3s,
+                [BS_READY] = stage_ready,
+                [BS_SERVICE] = stage_service,
+        };
+        struct bootstrap_args a;
+        struct bootstrap_previous prev;
+        struct run run = { .cli = cli, .a = &a, .progress = cli->json ? stderr : stdout, .start_ms = now_ms() };
+        enum bootstrap_stage s;
+        int r, w;
+
+        r = parse_args(cli, argc, argv, &a);
+        if (r != 0) {
+                bootstrap_args_done(&a);
+                return r < 0 ? EXIT_OK : r;     /* -1: --help */
+        }
+        if (cli->sr->live && geteuid() != 0) {
+                bootstrap_args_done(&a);
+                return cli_error(cli, EXIT_NOT_PERMITTED, "bootstrap: must run as root");
+        }
+        run.doc = bootstrap_result_new(NODEPREP_VERSION, a.profile, a.role);
+        if (!run.doc) {
+                bootstrap_args_done(&a);
+                return cli_error(cli, EXIT_FAILED, "out of memory");
+        }
+        if (bootstrap_previous_load(cli->sr, &prev) >= 0 && !prev.ok && prev.failed_stage[0])
+                fprintf(run.progress, "bootstrap: resuming: the previous run failed at stage '%s'\n",
+                        prev.failed_stage);
+
+        for (s = BS_PREFLIGHT; s < BS_REPORT; s++) {
+                r = stages[s](&run);
+                if (r < 0)      /* not the stage's verdict: we could not even run it */
+                        r = stage_failed(&run, s, EXIT_FAILED, now_ms(), NULL, "re-run; if it persists, report a bug",
+                                         "%s", strerror(-r));
+                if (r != 0)
+                        break;
+        }
+        if (r != 0)
+                add_not_run(&run, s + 1);
+        bootstrap_result_finish(run.doc, run.exit_code, run.failed_stage, run.error, run.hint,
+                                now_ms() - run.start_ms);
+        if (r == 0 && a.report_url) {
+                r = stage_report(&run);
+                /* The document now says how the report went; keep it honest. */
+                bootstrap_result_finish(run.doc, run.exit_code, run.failed_stage, run.error, run.hint,
+                                        now_ms() - run.start_ms);
+        } else if (r != 0 && a.report_url) {
+                /* A provisioner wants to hear about failures most of all. */
+                _cleanup_free_ char *err = NULL;
+                const char *body = json_object_to_json_string_ext(run.doc, JSON_C_TO_STRING_PLAIN);
+
+                if (body && bootstrap_report_post(a.report_url, a.allow_http, body, REPORT_TIMEOUT_SEC, NULL,
+                                                  &err) < 0)
+                        fprintf(stderr, "nodeprep: report not sent: %s\n", err ? err : "failed");
+        }
+        w = bootstrap_result_write(cli->sr, run.doc);
+        if (w < 0) {
+                fprintf(stderr, "nodeprep: cannot write %s: %s\n", BOOTSTRAP_RESULT_PATH, strerror(-w));
+                if (run.exit_code == EXIT_OK)
+                        run.exit_code = EXIT_FAILED;
+        }
+        if (cli->json)
+                cli_print_result(cli, run.doc, NULL);
+        else
+                printf("bootstrap: %s%s (result: %s)\n", run.exit_code == EXIT_OK ? "done" : "FAILED",
+                       run.exit_code == EXIT_OK ? (bool_of(run.doc, "changed") ? ", changed" : ", no change") : "",
+                       BOOTSTRAP_RESULT_PATH);
+        r = run.exit_code;
+        json_object_put(run.doc);
+        free(run.error);
+        bootstrap_args_done(&a);
+        return r;
+}
