@@ -87,7 +87,7 @@ nspawn_rootfs_ensure() {
                         rm -rf "$dir"
                         mv "$tmp" "$dir"
                 fi
-        ) 9>"$NSPAWN_CACHE/.lock" || return 1
+        ) 9>"$dir.lock" || return 1
         echo "$dir"
 }
 
