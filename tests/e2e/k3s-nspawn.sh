@@ -10,7 +10,7 @@ nspawn_require
 
 V=v1.31.4+k3s1
 work=$(mktemp -d /tmp/k3s-nspawn.XXXXXX)
-trap 'nspawn_cleanup; rm -rf "$work"' EXIT
+nspawn_on_exit rm -rf "$work"
 fail() {
         echo "FAIL: $*"
         nspawn_exec np-k3s journalctl --no-pager -n 30 -u k3s.service 2>/dev/null || true

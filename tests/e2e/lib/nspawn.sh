@@ -11,7 +11,11 @@
 #   nspawn_exec NAME CMD...           # run a command inside (stdin passed through)
 #   nspawn_copy_in NAME SRC DST       # copy a host file into the container
 #   nspawn_bridge_create BR CIDR      # a private bridge for multi-container tests
+#   nspawn_on_exit CMD                # run CMD after the cleanup (the lib owns the EXIT trap)
 #   nspawn_cleanup                    # stops everything started (installed as an EXIT trap)
+#
+# The EXIT trap belongs to this library: scripts add their own cleanup with
+# nspawn_on_exit instead of `trap ... EXIT`, which would replace it.
 #
 # Environment: NSPAWN_CACHE (default /var/cache/nodeprep-test),
 # NSPAWN_SUITE (bookworm), NSPAWN_MIRROR (the mirror apt uses on the host),
@@ -30,6 +34,7 @@ NSPAWN_PACKAGES=${NSPAWN_PACKAGES:-}
 _nspawn_names=()
 _nspawn_bridges=()
 _nspawn_workdir=
+_nspawn_exit_hooks=()
 
 _nspawn_log() { echo "nspawn: $*" >&2; }
 
@@ -91,10 +96,25 @@ nspawn_rootfs_ensure() {
         echo "$dir"
 }
 
+_nspawn_exit() {
+        local rc=$? h
+        set +e
+        nspawn_cleanup
+        for h in "${_nspawn_exit_hooks[@]}"; do
+                eval "$h"
+        done
+        exit $rc
+}
+
+nspawn_on_exit() {
+        _nspawn_exit_hooks+=("$*")
+        trap _nspawn_exit EXIT
+}
+
 _nspawn_init_workdir() {
         if [ -z "$_nspawn_workdir" ]; then
                 _nspawn_workdir=$(mktemp -d /tmp/nodeprep-nspawn.XXXXXX)
-                trap nspawn_cleanup EXIT
+                trap _nspawn_exit EXIT
                 trap 'exit 130' INT TERM
         fi
 }
@@ -197,7 +217,8 @@ nspawn_bridge_create() {  # BR CIDR
 }
 
 nspawn_stop() {
-        local name=$1 d=$_nspawn_workdir/$1 pid i
+        local - name=$1 d=$_nspawn_workdir/$1 pid i
+        set +e
         pid=$(cat "$d/nspawn.pid" 2>/dev/null) || return 0
         if kill -0 "$pid" 2>/dev/null; then
                 # SIGRTMIN+4 to the leader asks systemd for a poweroff
@@ -210,6 +231,9 @@ nspawn_stop() {
                 kill -KILL "$pid" 2>/dev/null
                 wait "$pid" 2>/dev/null
         fi
+        # nspawn removes its veth; make sure, so a bridge can go too.
+        ip link del "vb-$name" 2>/dev/null
+        ip link del "ve-$name" 2>/dev/null
         if [ "$(cat "$d/kind" 2>/dev/null)" = overlay ]; then
                 umount -l "$d/root" 2>/dev/null
         fi
@@ -217,7 +241,8 @@ nspawn_stop() {
 }
 
 nspawn_cleanup() {
-        local n b
+        local - n b
+        set +e
         for n in "${_nspawn_names[@]}"; do
                 nspawn_stop "$n"
         done
