@@ -447,8 +447,9 @@ static int stage_profile(struct run *run) {
                 stage_done(run, BS_PROFILE, STAGE_SKIPPED, t0, NULL, "--no-profile");
                 return 0;
         }
-        if (strv_extend(&argv, "apply") < 0 || strv_extend(&argv, run->a->profile) < 0 ||
-            (run->a->allow_netns && strv_extend(&argv, "--allow-netns") < 0))
+        /* Options first: apply stops parsing options at the profile name. */
+        if (strv_extend(&argv, "apply") < 0 || (run->a->allow_netns && strv_extend(&argv, "--allow-netns") < 0) ||
+            strv_extend(&argv, run->a->profile) < 0)
                 return -ENOMEM;
         r = run_command(run->cli, cmd_apply, argv, &code, &res);
         if (r < 0)
