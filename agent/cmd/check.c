@@ -121,6 +121,16 @@ static int parse_options(struct cli *cli, int argc, char **argv, struct check_op
         return 0;
 }
 
+/* No GROUP arguments: every group. */
+static bool wanted(const char *group, int argc, char **argv) {
+        if (optind >= argc)
+                return true;
+        for (int i = optind; i < argc; i++)
+                if (streq(argv[i], group))
+                        return true;
+        return false;
+}
+
 int cmd_check(struct cli *cli, int argc, char **argv) {
         struct check_options o = { .role = "server", .steal_window_ms = CHECK_DEFAULT_STEAL_WINDOW_MS,
                                    .data_dir = CHECK_DEFAULT_DATA_DIR };
@@ -134,18 +144,24 @@ int cmd_check(struct cli *cli, int argc, char **argv) {
                 return EXIT_OK;
         if (r != 0)
                 return r;
+        check_steal_window_start(cli->sr, &o);
         for (const struct check_group *g = check_groups; g->name; g++) {
-                bool wanted = optind >= argc;
-
-                for (int i = optind; i < argc; i++)
-                        if (streq(argv[i], g->name))
-                                wanted = true;
-                if (!wanted)
+                if (!wanted(g->name, argc, argv))
                         continue;
                 r = g->fn(cli->sr, &o, &l);
                 if (r < 0) {
                         check_list_done(&l);
                         return cli_error(cli, EXIT_FAILED, "check %s: %s", g->name, strerror(-r));
+                }
+        }
+        /* Steal last: its window is the whole run (plus --steal-window). */
+        if (wanted("virt", argc, argv)) {
+                r = check_virt_steal(cli->sr, &o, &l);
+                if (r >= 0)
+                        r = check_list_sort_groups(&l);
+                if (r < 0) {
+                        check_list_done(&l);
+                        return cli_error(cli, EXIT_FAILED, "check virt: %s", strerror(-r));
                 }
         }
         failed = check_list_failed(&l);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../basic/sysroot.h"
 #include "checklist.h"
@@ -14,12 +15,20 @@
 struct check_options {
         bool latency;                   /* run the O_DIRECT probe in the data dir */
         const char *role;               /* "server" or "agent": minimum CPU/memory */
-        unsigned steal_window_ms;       /* live steal sample window */
+        /* The live steal window spans from steal_start (taken when the run
+         * began) to the steal check, which runs last; steal_window_ms > 0
+         * sleeps until that much has passed. 0: the run itself, no sleep. */
+        unsigned steal_window_ms;
+        bool steal_start_valid;
+        uint64_t steal_start_total, steal_start_steal;
+        uint64_t steal_start_usec;      /* CLOCK_MONOTONIC */
         const char *data_dir;           /* K3s data dir, default /var/lib/rancher/k3s */
 };
 
 #define CHECK_DEFAULT_DATA_DIR "/var/lib/rancher/k3s"
-#define CHECK_DEFAULT_STEAL_WINDOW_MS 100
+#define CHECK_DEFAULT_STEAL_WINDOW_MS 0
+/* Fewer ticks (USER_HZ, all CPUs) than this in a window: too coarse to judge. */
+#define CHECK_STEAL_MIN_TICKS 100
 
 typedef int (*check_group_fn)(const struct sysroot *sr, const struct check_options *o, struct check_list *l);
 
@@ -29,6 +38,13 @@ struct check_group {
 };
 
 int check_virt(const struct sysroot *sr, const struct check_options *o, struct check_list *l);
+/* virt's steal item, run after every other group so that its window covers
+ * the whole run (check_list_sort_groups() restores the order). */
+int check_virt_steal(const struct sysroot *sr, const struct check_options *o, struct check_list *l);
+/* Record the start of the steal window (live only; harmless otherwise). */
+void check_steal_window_start(const struct sysroot *sr, struct check_options *o);
+/* Stable-sort items into check_groups[] order. */
+int check_list_sort_groups(struct check_list *l);
 int check_kvm(const struct sysroot *sr, const struct check_options *o, struct check_list *l);
 int check_nvme(const struct sysroot *sr, const struct check_options *o, struct check_list *l);
 int check_disk(const struct sysroot *sr, const struct check_options *o, struct check_list *l);

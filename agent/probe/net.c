@@ -3,7 +3,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <netlink/netlink.h>
 #include <netlink/route/route.h>
 #include <stdio.h>
@@ -14,6 +20,8 @@
 #include "sysfs.h"
 
 #define PROC_NET_MAX (8 * 1024 * 1024)
+
+static int proc_tcp_listening(const struct sysroot *sr, uint16_t port);
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_sock *, nl_socket_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_cache *, nl_cache_free)
@@ -160,7 +168,72 @@ bool net_parse_tcp_listen(const char *content, uint16_t port) {
         return false;
 }
 
+/* Listening TCP sockets on port for one family, from NETLINK_SOCK_DIAG with
+ * a LISTEN-only state filter: the kernel walks the listening hash only,
+ * where /proc/net/tcp walks every bucket of the established table (17 ms
+ * here, with a few hundred TIME_WAIT sockets about). 1, 0 or -errno. */
+static int diag_listening(int family, uint16_t port) {
+        _cleanup_close_ int fd = -1;
+        struct {
+                struct nlmsghdr nlh;
+                struct inet_diag_req_v2 req;
+        } msg = {
+                .nlh = {
+                        .nlmsg_len = sizeof(msg),
+                        .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+                        .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+                },
+                .req = {
+                        .sdiag_family = (uint8_t) family,
+                        .sdiag_protocol = IPPROTO_TCP,
+                        .idiag_states = 1U << 10,       /* TCP_LISTEN */
+                },
+        };
+        struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+        long buf[8192 / sizeof(long)];
+        int found = 0;
+
+        fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+        if (fd < 0)
+                return -errno;
+        if (sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+                return -errno;
+        for (;;) {
+                ssize_t n = recv(fd, buf, sizeof(buf), 0);
+                struct nlmsghdr *h = (struct nlmsghdr *) buf;
+
+                if (n < 0)
+                        return errno == EINTR ? 0 : -errno;
+                for (; NLMSG_OK(h, (size_t) n); h = NLMSG_NEXT(h, n)) {
+                        const struct inet_diag_msg *m;
+
+                        if (h->nlmsg_type == NLMSG_DONE)
+                                return found;
+                        if (h->nlmsg_type == NLMSG_ERROR)
+                                return -EPROTO;
+                        if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+                                continue;
+                        m = NLMSG_DATA(h);
+                        if (ntohs(m->id.idiag_sport) == port)
+                                found = 1;
+                }
+        }
+}
+
 int net_tcp_port_listening(const struct sysroot *sr, uint16_t port) {
+        if (sr->live) {
+                int a = diag_listening(AF_INET, port), b = a > 0 ? 0 : diag_listening(AF_INET6, port);
+
+                if (a > 0 || b > 0)
+                        return 1;
+                if (a == 0 && (b == 0 || b == -EAFNOSUPPORT || b == -ENOENT))
+                        return 0;
+                /* No sock_diag (module missing, seccomp): the proc files. */
+        }
+        return proc_tcp_listening(sr, port);
+}
+
+static int proc_tcp_listening(const struct sysroot *sr, uint16_t port) {
         static const char *const files[] = { "/proc/net/tcp", "/proc/net/tcp6" };
         int seen = 0, err = 0;
 

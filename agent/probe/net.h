@@ -2,7 +2,8 @@
 /*
  * Network facts for K3s: the default route (rtnetlink through libnl when
  * live; /proc/net/route and /proc/net/ipv6_route from a fixture) and whether
- * a TCP port already has a listener (/proc/net/tcp{,6}).
+ * a TCP port already has a listener (sock_diag netlink when live,
+ * /proc/net/tcp{,6} from a fixture).
  */
 #pragma once
 
