@@ -117,7 +117,8 @@ int k3s_version_from_location(const char *location, char **ret) {
                         int hi = p + 2 < end ? hexval(p[1]) : -1;
                         int lo = p + 2 < end ? hexval(p[2]) : -1;
 
-                        if (hi < 0 || lo < 0)
+                        /* %00 would cut the version short unseen. */
+                        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
                                 return -EBADMSG;
                         seg[n++] = (char) (hi * 16 + lo);
                         p += 2;
