@@ -44,6 +44,7 @@ for phase in "${phases[@]}"; do
                 done ;;
         cli)
                 for t in tests/cli/*.sh; do
+                        [ "$(basename "$t")" = lib.sh ] && continue  # sourced by the tests
                         [ -f "$t" ] && run_one "cli/$(basename "$t" .sh)" bash "$t"
                 done ;;
         e2e)
