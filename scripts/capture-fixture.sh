@@ -176,7 +176,12 @@ copy_dir_marker /run/systemd/system
 [ -e /run/.containerenv ] && { mkdir -p "$R/run"; : >"$R/run/.containerenv"; }
 [ -e /.dockerenv ] && : >"$R/.dockerenv"
 copy_file /var/lib/nodeprep/applied.json
-# Only the iptables stanza of dpkg's database (the whole file is ~1 MB).
+# Only the iptables stanza of dpkg's database (the whole file is ~1 MB), and
+# its file list as the "installed" marker nodeprep looks at first.
+if [ -d /var/lib/dpkg/info ]; then
+        mkdir -p "$R/var/lib/dpkg/info"
+        [ -e /var/lib/dpkg/info/iptables.list ] && : >"$R/var/lib/dpkg/info/iptables.list"
+fi
 if [ -f /var/lib/dpkg/status ]; then
         mkdir -p "$R/var/lib/dpkg"
         awk 'BEGIN{RS="";ORS="\n\n"} /^Package: iptables\n/' /var/lib/dpkg/status >"$R/var/lib/dpkg/status"

@@ -268,3 +268,20 @@ char kconfig_get(const char *config, const char *option) {
                         return p[n] == 'y' || p[n] == 'm' ? p[n] : 0;
         return 0;
 }
+
+void kconfig_get_many(const char *config, const char *const *options, size_t n, char *ret) {
+        memset(ret, 0, n);
+        for (const char *line = config; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+                const char *name, *eq;
+
+                if (!strneq(line, "CONFIG_", 7))
+                        continue;
+                name = line + 7;
+                eq = strchr(name, '=');
+                if (!eq || (strchr(name, '\n') && strchr(name, '\n') < eq))
+                        continue;
+                for (size_t i = 0; i < n; i++)
+                        if (strlen(options[i]) == (size_t) (eq - name) && strneq(name, options[i], (size_t) (eq - name)))
+                                ret[i] = eq[1] == 'y' || eq[1] == 'm' ? eq[1] : 0;
+        }
+}

@@ -44,3 +44,5 @@ const char *module_avail_to_string(enum module_avail a);
 int kconfig_load(const struct sysroot *sr, char **ret, const char **ret_source);
 /* 'y', 'm', or 0 when not set. option without the CONFIG_ prefix. */
 char kconfig_get(const char *config, const char *option);
+/* The same for n options in one pass over the config (ret[i] per option). */
+void kconfig_get_many(const char *config, const char *const *options, size_t n, char *ret);

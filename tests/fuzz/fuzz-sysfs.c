@@ -45,7 +45,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         case 2: (void) net_parse_proc_route(t, &ri); break;
         case 3: (void) net_parse_proc_ipv6_route(t, &ri); break;
         case 4: (void) net_parse_tcp_listen(t, 6443); break;
-        case 5: (void) kconfig_get(t, "MEMCG"); (void) kconfig_get(t, "NETFILTER_XT_MATCH_IPVS"); break;
+        case 5: {
+                static const char *const opts[] = { "MEMCG", "NETFILTER_XT_MATCH_IPVS", "A", "" };
+                char got[4];
+
+                (void) kconfig_get(t, "MEMCG");
+                kconfig_get_many(t, opts, 4, got);
+                break;
+        }
         case 6: (void) limits_parse_nofile(t, &soft, &hard); break;
         case 7:
                 if (blockdev_name_from_link(t, name, sizeof(name), parent, sizeof(parent)) >= 0)

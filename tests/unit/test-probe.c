@@ -123,6 +123,20 @@ static void test_kconfig(void **state) {
         assert_int_equal(kconfig_get(c, "C"), 'm');
         assert_int_equal(kconfig_get(c, "D"), 0);
         assert_int_equal(kconfig_get("", "A"), 0);
+
+        {
+                const char *const opts[] = { "A", "B", "C", "D", "AB" };
+                char got[5];
+
+                kconfig_get_many(c, opts, 5, got);
+                assert_int_equal(got[0], 'y');
+                assert_int_equal(got[1], 0);
+                assert_int_equal(got[2], 'm');
+                assert_int_equal(got[3], 0);
+                assert_int_equal(got[4], 'y');
+                kconfig_get_many("CONFIG_A\nCONFIG_=y\n=", opts, 5, got);
+                assert_int_equal(got[0], 0);
+        }
 }
 
 static void test_routes(void **state) {
