@@ -66,11 +66,12 @@ static int check_container(const struct virt_info *v, struct check_list *l) {
                  v->container_note);
         if (streq(v->container, "none"))
                 return check_add(l, G, "container", CHECK_OK, ev, NULL, "no container%s",
-                                 strstr(v->container_note, ".dockerenv") ? " (stray /.dockerenv ignored)" : "");
+                                 strstr(v->container_note, "/.dockerenv present") ? " (stray /.dockerenv ignored)" :
+                                 strstr(v->container_note, ".containerenv present") ? " (stray /run/.containerenv ignored)" : "");
         if (streq(v->container, "container-other"))
                 return check_add(l, G, "container", CHECK_WARN, ev,
                                  "if this is a container VPS, K3s will not run well; ask for a KVM plan",
-                                 "in a non-initial cgroup namespace: probably a container of unknown type");
+                                 "%s: probably a container of unknown type", v->container_evidence);
         for (size_t i = 0; i < ELEMENTSOF(t); i++)
                 if (streq(v->container, t[i].c))
                         why = t[i].why;

@@ -340,10 +340,6 @@ static bool detect_container_files(const struct sysroot *sr, struct virt_info *v
                 set_container(v, "lxc", "fuse.lxcfs mounted over /proc (mountinfo)");
                 return true;
         }
-        if (sysfs_exists(sr, "/run/.containerenv")) {
-                set_container(v, "podman", "/run/.containerenv");
-                return true;
-        }
         return false;
 }
 
@@ -364,24 +360,35 @@ static void detect_container(const struct sysroot *sr, const struct mount_table 
         if (detect_container_files(sr, v, pid1env, pid1r))
                 return;
 
-        /* /.dockerenv can be left in any image built by docker: count it only
-         * with a witness of actual containment. */
-        if (sysfs_exists(sr, "/.dockerenv")) {
+        /* /.dockerenv (and podman's /run/.containerenv) can be left in any
+         * image built by those tools: count them only with a witness of
+         * actual containment. */
+        for (size_t i = 0; i < 2; i++) {
+                static const char *const marker[] = { "/.dockerenv", "/run/.containerenv" };
+                static const char *const engine[] = { "docker", "podman" };
+                char ev[VIRT_STR];
+
+                if (!sysfs_exists(sr, marker[i]))
+                        continue;
                 if (v->cgroupns_initial == 0 || v->uid_map_full == 0) {
-                        set_container(v, "docker", v->cgroupns_initial == 0 ?
-                                      "/.dockerenv + non-initial cgroup namespace" :
-                                      "/.dockerenv + partial /proc/self/uid_map");
+                        bufprintf(ev, sizeof(ev), "%s + %s", marker[i], v->cgroupns_initial == 0 ?
+                                  "non-initial cgroup namespace" : "partial /proc/self/uid_map");
+                        set_container(v, engine[i], ev);
                         return;
                 }
                 bufprintf(v->container_note, sizeof(v->container_note),
-                         "/.dockerenv present but ignored: %s cgroup namespace, %s uid_map, %s",
-                         v->cgroupns_initial == 1 ? "initial" : "unknown",
-                         v->uid_map_full == 1 ? "full" : "unreadable",
-                         pid1r == 0 ? "no container= in PID 1's environment" :
-                         "PID 1's environment unreadable");
+                          "%s present but ignored: %s cgroup namespace, %s uid_map, %s", marker[i],
+                          v->cgroupns_initial == 1 ? "initial" : "unknown",
+                          v->uid_map_full == 1 ? "full" : "unreadable",
+                          pid1r == 0 ? "no container= in PID 1's environment" :
+                          "PID 1's environment unreadable");
         }
         if (v->cgroupns_initial == 0) {
                 set_container(v, "container-other", "non-initial cgroup namespace (/proc/self/ns/cgroup)");
+                return;
+        }
+        if (v->uid_map_full == 0) {
+                set_container(v, "container-other", "partial /proc/self/uid_map (a user namespace)");
                 return;
         }
         set_container(v, "none", v->cgroupns_initial == 1 ? "initial cgroup namespace, no container markers" :

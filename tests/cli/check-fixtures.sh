@@ -79,6 +79,33 @@ run 3 np --root "$r" --json check k3s-prereq
 eq "$(echo "$out" | jq -r '.checks[] | select(.name=="memory") | .status')" fail "512 MiB server"
 run 0 np --root "$r" --json check k3s-prereq --role agent
 eq "$(echo "$out" | jq -r '.checks[] | select(.name=="memory") | .status')" ok "512 MiB agent"
+# Container markers: /.dockerenv counts only when something corroborates it.
+container_case() {  # setup expected-status expected-text
+        local r
+        r=$(mkroot check/kvm-virtio-dockerenv)
+        eval "$1"
+        set +e
+        np --root "$r" --json check virt >"$TMP/c.json"
+        set -e
+        eq "$(jq -r '.checks[] | select(.name=="container") | .status' "$TMP/c.json")" "$2" "container after: $1"
+        contains "$(jq -r '.checks[] | select(.name=="container") | .reason + " " + .evidence' "$TMP/c.json")" "$3"
+}
+container_case 'ln -sfn "cgroup:[4026532999]" "$r/proc/self/ns/cgroup"' fail "Docker container"
+container_case 'echo "0 100000 65536" >"$r/proc/self/uid_map"' fail "partial /proc/self/uid_map"
+container_case 'rm "$r/.dockerenv"; mkdir -p "$r/run"; : >"$r/run/.containerenv"' ok "stray /run/.containerenv ignored"
+container_case 'rm "$r/.dockerenv"; mkdir -p "$r/run"; : >"$r/run/.containerenv"; echo "0 100000 65536" >"$r/proc/self/uid_map"' fail "Podman"
+container_case 'mkdir -p "$r/run/systemd"; echo systemd-nspawn >"$r/run/systemd/container"' fail "systemd-nspawn"
+container_case 'rm "$r/.dockerenv"; ln -sfn "cgroup:[4026532999]" "$r/proc/self/ns/cgroup"' warn "non-initial cgroup namespace"
+container_case 'mkdir -p "$r/proc/1"; printf "container=lxc\0" >"$r/proc/1/environ"' fail "LXC container"
+# The VM layer from what a fixture holds: /sys/hypervisor (Xen), no clues at all.
+r=$(mkroot check/kvm-virtio-dockerenv)
+echo "tsc" >"$r/sys/devices/system/clocksource/clocksource0/available_clocksource"
+mkdir -p "$r/sys/hypervisor" && echo xen >"$r/sys/hypervisor/type"
+run 0 np --root "$r" --json check virt
+contains "$(echo "$out" | jq -r '.checks[] | select(.name=="vm") | .reason')" "Xen guest (/sys/hypervisor/type)"
+rm -r "$r/sys/hypervisor"
+run 0 np --root "$r" --json check virt
+contains "$(echo "$out" | jq -r '.checks[] | select(.name=="vm") | .reason')" "guest of an unidentified hypervisor"
 # The same listener without K3s installed is somebody else's: a failure.
 r=$(mkroot check/dmcrypt-lvm)
 rm "$r/usr/local/bin/k3s"
