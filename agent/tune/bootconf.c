@@ -177,7 +177,8 @@ int boot_config_scan(const struct sysroot *sr, struct boot_config **ret) {
         r = collect(sr, bc);
         if (r < 0)
                 return r;
-        qsort(bc->files, bc->n_files, sizeof(*bc->files), cmp_files);
+        if (bc->n_files > 0)  /* qsort's base must not be NULL, even for 0 elements */
+                qsort(bc->files, bc->n_files, sizeof(*bc->files), cmp_files);
         for (size_t i = 0; i < bc->n_files; i++)
                 if (bc->files[i].path)
                         parse_file(sr, bc->files[i].path, i, &bc->a, &bc->n_a);

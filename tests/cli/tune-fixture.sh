@@ -9,6 +9,14 @@ before=$(tree_sum "$R")
 run 0 np profile lint serverless k3s-node base
 contains "$out" "serverless: profile OK"
 
+# A tree without any sysctl.d directory: planning still works.
+E=$TMP/empty-root
+mkdir -p "$E/proc/sys/net/core"
+echo 4096 > "$E/proc/sys/net/core/somaxconn"
+printf '[sysctl]\nnet.core.somaxconn = 8192\n' > "$TMP/one.ini"
+run 0 np --root "$E" --json plan "$TMP/one.ini"
+eq "$(echo "$out" | jq_ '.keys[0].action')" "set" "plan on a bare tree"
+
 # list and show
 run 0 np profile list
 contains "$out" "serverless"
