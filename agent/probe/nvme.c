@@ -221,8 +221,7 @@ int nvme_smart_parse(const uint8_t *buf, size_t size, struct nvme_smart *ret) {
         return 0;
 }
 
-int nvme_smart_read(const struct sysroot *sr, const char *name, struct nvme_smart *ret) {
-        _cleanup_close_ int fd = -1;
+int nvme_smart_read_fd(int fd, struct nvme_smart *ret) {
         uint8_t buf[512] __attribute__((aligned(8))) = {};
         struct nvme_admin_cmd cmd = {
                 .opcode = 0x02,                 /* Get Log Page */
@@ -232,19 +231,29 @@ int nvme_smart_read(const struct sysroot *sr, const char *name, struct nvme_smar
                 /* LID 02h; NUMDL = dwords - 1 = 127 in bits 31:16. */
                 .cdw10 = 0x02 | (((uint32_t) sizeof(buf) / 4 - 1) << 16),
         };
+        int r;
+
+        r = ioctl(fd, NVME_IOCTL_ADMIN_CMD, &cmd);
+        if (r < 0)
+                return -errno;
+        if (r > 0)      /* an NVMe status code: the drive refused the command */
+                return -EIO;
+        return nvme_smart_parse(buf, sizeof(buf), ret);
+}
+
+int nvme_smart_read(const struct sysroot *sr, const char *name, struct nvme_smart *ret) {
+        _cleanup_close_ int fd = -1;
         char path[64];
 
         if (!sr->live)
                 return -EOPNOTSUPP;
-        if (!strneq(name, "nvme", 4) || strchr(name, '/'))
+        if (!strneq(name, "nvme", 4) || strchr(name, '/') || strlen(name) > 32)
                 return -EINVAL;
         bufprintf(path, sizeof(path), "/dev/%s", name);
         fd = sysroot_open(sr, path, O_RDONLY, 0);
         if (fd < 0)
                 return fd;
-        if (ioctl(fd, NVME_IOCTL_ADMIN_CMD, &cmd) < 0)
-                return -errno;
-        return nvme_smart_parse(buf, sizeof(buf), ret);
+        return nvme_smart_read_fd(fd, ret);
 }
 
 bool nvme_smart_unhealthy(const struct nvme_smart *s, char *why, size_t size) {

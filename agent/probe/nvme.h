@@ -65,5 +65,8 @@ int nvme_smart_parse(const uint8_t *buf, size_t size, struct nvme_smart *ret);
  * -EPERM/-EACCES without CAP_SYS_ADMIN. */
 int nvme_smart_read(const struct sysroot *sr, const char *name, struct nvme_smart *ret);
 
+/* The same on an open controller device (the seam the unit test mocks). */
+int nvme_smart_read_fd(int fd, struct nvme_smart *ret);
+
 /* True when the drive reports a condition that needs attention. */
 bool nvme_smart_unhealthy(const struct nvme_smart *s, char *why, size_t size);

@@ -13,7 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/nvme_ioctl.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "basic/cleanup.h"
 #include "probe/blockdev.h"
@@ -206,6 +211,61 @@ static void test_smart(void **state) {
         assert_int_equal(nvme_smart_parse(buf, 100, &s), -EBADMSG);
 }
 
+/* A mock of the NVMe admin passthru, in the manner of libnvme's
+ * test/ioctl/mock.c: the executable's ioctl() wins over libc's, so the probe
+ * library's call lands here. Every other ioctl goes to the kernel. */
+static int mock_mode;   /* 0 off, 1 healthy log, 2 EACCES, 3 NVMe status */
+static struct nvme_admin_cmd mock_seen;
+
+int ioctl(int fd, unsigned long request, ...) {
+        va_list ap;
+        void *arg;
+
+        va_start(ap, request);
+        arg = va_arg(ap, void *);
+        va_end(ap);
+        if (mock_mode && request == NVME_IOCTL_ADMIN_CMD) {
+                struct nvme_admin_cmd *cmd = arg;
+                uint8_t *log = (uint8_t *) (uintptr_t) cmd->addr;
+
+                mock_seen = *cmd;
+                if (mock_mode == 2) {
+                        errno = EACCES;
+                        return -1;
+                }
+                if (mock_mode == 3)
+                        return 0x4002;  /* Invalid Log Page, DNR */
+                memset(log, 0, cmd->data_len);
+                log[1] = 0x3c, log[2] = 0x01;   /* 316 K */
+                log[3] = 100, log[4] = 10, log[5] = 1;
+                log[144] = 3;                   /* unsafe shutdowns */
+                return 0;
+        }
+        return (int) syscall(SYS_ioctl, fd, request, arg);
+}
+
+static void test_smart_passthru(void **state) {
+        struct nvme_smart s;
+        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+        assert_true(fd >= 0);
+        mock_mode = 1;
+        assert_int_equal(nvme_smart_read_fd(fd, &s), 0);
+        /* The command nvme-cli sends for smart-log. */
+        assert_int_equal(mock_seen.opcode, 0x02);
+        assert_int_equal(mock_seen.nsid, 0xffffffff);
+        assert_int_equal(mock_seen.data_len, 512);
+        assert_int_equal(mock_seen.cdw10, 0x007f0002);
+        assert_int_equal(s.temperature_celsius, 43);
+        assert_int_equal(s.unsafe_shutdowns, 3);
+        mock_mode = 2;
+        assert_int_equal(nvme_smart_read_fd(fd, &s), -EACCES);
+        mock_mode = 3;
+        assert_int_equal(nvme_smart_read_fd(fd, &s), -EIO);
+        mock_mode = 0;
+        close(fd);
+}
+
 static void test_bracketed(void **state) {
         _cleanup_free_ char *s = NULL;
 
@@ -275,6 +335,7 @@ int main(void) {
                 cmocka_unit_test(test_describe),         cmocka_unit_test(test_kconfig),
                 cmocka_unit_test(test_routes),           cmocka_unit_test(test_tcp_listen),
                 cmocka_unit_test(test_nofile),           cmocka_unit_test(test_smart),
+                cmocka_unit_test(test_smart_passthru),
                 cmocka_unit_test(test_bracketed),        cmocka_unit_test(test_mountinfo),
                 cmocka_unit_test(test_mountinfo_junk),
         };
