@@ -237,6 +237,13 @@ static void test_include_errors(void **state) {
         free(error);
 }
 
+/* assert_string_equal() crashes on NULL; a missing winner must fail cleanly. */
+static void expect_file(const char *got, const char *want) {
+        if (!got)
+                fail_msg("expected %s, got NULL", want);
+        assert_string_equal(got, want);
+}
+
 static void test_boot_precedence(void **state) {
         _cleanup_sysroot_ struct sysroot *sr = NULL;
         _cleanup_boot_config_ struct boot_config *bc = NULL;
@@ -247,21 +254,20 @@ static void test_boot_precedence(void **state) {
         assert_int_equal(sysroot_new(root, &sr), 0);
         assert_int_equal(boot_config_scan(sr, &bc), 0);
         /* /etc/sysctl.d/30-tcp.conf replaces /usr/lib/sysctl.d/30-tcp.conf. */
-        assert_string_equal(boot_config_winner(bc, "net.ipv4.tcp_max_syn_backlog", &value), "/etc/sysctl.d/30-tcp.conf");
+        expect_file(boot_config_winner(bc, "net.ipv4.tcp_max_syn_backlog", &value), "/etc/sysctl.d/30-tcp.conf");
         assert_string_equal(value, "4096");
         /* 99-sysctl.conf -> ../sysctl.conf is read, under its link's name. */
-        assert_string_equal(boot_config_winner(bc, "vm.swappiness", NULL), "/etc/sysctl.d/99-sysctl.conf");
+        expect_file(boot_config_winner(bc, "vm.swappiness", NULL), "/etc/sysctl.d/99-sysctl.conf");
         /* Masked by a link to /dev/null. */
         assert_null(boot_config_winner(bc, "vm.max_map_count", NULL));
         /* Globs apply where nothing explicit does... */
-        assert_string_equal(boot_config_winner(bc, "net.ipv4.conf.eth0.rp_filter", NULL), "/usr/lib/sysctl.d/50-default.conf");
+        expect_file(boot_config_winner(bc, "net.ipv4.conf.eth0.rp_filter", NULL), "/usr/lib/sysctl.d/50-default.conf");
         /* ...and ours (99-zz-nodeprep) beats 99-sysctl.conf but loses to 99-zzz-local.conf. */
         assert_null(boot_config_overrider(bc, "vm.swappiness", "99-zz-nodeprep.conf"));
-        assert_string_equal(boot_config_overrider(bc, "net.core.somaxconn", "99-zz-nodeprep.conf"),
-                            "/etc/sysctl.d/99-zzz-local.conf");
+        expect_file(boot_config_overrider(bc, "net.core.somaxconn", "99-zz-nodeprep.conf"), "/etc/sysctl.d/99-zzz-local.conf");
         assert_null(boot_config_overrider(bc, "net.ipv4.conf.eth0.rp_filter", "99-zz-nodeprep.conf"));
         /* procps --system applies /etc/sysctl.conf once more, last. */
-        assert_string_equal(boot_config_procps_overrider(bc, "vm.swappiness"), "/etc/sysctl.conf");
+        expect_file(boot_config_procps_overrider(bc, "vm.swappiness"), "/etc/sysctl.conf");
         assert_null(boot_config_procps_overrider(bc, "net.core.somaxconn"));
 }
 
