@@ -29,17 +29,13 @@ static void hex(const unsigned char *md, unsigned len, char ret[65]) {
                 snprintf(ret + 2 * i, 3, "%02x", md[i]);
 }
 
-int blob_sink_open(int dirfd, const char *name, struct blob_sink **ret) {
-        _cleanup_(blob_sink_freep) struct blob_sink *s = NULL;
+static int sink_init(struct blob_sink *s, int dirfd, const char *name) {
         uint64_t rnd = 0;
 
-        if (strlen(name) > 200 || strchr(name, '/'))
-                return -EINVAL;
-        s = calloc(1, sizeof(*s));
-        if (!s)
-                return -ENOMEM;
         s->fd = -1;
         s->dirfd = dirfd;
+        if (strlen(name) > 200 || strchr(name, '/'))
+                return -EINVAL;
         s->name = strdup(name);
         s->md = EVP_MD_CTX_new();
         if (!s->name || !s->md)
@@ -50,9 +46,21 @@ int blob_sink_open(int dirfd, const char *name, struct blob_sink **ret) {
                 return -errno;
         snprintf(s->tmp, sizeof(s->tmp), ".%s.%06llx", name, (unsigned long long) (rnd & 0xffffff));
         s->fd = openat(dirfd, s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (s->fd < 0)
-                return -errno;
-        *ret = TAKE_PTR(s);
+        return s->fd < 0 ? -errno : 0;
+}
+
+int blob_sink_open(int dirfd, const char *name, struct blob_sink **ret) {
+        struct blob_sink *s = calloc(1, sizeof(*s));
+        int r;
+
+        if (!s)
+                return -ENOMEM;
+        r = sink_init(s, dirfd, name);
+        if (r < 0) {
+                blob_sink_free(s);
+                return r;
+        }
+        *ret = s;
         return 0;
 }
 

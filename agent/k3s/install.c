@@ -97,8 +97,10 @@ static int resolve_version(const struct k3s_install_options *o, struct k3s_resul
         }
         while (n > 0 && base[n - 1] == '/')
                 n--;
-        if (asprintf(&url, "%.*s/%s", (int) n, base, channel) < 0)
+        if (asprintf(&url, "%.*s/%s", (int) n, base, channel) < 0) {
+                url = NULL;
                 return -ENOMEM;
+        }
         r = fetch_redirect(&o->fetch, url, &status, &loc, &err);
         if (r < 0) {
                 fail(res, "release", "channel server: %s", err ? err : strerror(-r));
@@ -122,49 +124,65 @@ static int read_airgap_file(const char *dir, const char *name, size_t max, char 
         _cleanup_free_ char *path = NULL;
         _cleanup_close_ int fd = -1;
 
-        if (asprintf(&path, "%s/%s", dir, name) < 0)
+        if (asprintf(&path, "%s/%s", dir, name) < 0) {
+                path = NULL;
                 return -ENOMEM;
+        }
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return -errno;
         return read_fd_capped(fd, max, ret, ret_size);
 }
 
+static int hash_text_download(const struct k3s_install_options *o, const struct k3s_arch *arch,
+                              struct k3s_result *res, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *url = NULL;
+        int r;
+
+        r = k3s_asset_url(o->mirror ? o->mirror : K3S_DEFAULT_RELEASE_URL, res->version, arch->hash_file, &url);
+        if (r < 0)
+                return r;
+        /* Declared here, not above: gcc 12's analyzer loses the NULL
+         * initializer across the early return (a false positive). */
+        _cleanup_free_ char *err = NULL;
+        r = fetch_small(&o->fetch, url, HASH_FILE_MAX, ret, ret_size, &err);
+        if (r < 0)
+                fail(res, "hash-file", "%s", err ? err : strerror(-r));
+        return r;
+}
+
+static int hash_text_airgap(const struct k3s_install_options *o, const struct k3s_arch *arch,
+                            struct k3s_result *res, char **ret, size_t *ret_size) {
+        int r = read_airgap_file(o->airgap_dir, arch->hash_file, HASH_FILE_MAX, ret, ret_size);
+
+        if (r < 0)
+                fail(res, "hash-file", "%s/%s: %s", o->airgap_dir, arch->hash_file, strerror(-r));
+        return r;
+}
+
 static int expected_hash(const struct k3s_install_options *o, const struct k3s_arch *arch,
                          struct k3s_result *res, char **ret_text, size_t *ret_size, char hash[65]) {
-        _cleanup_free_ char *url = NULL, *err = NULL, *text = NULL;
-        const char *base = o->mirror ? o->mirror : K3S_DEFAULT_RELEASE_URL;
+        char *text = NULL;
         size_t size = 0;
         int r;
 
-        if (o->airgap_dir) {
-                r = read_airgap_file(o->airgap_dir, arch->hash_file, HASH_FILE_MAX, &text, &size);
-                if (r < 0) {
-                        fail(res, "hash-file", "%s/%s: %s", o->airgap_dir, arch->hash_file, strerror(-r));
-                        return r;
-                }
-        } else {
-                r = k3s_asset_url(base, res->version, arch->hash_file, &url);
-                if (r < 0)
-                        return r;
-                r = fetch_small(&o->fetch, url, HASH_FILE_MAX, &text, &size, &err);
-                if (r < 0) {
-                        fail(res, "hash-file", "%s", err ? err : strerror(-r));
-                        return r;
-                }
-        }
+        r = o->airgap_dir ? hash_text_airgap(o, arch, res, &text, &size)
+                          : hash_text_download(o, arch, res, &text, &size);
+        if (r < 0)
+                return r;
         r = k3s_hash_file_find(text, size, arch->asset, hash);
         if (r == -ENOENT) {
                 fail(res, "hash-file", "%s has no line for %s (wrong architecture or release?)",
                      arch->hash_file, arch->asset);
-                return -EBADMSG;
-        }
-        if (r < 0) {
+                r = -EBADMSG;
+        } else if (r < 0)
                 fail(res, "hash-file", "%s is malformed", arch->hash_file);
+        if (r < 0) {
+                free(text);
                 return r;
         }
         k3s_step(res, "hash-file", "ok", "%s: %s %s", arch->hash_file, hash, arch->asset);
-        *ret_text = TAKE_PTR(text);
+        *ret_text = text;
         *ret_size = size;
         return 0;
 }

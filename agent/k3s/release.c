@@ -149,8 +149,10 @@ int k3s_asset_url(const char *base, const char *version, const char *asset, char
         blen = strlen(base);
         while (blen > 0 && base[blen - 1] == '/')
                 blen--;
-        if (asprintf(ret, "%.*s/download/%s/%s", (int) blen, base, enc, asset) < 0)
+        if (asprintf(ret, "%.*s/download/%s/%s", (int) blen, base, enc, asset) < 0) {
+                *ret = NULL;    /* undefined after a failed asprintf() */
                 return -ENOMEM;
+        }
         return 0;
 }
 

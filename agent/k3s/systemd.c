@@ -232,18 +232,39 @@ static void copy_prop(sd_bus *bus, const char *path, const char *iface, const ch
         sd_bus_error_free(&err);
 }
 
+/* The unit's D-Bus object path: systemd's escaping (bus_label_escape):
+ * every byte but [A-Za-z0-9] becomes _xx. */
+static int unit_object_path(const char *unit, char *buf, size_t size) {
+        static const char prefix[] = "/org/freedesktop/systemd1/unit/";
+        size_t n = sizeof(prefix) - 1;
+
+        if (size < n + 1)
+                return -ENAMETOOLONG;
+        memcpy(buf, prefix, n);
+        for (const char *p = unit; *p; p++) {
+                if (n + 4 > size)
+                        return -ENAMETOOLONG;
+                if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+                        buf[n++] = *p;
+                else
+                        n += (size_t) snprintf(buf + n, size - n, "_%02x", (unsigned char) *p);
+        }
+        buf[n] = 0;
+        return 0;
+}
+
 int k3s_systemd_unit_state(const char *unit, unsigned n_journal, struct unit_state *ret) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         _cleanup_(msg_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_free_ char *path = NULL;
+        char path[512];
         sd_bus_error err = SD_BUS_ERROR_NULL;
         int r;
 
         *ret = (struct unit_state) {};
-        r = bus_open(&bus);
+        r = unit_object_path(unit, path, sizeof(path));
         if (r < 0)
                 return r;
-        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        r = bus_open(&bus);
         if (r < 0)
                 return r;
         copy_prop(bus, path, "org.freedesktop.systemd1.Unit", "ActiveState", ret->active, sizeof(ret->active));
@@ -265,51 +286,42 @@ static void journal_closep(sd_journal **j) {
 
 int k3s_journal_tail(const char *unit, unsigned n, char **ret) {
         _cleanup_(journal_closep) sd_journal *j = NULL;
-        _cleanup_free_ char *m1 = NULL, *m2 = NULL;
-        char **lines;
-        unsigned count = 0;
-        size_t total = 1;
-        char *out, *p;
+        char m1[300], m2[300];
+        char *buf = NULL;
+        size_t size = 0;
+        FILE *f;
         int r;
 
-        if (n == 0 || n > 1000)
+        if (n == 0 || n > 1000 || strlen(unit) > 256)
                 return -EINVAL;
         r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
         if (r < 0)
                 return r;
-        if (asprintf(&m1, "_SYSTEMD_UNIT=%s", unit) < 0 || asprintf(&m2, "UNIT=%s", unit) < 0)
-                return -ENOMEM;
+        snprintf(m1, sizeof(m1), "_SYSTEMD_UNIT=%s", unit);
+        snprintf(m2, sizeof(m2), "UNIT=%s", unit);
         if ((r = sd_journal_add_match(j, m1, 0)) < 0 || (r = sd_journal_add_disjunction(j)) < 0 ||
             (r = sd_journal_add_match(j, m2, 0)) < 0 || (r = sd_journal_seek_tail(j)) < 0)
                 return r;
-        lines = calloc(n, sizeof(char *));
-        if (!lines)
+        /* Back n entries from the tail, then forward: oldest first. */
+        r = sd_journal_previous_skip(j, n);
+        if (r < 0)
+                return r;
+        f = open_memstream(&buf, &size);
+        if (!f)
                 return -ENOMEM;
-        while (count < n && sd_journal_previous(j) > 0) {
+        for (int k = r; k > 0; k--) {
                 const void *data;
                 size_t len;
 
-                if (sd_journal_get_data(j, "MESSAGE", &data, &len) < 0 || len < 8)
-                        continue;
-                lines[count] = strndup((const char *) data + 8, len - 8);
-                if (!lines[count])
+                if (sd_journal_get_data(j, "MESSAGE", &data, &len) >= 0 && len >= 8)
+                        fprintf(f, "%.*s\n", (int) (len - 8), (const char *) data + 8);
+                if (k > 1 && sd_journal_next(j) <= 0)
                         break;
-                total += len - 8 + 1;
-                count++;
         }
-        out = malloc(total);
-        if (out) {
-                p = out;
-                /* Oldest first. */
-                for (unsigned i = count; i > 0; i--)
-                        p = stpcpy(stpcpy(p, lines[i - 1]), "\n");
-                *p = 0;
-        }
-        for (unsigned i = 0; i < count; i++)
-                free(lines[i]);
-        free(lines);
-        if (!out)
+        if (fclose(f) != 0 || !buf) {
+                free(buf);
                 return -ENOMEM;
-        *ret = out;
+        }
+        *ret = buf;
         return 0;
 }
