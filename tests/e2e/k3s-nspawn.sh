@@ -71,6 +71,21 @@ grep -q "ActiveState=" "$work/e3" && grep -q "NRestarts=" "$work/e3" || fail "no
 grep -q "failing on purpose" "$work/e3" || fail "no journal lines: $(cat "$work/e3")"
 echo "ok   failing start reported: $(grep -o 'ActiveState=[^;]*' "$work/e3" | head -n1)"
 rm "$root/etc/rancher/k3s/standin-fail"
+
+# 4b. A K3s that hangs before READY=1 (TimeoutStartSec=0): our deadline ends the wait.
+touch "$root/etc/rancher/k3s/standin-hang"
+t0=$SECONDS
+set +e
+nx nodeprep k3s install --version "$V" --mirror "$NODE_MIRROR/releases" --force --timeout 5 >"$work/o4" 2>"$work/e4"
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "hanging start: exit $rc"
+[ $((SECONDS - t0)) -lt 30 ] || fail "deadline not kept ($((SECONDS - t0))s)"
+grep -q "no READY=1 before the deadline" "$work/e4" && grep -q "SubState=start" "$work/e4" ||
+        fail "hang not reported: $(cat "$work/e4")"
+grep -q "never ready on purpose" "$work/e4" || fail "no journal lines for the hang"
+echo "ok   hanging start stopped at our deadline after $((SECONDS - t0))s"
+rm "$root/etc/rancher/k3s/standin-hang"
 nx nodeprep k3s install --version "$V" --mirror "$NODE_MIRROR/releases" --force --timeout 60 >/dev/null 2>&1 ||
         fail "recovery install"
 

@@ -109,6 +109,16 @@ set -e
 [ $rc -eq 1 ] || fail "http mirror exit $rc"
 grep -q "only https" "$work/e" || fail "http refusal message: $(cat "$work/e")"
 
+# 6b. Proxy variables (and only they) reach the unit's .env file, 0600.
+HTTPS_PROXY=http://proxy.invalid:3128 no_proxy=localhost,10.0.0.0/8 K3S_TOKEN=leak SECRET_X=1 \
+        "$NODEPREP" --root "$R" k3s install --version "$V" --mirror "$MIRROR_URL" --tls-san node.example \
+        --node-ip 10.0.0.5 --token-file "$work/token" --no-start >/dev/null 2>&1 || fail "proxy install"
+envf=$R/etc/systemd/system/k3s.service.env
+grep -qx 'HTTPS_PROXY="http://proxy.invalid:3128"' "$envf" || fail "HTTPS_PROXY not in .env: $(cat "$envf")"
+grep -qx 'no_proxy="localhost,10.0.0.0/8"' "$envf" || fail "no_proxy not in .env"
+grep -Eq "K3S_TOKEN|SECRET_X|PATH=" "$envf" && fail ".env holds more than proxy variables"
+[ "$(mode "$envf")" = 600 ] || fail "env mode after rewrite"
+
 # 7. Uninstall removes only what install wrote.
 echo "mine" >"$R/usr/local/bin/other-tool"
 echo "# operator edit" >>"$R/etc/systemd/system/k3s.service.env"
@@ -120,6 +130,15 @@ for l in kubectl crictl ctr; do [ ! -L "$R/usr/local/bin/$l" ] || fail "link $l 
 [ -e "$R/etc/systemd/system/k3s.service.env" ] || fail "edited env file removed"
 [ ! -e "$R/var/lib/nodeprep/k3s-install.json" ] || fail "manifest kept"
 jq -e '.changed == true' "$work/un" >/dev/null || fail "uninstall json"
+
+# 7b. --purge also removes the data K3s made.
+mkdir -p "$R/var/lib/rancher/k3s/server/tls" "$R/etc/rancher/node"
+echo x >"$R/var/lib/rancher/k3s/server/tls/server-ca.crt"
+echo x >"$R/etc/rancher/k3s/k3s.yaml"
+"$NODEPREP" --root "$R" k3s uninstall --purge >/dev/null 2>&1 || fail "purge exit"
+[ ! -e "$R/var/lib/rancher/k3s" ] && [ ! -e "$R/etc/rancher/k3s/k3s.yaml" ] && [ ! -e "$R/etc/rancher/node" ] ||
+        fail "purge left data"
+[ -e "$R/usr/local/bin/other-tool" ] || fail "purge removed a foreign file"
 
 # 8. Agent role: k3s-agent.service, token copied, server in the config, no disable.
 R3=$work/agent

@@ -9,7 +9,7 @@
                               required) on 6443 and kubelet healthz on 10248;
                               tells systemd READY=1 via NOTIFY_SOCKET.
 The merged configuration is recorded in DATA/standin-config.json.
-If /etc/rancher/k3s/standin-fail exists it exits 1 at start (failure tests).
+If /etc/rancher/k3s/standin-fail exists it exits 1 at start, and with\nstandin-hang it never sends READY=1 (failure tests).
 """
 import base64
 import glob
@@ -366,6 +366,10 @@ def main():
     if os.path.exists(ETC + "/standin-fail"):
         log("failing on purpose (standin-fail present)")
         return 1
+    if os.path.exists(ETC + "/standin-hang"):
+        log("never ready on purpose (standin-hang present)")
+        while True:
+            time.sleep(3600)
     cfg, files = merged_config(args[1:])
     os.makedirs(DATA, exist_ok=True)
     os.makedirs(ETC, exist_ok=True)
