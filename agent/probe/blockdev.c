@@ -142,6 +142,62 @@ static int nearest_existing(const struct sysroot *sr, const char *path, char *bu
         }
 }
 
+/* Resolve symlinks in path the way the kernel would inside the root
+ * (operators often link /var/lib/rancher to a data disk): each component is
+ * readlink()ed under the root, absolute targets restart from the root's
+ * "/", ".." pops. The mount lookup then matches the real mountpoint. */
+static int resolve_in_root(const struct sysroot *sr, const char *path, char *out, size_t size) {
+        char rest[PATH_MAX], cur[PATH_MAX] = "";
+        unsigned hops = 0;
+
+        if (bufprintf(rest, sizeof(rest), "%s", path) < 0)
+                return -ENAMETOOLONG;
+        for (char *p = rest;;) {
+                char comp[NAME_MAX + 1], cand[PATH_MAX];
+                _cleanup_free_ char *target = NULL;
+                size_t n;
+
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                n = strcspn(p, "/");
+                if (n > NAME_MAX)
+                        return -ENAMETOOLONG;
+                memcpy(comp, p, n);
+                comp[n] = 0;
+                p += n;
+                if (streq(comp, "."))
+                        continue;
+                if (streq(comp, "..")) {
+                        char *slash = strrchr(cur, '/');
+                        if (slash)
+                                *slash = 0;
+                        continue;
+                }
+                if (bufprintf(cand, sizeof(cand), "%s/%s", cur, comp) < 0)
+                        return -ENAMETOOLONG;
+                if (sysfs_readlink(sr, cand, &target) < 0) {
+                        memcpy(cur, cand, sizeof(cur));
+                        continue;
+                }
+                if (++hops > 40)
+                        return -ELOOP;
+                /* Splice the target in front of what is left. */
+                {
+                        char next[PATH_MAX];
+
+                        if (bufprintf(next, sizeof(next), "%s/%s", target, p) < 0)
+                                return -ENAMETOOLONG;
+                        memcpy(rest, next, sizeof(rest));
+                        p = rest;
+                        if (target[0] == '/')
+                                cur[0] = 0;
+                }
+        }
+        return bufprintf(out, size, "%s", cur[0] ? cur : "/");
+}
+
 /* MAJ:MIN of a mount whose st_dev is anonymous (btrfs, dm via the source). */
 static int devno_from_source(const struct sysroot *sr, const char *source, unsigned *ma, unsigned *mi) {
         _cleanup_free_ char *dev = NULL;
@@ -352,10 +408,13 @@ int blockdev_backing(const struct sysroot *sr, const char *path, struct backing_
         r = nearest_existing(sr, path, b.path, sizeof(b.path));
         if (r < 0)
                 return r;
+        r = resolve_in_root(sr, b.path, b.resolved, sizeof(b.resolved));
+        if (r < 0)
+                return r;
         r = mount_table_load(sr, &mt);
         if (r < 0)
                 return r;
-        r = mount_table_find(mt, b.path, &me);
+        r = mount_table_find(mt, b.resolved, &me);
         if (r < 0)
                 return r;
         bufprintf(b.mountpoint, sizeof(b.mountpoint), "%s", me.target);

@@ -49,6 +49,7 @@ struct blockdev_disk {
 
 struct backing_info {
         char path[PATH_MAX];            /* the nearest existing ancestor */
+        char resolved[PATH_MAX];        /* path with symlinks resolved inside the root */
         char mountpoint[PATH_MAX];
         char fstype[32];
         char source[128];

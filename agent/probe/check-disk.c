@@ -18,7 +18,11 @@
 static int check_mount(const char *dir, const struct backing_info *b, struct check_list *l) {
         char where[PATH_MAX + 64] = "";
 
-        if (!streq(dir, b->path))
+        if (!streq(b->path, b->resolved) && streq(dir, b->path))
+                bufprintf(where, sizeof(where), " (resolves to %s)", b->resolved);
+        else if (!streq(b->path, b->resolved))
+                bufprintf(where, sizeof(where), " (nearest existing: %s, resolves to %s)", b->path, b->resolved);
+        else if (!streq(dir, b->path))
                 bufprintf(where, sizeof(where), " (nearest existing: %s)", b->path);
         if (b->mount_ro)
                 return check_add(l, G, "mount", CHECK_FAIL, "/proc/self/mountinfo",

@@ -106,6 +106,21 @@ contains "$(echo "$out" | jq -r '.checks[] | select(.name=="vm") | .reason')" "X
 rm -r "$r/sys/hypervisor"
 run 0 np --root "$r" --json check virt
 contains "$(echo "$out" | jq -r '.checks[] | select(.name=="vm") | .reason')" "guest of an unidentified hypervisor"
+# /var/lib/rancher linked to a data disk (absolute and relative links): the
+# mount is the data disk's, found inside the root, not the host's.
+r=$(mkroot check/dmcrypt-lvm)
+mkdir -p "$r/mnt/data/rancher/k3s"
+rm -r "$r/var/lib/rancher"
+echo "60 28 8:1 / /mnt/data rw,relatime shared:40 - ext4 /dev/sda1 rw" >>"$r/proc/self/mountinfo"
+for link in /mnt/data/rancher ../../mnt/data/rancher; do
+        ln -sfn "$link" "$r/var/lib/rancher"
+        run 0 np --root "$r" --json check disk
+        contains "$(echo "$out" | jq -r '.checks[] | select(.name=="mount") | .reason')" "resolves to /mnt/data/rancher/k3s) is on /mnt/data"
+        contains "$(echo "$out" | jq -r '.checks[] | select(.name=="device") | .reason')" "sda1 (partition of sda) → sda"
+done
+ln -sfn rancher "$r/var/lib/rancher"    # a loop: the nearest existing ancestor is /var/lib
+run 0 np --root "$r" --json check disk
+contains "$(echo "$out" | jq -r '.checks[] | select(.name=="mount") | .reason')" "nearest existing: /var/lib) is on /var/lib"
 # The same listener without K3s installed is somebody else's: a failure.
 r=$(mkroot check/dmcrypt-lvm)
 rm "$r/usr/local/bin/k3s"
