@@ -154,6 +154,38 @@ c3=$R3/etc/rancher/k3s/config.yaml.d/50-nodeprep.yaml
 grep -qx 'server: "https://10.0.0.1:6443"' "$c3" || fail "agent server"
 grep -q "disable" "$c3" && fail "agent has disable"
 
+# 8b. HA: first server with --cluster-init, an additional server joining it,
+#     an external datastore; --disable replaces the default list.
+R5=$work/ha1; mkdir -p "$R5"
+"$NODEPREP" --root "$R5" k3s install --version "$V" --mirror "$MIRROR_URL" --cluster-init \
+        --disable traefik --disable servicelb --no-start >/dev/null 2>&1 || fail "cluster-init exit"
+c5=$R5/etc/rancher/k3s/config.yaml.d/50-nodeprep.yaml
+grep -qx "cluster-init: true" "$c5" && grep -qx "disable: \[traefik, servicelb\]" "$c5" || fail "cluster-init config: $(cat "$c5")"
+R6=$work/ha2; mkdir -p "$R6"
+"$NODEPREP" --root "$R6" k3s install --version "$V" --mirror "$MIRROR_URL" --server https://10.0.0.1:6443 \
+        --token-file "$work/token" --no-start >/dev/null 2>&1 || fail "additional server exit"
+c6=$R6/etc/rancher/k3s/config.yaml.d/50-nodeprep.yaml
+grep -qx 'server: "https://10.0.0.1:6443"' "$c6" && grep -q "^    server$" "$R6/etc/systemd/system/k3s.service" ||
+        fail "additional server config"
+R7=$work/ha3; mkdir -p "$R7"
+"$NODEPREP" --root "$R7" k3s install --version "$V" --mirror "$MIRROR_URL" --no-start \
+        --datastore-endpoint 'postgres://k3s:pw@db:5432/k3s?sslmode=require' >"$work/o7" 2>&1 || fail "datastore exit"
+grep -qx 'datastore-endpoint: "postgres://k3s:pw@db:5432/k3s?sslmode=require"' \
+        "$R7/etc/rancher/k3s/config.yaml.d/50-nodeprep.yaml" || fail "datastore config"
+grep -q "pw@db" "$work/o7" && fail "datastore credentials printed"
+
+# 8c. Progress: a bar on a TTY, plain lines otherwise.
+if command -v script >/dev/null; then
+        R8=$work/tty; mkdir -p "$R8"
+        script -qec "$NODEPREP --root $R8 k3s install --version $V --mirror $MIRROR_URL --no-start" /dev/null \
+                >"$work/tty.out" 2>&1 || fail "tty install"
+        grep -q 'k3s \[#*\.*\] 100%' "$work/tty.out" || fail "no progress bar on a TTY"
+fi
+R9=$work/notty; mkdir -p "$R9"
+"$NODEPREP" --root "$R9" k3s install --version "$V" --mirror "$MIRROR_URL" --no-start >/dev/null 2>"$work/notty.err"
+grep -Eq '^download k3s: [0-9]+ of [0-9]+ bytes \(100%\), done$' "$work/notty.err" || fail "no plain progress lines"
+grep -q $'\r' "$work/notty.err" && fail "carriage returns without a TTY"
+
 # 9. Air-gap: binary, hash file and images from a directory, no network.
 A=$work/airgap
 mkdir -p "$A"
