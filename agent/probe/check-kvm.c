@@ -37,7 +37,8 @@ static int check_usable(const struct sysroot *sr, const struct kvm_info *k, stru
                 return check_add(l, G, "usable", CHECK_WARN, "open(/dev/kvm, O_RDWR)",
                                  k->open_errno == EACCES || k->open_errno == EPERM ?
                                  "run as root or add the user to the kvm group" : NULL,
-                                 "/dev/kvm exists but cannot be opened: %s%s", strerror(k->open_errno), explain);
+                                 "/dev/kvm exists but cannot be opened: %s%s", strerror(k->open_errno),
+                                 k->open_errno == EACCES || k->open_errno == EPERM ? "" : explain);
         if (k->api_version != 12)
                 return check_add(l, G, "usable", CHECK_WARN, "KVM_GET_API_VERSION", NULL,
                                  "/dev/kvm answers API version %d, not 12", k->api_version);
