@@ -384,10 +384,14 @@ static int read_token(const char *path, char **ret) {
         while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
                 buf[--n] = 0;
         if (n == 0 || strchr(buf, '\n') || memchr(buf, 0, n))
-                return -EBADMSG;
-        if (asprintf(ret, "%s\n", buf) < 0)
-                return -ENOMEM;
-        return 0;
+                r = -EBADMSG;
+        else if (asprintf(ret, "%s\n", buf) < 0) {
+                *ret = NULL;
+                r = -ENOMEM;
+        }
+        /* No copy of the secret outlives its use. */
+        explicit_bzero(buf, n);
+        return r;
 }
 
 struct written {
