@@ -416,6 +416,9 @@ int fetch_file(const struct fetch_options *o, const char *url, int dirfd, const 
                         break;
                 /* 416: our range starts at or past the end; start over. */
                 if (cc == CURLE_HTTP_RETURNED_ERROR && status == 416) {
+                        set_error(ret_error, "%s: HTTP 416 for a resumed download", url);
+                        if (attempt >= o->retries)
+                                return -EREMOTEIO;
                         r = blob_sink_reset(sink);
                         if (r < 0)
                                 return r;
