@@ -209,43 +209,70 @@ static void fallback_vm(const struct sysroot *sr, struct virt_info *v, bool with
         }
 }
 
-static void detect_vm(const struct sysroot *sr, struct virt_info *v) {
-        _cleanup_free_ char *cpuinfo = NULL, *hv = NULL;
+/* Step 1: the hypervisor's own CPUID signature (deferring "Microsoft Hv"). */
+static bool decide_by_cpuid(const struct sysroot *sr, struct virt_info *v) {
+        struct virt_info d = {};
+
+        if (!v->cpuid_read || !v->cpuid_hypervisor_bit || !v->cpuid_signature[0] ||
+            streq(v->cpuid_signature, "Microsoft Hv"))
+                return false;
+        bufprintf(v->vm, sizeof(v->vm), "%s", virt_vm_from_cpuid_signature(v->cpuid_signature));
+        bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "CPUID 0x40000000 \"%s\"", v->cpuid_signature);
+        /* Keep the cloud's name from DMI as detail (Amazon, OpenStack). */
+        if (dmi_vm(sr, &d))
+                bufprintf(v->vm_detail, sizeof(v->vm_detail), "DMI: %s", d.vm_detail);
+        return true;
+}
+
+/* Step 2: DMI. "QEMU" is set with and without KVM; a kvm-clock clocksource
+ * tells them apart. */
+static bool decide_by_dmi(const struct sysroot *sr, struct virt_info *v) {
+        struct virt_info f = {};
+
+        if (!dmi_vm(sr, v))
+                return false;
+        if (streq(v->vm, "qemu")) {
+                fallback_vm(sr, &f, false);
+                if (streq(f.vm, "kvm")) {
+                        bufprintf(v->vm, sizeof(v->vm), "kvm");
+                        bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "DMI \"QEMU\" + clocksource kvm-clock");
+                }
+        }
+        return true;
+}
+
+/* Step 4: what a fixture (or a non-x86 node) can show. */
+static void decide_from_files(const struct sysroot *sr, struct virt_info *v) {
+        _cleanup_free_ char *cpuinfo = NULL, *nl = NULL;
         bool hv_flag = false, cpuinfo_ok;
+
+        cpuinfo_ok = sysroot_read_file(sr, "/proc/cpuinfo", 4 * 1024 * 1024, &cpuinfo, NULL) >= 0 &&
+                     text_is_printable(cpuinfo, strlen(cpuinfo));
+        /* cpuinfo_has_flag() looks for "\nflags"; prepend a newline. */
+        if (cpuinfo_ok && asprintf(&nl, "\n%s", cpuinfo) >= 0)
+                hv_flag = cpuinfo_has_flag(nl, "hypervisor");
+        fallback_vm(sr, v, hv_flag);
+        if (v->vm[0] || !cpuinfo_ok || !nl || !strstr(nl, "\nflags"))
+                return;
+        bufprintf(v->vm, sizeof(v->vm), "none");
+        bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "cpuinfo: no hypervisor flag%s",
+                  dmi_present(sr) ? ", DMI shows no VM vendor" : "");
+}
+
+static void detect_vm(const struct sysroot *sr, struct virt_info *v) {
+        _cleanup_free_ char *hv = NULL;
 
         if (sr->live)
                 cpuid_probe(v);
-
-        if (v->cpuid_read && v->cpuid_hypervisor_bit && v->cpuid_signature[0] &&
-            !streq(v->cpuid_signature, "Microsoft Hv")) {
-                bufprintf(v->vm, sizeof(v->vm), "%s", virt_vm_from_cpuid_signature(v->cpuid_signature));
-                bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "CPUID 0x40000000 \"%s\"", v->cpuid_signature);
-                /* Keep the cloud's name from DMI as detail (Amazon, OpenStack). */
-                struct virt_info d = {};
-                if (dmi_vm(sr, &d))
-                        bufprintf(v->vm_detail, sizeof(v->vm_detail), "DMI: %s", d.vm_detail);
+        if (decide_by_cpuid(sr, v) || decide_by_dmi(sr, v))
                 return;
-        }
-        if (dmi_vm(sr, v)) {
-                /* DMI "QEMU" is set with and without KVM; a kvm-clock
-                 * clocksource tells them apart. */
-                if (streq(v->vm, "qemu")) {
-                        struct virt_info f = {};
-
-                        fallback_vm(sr, &f, false);
-                        if (streq(f.vm, "kvm")) {
-                                bufprintf(v->vm, sizeof(v->vm), "kvm");
-                                bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "DMI \"QEMU\" + clocksource kvm-clock");
-                        }
-                }
-                return;
-        }
         if (v->cpuid_read && v->cpuid_hypervisor_bit && v->cpuid_signature[0]) {
                 bufprintf(v->vm, sizeof(v->vm), "microsoft");
                 bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "CPUID 0x40000000 \"Microsoft Hv\"");
                 return;
         }
-        if (sysfs_read_attr(sr, "/sys/hypervisor/type", &hv) >= 0 && text_is_printable(hv, strlen(hv))) {
+        /* Step 3: Xen's own sysfs directory. */
+        if (sysfs_read_attr(sr, "/sys/hypervisor/type", &hv) >= 0) {
                 bufprintf(v->vm, sizeof(v->vm), "%.31s", hv);
                 bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "/sys/hypervisor/type");
                 return;
@@ -255,24 +282,7 @@ static void detect_vm(const struct sysroot *sr, struct virt_info *v) {
                 bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "CPUID leaf 1: hypervisor bit clear");
                 return;
         }
-        /* Not live (or not x86): what a fixture can show. */
-        cpuinfo_ok = sysroot_read_file(sr, "/proc/cpuinfo", 4 * 1024 * 1024, &cpuinfo, NULL) >= 0 &&
-                     text_is_printable(cpuinfo, strlen(cpuinfo));
-        if (cpuinfo_ok) {
-                _cleanup_free_ char *nl = NULL;
-
-                /* cpuinfo_has_flag() looks for "\nflags"; prepend a newline. */
-                if (asprintf(&nl, "\n%s", cpuinfo) >= 0)
-                        hv_flag = cpuinfo_has_flag(nl, "hypervisor");
-        }
-        fallback_vm(sr, v, hv_flag);
-        if (v->vm[0])
-                return;
-        if (cpuinfo_ok && strstr(cpuinfo, "\nflags")) {
-                bufprintf(v->vm, sizeof(v->vm), "none");
-                bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "cpuinfo: no hypervisor flag%s",
-                         dmi_present(sr) ? ", DMI shows no VM vendor" : "");
-        }
+        decide_from_files(sr, v);
 }
 
 /* The environment of PID 1: container=... (needs ptrace access to PID 1). */
