@@ -61,7 +61,10 @@ static int check_device(const struct backing_info *b, struct check_list *l) {
         bufprintf(ev, sizeof(ev), "/sys/dev/block/%u:%u (MAJ:MIN from %s)", b->major, b->minor, b->devno_from);
         if (b->error == -ENODEV)
                 return check_add(l, G, "device", CHECK_WARN, "/proc/self/mountinfo",
-                                 streq(b->fstype, "tmpfs") ? "K3s state on tmpfs is lost at reboot" : NULL,
+                                 streq(b->fstype, "tmpfs") ? "K3s state on tmpfs is lost at reboot" :
+                                 streq(b->fstype, "zfs") ? "containerd's overlayfs snapshotter needs ZFS >= 2.2 underneath; "
+                                                           "else start K3s with --snapshotter=native" :
+                                 streq(b->fstype, "overlay") ? "an overlay root means a container: K3s needs a VM" : NULL,
                                  "no block device behind %s (%s): nothing to classify", b->mountpoint, b->fstype);
         if (b->error)
                 return check_add(l, G, "device", CHECK_UNKNOWN, ev, NULL, "unknown: %s (%s)", b->error_what,
