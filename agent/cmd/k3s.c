@@ -36,6 +36,20 @@ static void human(json_object *result) {
                json_object_object_get_ex(result, "changed", &v) && json_object_get_boolean(v) ? ", changed" : "");
 }
 
+static void human_uninstall(json_object *result) {
+        json_object *steps, *v;
+
+        if (json_object_object_get_ex(result, "steps", &steps))
+                for (size_t i = 0; i < json_object_array_length(steps); i++) {
+                        json_object *s = json_object_array_get_idx(steps, i);
+
+                        printf("%-16s %-10s %s\n", str_or(s, "name", "?"), str_or(s, "status", "?"),
+                               str_or(s, "detail", ""));
+                }
+        printf("%s\n", json_object_object_get_ex(result, "changed", &v) && json_object_get_boolean(v) ?
+               "k3s uninstalled" : "nothing to uninstall");
+}
+
 /* Progress: a bar on a TTY, a plain line every 5 s (and at the end)
  * otherwise, so cloud-init logs stay readable. On stderr: stdout is for
  * the result. */
@@ -76,7 +90,7 @@ static int parse_uint(const char *s, unsigned max, unsigned *ret) {
         return 0;
 }
 
-static int finish(const struct cli *cli, struct k3s_result *res, int r, int ok_code) {
+static int finish(const struct cli *cli, struct k3s_result *res, int r, int ok_code, human_fn h) {
         json_object *o = k3s_result_to_json(res);
         int code = ok_code;
 
@@ -88,7 +102,7 @@ static int finish(const struct cli *cli, struct k3s_result *res, int r, int ok_c
                 fprintf(stderr, "nodeprep: %s\n", strerror(-r));
         if (cli->json)
                 json_object_object_add(o, "exit_code", json_object_new_int(code));
-        cli_print_result(cli, o, human);
+        cli_print_result(cli, o, h);
         json_object_put(o);
         k3s_result_done(res);
         return code;
@@ -199,9 +213,9 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 free(res.error);
                 res.error = strdup("no systemd as PID 1: everything written, nothing started");
                 fprintf(stderr, "nodeprep: %s\n", res.error);
-                return finish(cli, &res, 0, EXIT_NOT_PERMITTED);
+                return finish(cli, &res, 0, EXIT_NOT_PERMITTED, human);
         }
-        return finish(cli, &res, r, EXIT_OK);
+        return finish(cli, &res, r, EXIT_OK, human);
 }
 
 static int k3s_cmd_status(struct cli *cli, int argc, char **argv) {
@@ -226,8 +240,8 @@ static int k3s_cmd_status(struct cli *cli, int argc, char **argv) {
         k3s_result_init(&res);
         r = k3s_status(cli->sr, wait_sec, &res);
         if (r == -ENOENT)
-                return finish(cli, &res, 0, EXIT_DRIFT);
-        return finish(cli, &res, r, res.ready ? EXIT_OK : EXIT_DRIFT);
+                return finish(cli, &res, 0, EXIT_DRIFT, human);
+        return finish(cli, &res, r, res.ready ? EXIT_OK : EXIT_DRIFT, human);
 }
 
 static int k3s_cmd_uninstall(struct cli *cli, int argc, char **argv) {
@@ -249,7 +263,7 @@ static int k3s_cmd_uninstall(struct cli *cli, int argc, char **argv) {
                 return cli_error(cli, EXIT_NOT_PERMITTED, "k3s uninstall: must run as root");
         k3s_result_init(&res);
         r = k3s_uninstall(cli->sr, purge, &res);
-        return finish(cli, &res, r, EXIT_OK);
+        return finish(cli, &res, r, EXIT_OK, human_uninstall);
 }
 
 int cmd_k3s(struct cli *cli, int argc, char **argv) {
