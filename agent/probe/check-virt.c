@@ -157,7 +157,7 @@ static double window_sample(const struct sysroot *sr, const struct check_options
                 return -1;
         }
         if (b.total - a.total < CHECK_STEAL_MIN_TICKS) {
-                bufprintf(buf, size, "; %.1f%% over %llu ms, only %llu ticks: too coarse to judge (--steal-window 1000)",
+                bufprintf(buf, size, "; %.1f%% over %llu ms, only %llu tick(s): too coarse to judge (--steal-window 1000)",
                           win, (unsigned long long) (elapsed / 1000), (unsigned long long) (b.total - a.total));
                 return -1;
         }

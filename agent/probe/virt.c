@@ -387,11 +387,8 @@ static void detect_container(const struct sysroot *sr, const struct mount_table 
                         return;
                 }
                 bufprintf(v->container_note, sizeof(v->container_note),
-                          "%s present but ignored: %s cgroup namespace, %s uid_map, %s", marker[i],
-                          v->cgroupns_initial == 1 ? "initial" : "unknown",
-                          v->uid_map_full == 1 ? "full" : "unreadable",
-                          pid1r == 0 ? "no container= in PID 1's environment" :
-                          "PID 1's environment unreadable");
+                          "%s present but ignored: nothing corroborates it%s", marker[i],
+                          pid1r == 0 ? "" : " (PID 1's environment unreadable)");
         }
         if (v->cgroupns_initial == 0) {
                 set_container(v, "container-other", "non-initial cgroup namespace (/proc/self/ns/cgroup)");
@@ -401,8 +398,9 @@ static void detect_container(const struct sysroot *sr, const struct mount_table 
                 set_container(v, "container-other", "partial /proc/self/uid_map (a user namespace)");
                 return;
         }
-        set_container(v, "none", v->cgroupns_initial == 1 ? "initial cgroup namespace, no container markers" :
-                      "no container markers");
+        set_container(v, "none", v->cgroupns_initial == 1 && v->uid_map_full == 1 ?
+                      "initial cgroup namespace, full uid_map; no /proc/vz, container=, lxcfs or container-manager file" :
+                      "no /proc/vz, container=, lxcfs or container-manager file");
         if (pid1r < 0 && !v->container_note[0])
                 bufprintf(v->container_note, sizeof(v->container_note), "PID 1's environment unreadable (%s)",
                          strerror(-pid1r));
