@@ -14,7 +14,7 @@
 
 #include "../basic/sysroot.h"
 
-#define NVME_MAX_CTRLS 64
+#define NVME_MAX_CTRLS 256
 #define NVME_MAX_NS 32
 
 struct nvme_ns {
