@@ -45,7 +45,7 @@ struct health_server {
         pthread_mutex_t lock;
         struct published *current;
         struct MHD_Response *fixed[_FIX_MAX];
-        unsigned open_conns;            /* atomic */
+        unsigned admitted;              /* atomic: connections holding a slot */
         unsigned long rejected;         /* atomic */
         unsigned max_connections;
         unsigned stale_after_sec;
@@ -220,16 +220,35 @@ static bool has_body(struct MHD_Connection *c, size_t upload_size) {
         return cl && !streq(cl, "0");
 }
 
+static enum MHD_Result respond(struct health_server *s, struct MHD_Connection *c, const char *url);
+static const char slot_marker;
+
+static bool admitted(struct MHD_Connection *c) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+        return ci && ci->socket_context == &slot_marker;
+}
+
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                const char *version, const char *upload_data, size_t *upload_data_size,
                                void **con_cls) {
         struct health_server *s = cls;
-        struct published *p;
-        struct route rt;
-        enum MHD_Result ret;
 
-        (void) version, (void) upload_data, (void) con_cls;
-        if (__atomic_load_n(&s->open_conns, __ATOMIC_RELAXED) > s->max_connections) {
+        (void) version, (void) upload_data;
+        if (*con_cls) {
+                /* The second call, once the (empty) body is known. */
+                if (*upload_data_size > 0) {
+                        *upload_data_size = 0;  /* not reached: bodies are refused below */
+                        return MHD_YES;
+                }
+                return respond(s, c, url);
+        }
+        /* The first call, on the headers: refuse early what we never serve
+         * (MHD then closes the connection). Answering good requests here
+         * would close them too, so they wait for the second call, which
+         * keeps the connection alive. */
+        *con_cls = s;
+        if (!admitted(c)) {
                 __atomic_add_fetch(&s->rejected, 1, __ATOMIC_RELAXED);
                 return queue(c, MHD_HTTP_SERVICE_UNAVAILABLE, s->fixed[FIX_503]);
         }
@@ -237,7 +256,14 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
                 return queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->fixed[FIX_405]);
         if (has_body(c, *upload_data_size))
                 return queue(c, MHD_HTTP_CONTENT_TOO_LARGE, s->fixed[FIX_413]);
-        rt = route_parse(url);
+        return MHD_YES;
+}
+
+static enum MHD_Result respond(struct health_server *s, struct MHD_Connection *c, const char *url) {
+        struct route rt = route_parse(url);
+        struct published *p;
+        enum MHD_Result ret;
+
         if (rt.kind == ROUTE_NONE)
                 return queue(c, MHD_HTTP_NOT_FOUND, s->fixed[FIX_404]);
         if (rt.kind == ROUTE_LIVEZ) {
@@ -273,15 +299,20 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         return ret;
 }
 
+/* Slots are handed out in accept order: the first max_connections
+ * connections are served, later ones are told 503 until slots free up. */
 static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                               enum MHD_ConnectionNotificationCode toe) {
         struct health_server *s = cls;
 
-        (void) c, (void) socket_context;
-        if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-                __atomic_add_fetch(&s->open_conns, 1, __ATOMIC_RELAXED);
-        else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
-                __atomic_sub_fetch(&s->open_conns, 1, __ATOMIC_RELAXED);
+        (void) c;
+        if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+                if (__atomic_add_fetch(&s->admitted, 1, __ATOMIC_RELAXED) <= s->max_connections)
+                        *socket_context = (void *) &slot_marker;
+                else
+                        __atomic_sub_fetch(&s->admitted, 1, __ATOMIC_RELAXED);
+        } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context == &slot_marker)
+                __atomic_sub_fetch(&s->admitted, 1, __ATOMIC_RELAXED);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap) {
