@@ -548,12 +548,17 @@ static int stage_service(struct run *run) {
                 _cleanup_free_ char *journal = NULL;
 
                 (void) k3s_journal_tail(SERVICE_UNIT, 5, &journal);
+                /* The unit's own last words say why, on one line. */
+                for (char *p = journal; p && *p; p++)
+                        if (*p == '\n')
+                                *p = '|';
                 return stage_failed(run, BS_SERVICE, EXIT_FAILED, t0, NULL,
                                     "is the nodeprep package installed (it ships nodeprep.service)? See "
                                     "`systemctl status nodeprep` and `journalctl -u nodeprep`, then re-run",
                                     "enable and start %s: %s%s%s%s", SERVICE_UNIT,
-                                    r == -ETIMEDOUT ? "timed out" : strerror(-r), result ? " (job " : "",
-                                    result ? result : "", result ? ")" : "");
+                                    r == -ETIMEDOUT ? "timed out" : r == -EIO && result ? "job " : strerror(-r),
+                                    r == -EIO && result ? result : "", journal ? "; journal: " : "",
+                                    journal ? journal : "");
         }
         stage_done(run, BS_SERVICE, STAGE_CHANGED, t0, NULL, "%s enabled and started", SERVICE_UNIT);
         return 0;
