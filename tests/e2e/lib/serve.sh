@@ -22,22 +22,25 @@ lacks() { case "$1" in *"$2"*) fail "did not expect '$2' in: ${1:0:800}" ;; *) o
 done_ok() { echo "$checks checks passed"; exit 0; }
 need() { for c in "$@"; do command -v "$c" >/dev/null || skip "needs $c (scripts/install-deps.sh)"; done; }
 
+# SIGTERM must end serve cleanly: exit 0 (under ASan: no leak reports).
 serve_stop() {
-        if [ -n "$SERVE_PID" ] && kill -0 "$SERVE_PID" 2>/dev/null; then
-                kill -TERM "$SERVE_PID" 2>/dev/null || true
-                for _ in $(seq 50); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
-                kill -KILL "$SERVE_PID" 2>/dev/null || true
-                wait "$SERVE_PID" 2>/dev/null || true
-        fi
+        local pid=$SERVE_PID rc=0
         SERVE_PID=
+        [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || rc=$?
+        [ "$rc" -eq 0 ] || fail "serve exited $rc on SIGTERM"
 }
-_serve_cleanup() { serve_stop; rm -rf "$TMP"; }
+_serve_cleanup() { serve_stop || true; rm -rf "$TMP"; }
 trap _serve_cleanup EXIT
 
 free_port() {
         local p
         for _ in $(seq 50); do
-                p=$((20000 + RANDOM % 40000))
+                # Below the ephemeral range (32768-60999): no client socket holds it.
+                p=$((20000 + RANDOM % 12000))
                 ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
         done
         echo 29470
@@ -49,18 +52,22 @@ serve_start() {
         while [ $# -gt 0 ] && [ "$1" != "--" ]; do global+=("$1"); shift; done
         [ $# -gt 0 ] && shift
         args=("$@")
-        PORT=$(free_port)
-        URL="http://127.0.0.1:$PORT"
-        # shellcheck disable=SC2086
-        ${SERVE_WRAP:-} "$NODEPREP" "${global[@]}" serve --listen "127.0.0.1:$PORT" "${args[@]}" \
-                >"$TMP/serve.log" 2>&1 &
-        SERVE_PID=$!
-        for _ in $(seq $((WAIT * 10))); do
-                curl -s -o /dev/null "$URL/livez" && return 0
-                kill -0 "$SERVE_PID" 2>/dev/null || fail "serve exited early"
-                sleep 0.1
+        for _attempt in 1 2 3; do
+                PORT=$(free_port)
+                URL="http://127.0.0.1:$PORT"
+                # shellcheck disable=SC2086
+                ${SERVE_WRAP:-} "$NODEPREP" "${global[@]}" serve --listen "127.0.0.1:$PORT" "${args[@]}" \
+                        >"$TMP/serve.log" 2>&1 &
+                SERVE_PID=$!
+                for _ in $(seq $((WAIT * 10))); do
+                        curl -s -o /dev/null "$URL/livez" && return 0
+                        kill -0 "$SERVE_PID" 2>/dev/null || break
+                        sleep 0.1
+                done
+                kill -0 "$SERVE_PID" 2>/dev/null && fail "serve did not answer on $URL within ${WAIT}s"
+                grep -q "Address already in use" "$TMP/serve.log" || fail "serve exited early"
         done
-        fail "serve did not answer on $URL within ${WAIT}s"
+        fail "no free port found"
 }
 
 http() {
