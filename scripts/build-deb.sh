@@ -4,13 +4,34 @@
 # the sources are copied into a build tree under build/deb/, packaging/debian
 # becomes its debian/, and dpkg-buildpackage -us -uc -b runs there.
 # Output: build/deb/nodeprep_VERSION_ARCH.deb (+ -dbgsym, .changes, .buildinfo).
-# Options: --lintian  also run lintian on the result and fail on E:/W: tags
-#                     other than the archive-only ones listed below.
+# Options: --lintian      also run lintian on the result and fail on E:/W: tags
+#                         other than the archive-only ones listed below.
+#          --lint-only    lintian on the package already in build/deb (no build).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+out=$top/build/deb
+
+lint() {
+        # Archive-only tags: they concern an upload to Debian, not the package.
+        #   initial-upload-closes-no-bugs  no ITP bug for an in-house package
+        local allowed='initial-upload-closes-no-bugs' bad
+        lintian -I --pedantic --tag-display-limit 0 "$out"/*.changes >"$out/lintian.txt" 2>&1 || true
+        cat "$out/lintian.txt"
+        bad=$(grep -E '^[EW]: ' "$out/lintian.txt" | grep -vE " ($allowed)( |$)" || true)
+        if [ -n "$bad" ]; then
+                echo "build-deb: lintian errors or warnings:" >&2
+                echo "$bad" >&2
+                return 1
+        fi
+        echo "build-deb: lintian clean (only archive-only tags: $allowed)"
+}
+
 run_lintian=false
-[ "${1:-}" = --lintian ] && run_lintian=true
+case "${1:-}" in
+--lintian) run_lintian=true ;;
+--lint-only) lint; exit ;;
+esac
 
 version=$(cat VERSION)
 clver=$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)
@@ -18,7 +39,6 @@ if [ "$clver" != "$version" ]; then
         echo "build-deb: VERSION says $version but packaging/debian/changelog says $clver" >&2
         exit 1
 fi
-out=$top/build/deb
 src=$out/src/nodeprep-$version
 rm -rf "$out"
 mkdir -p "$src"
@@ -40,16 +60,5 @@ rm -rf "$out/src"
 ls -1 "$out"/*.deb
 
 if $run_lintian; then
-        # Archive-only tags: they concern an upload to Debian, not the package.
-        #   initial-upload-closes-no-bugs  no ITP bug for an in-house package
-        allowed='initial-upload-closes-no-bugs'
-        lintian -I --pedantic --tag-display-limit 0 "$out"/*.changes >"$out/lintian.txt" 2>&1 || true
-        cat "$out/lintian.txt"
-        bad=$(grep -E '^[EW]: ' "$out/lintian.txt" | grep -vE " ($allowed)( |$)" || true)
-        if [ -n "$bad" ]; then
-                echo "build-deb: lintian errors or warnings:" >&2
-                echo "$bad" >&2
-                exit 1
-        fi
-        echo "build-deb: lintian clean (only archive-only tags: $allowed)"
+        lint
 fi
