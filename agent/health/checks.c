@@ -350,6 +350,15 @@ static void check_disk(const struct health_config *c, const struct health_figure
         }
         format_bytes(d->avail_bytes, avail, sizeof(avail));
         format_bytes(d->size_bytes, size, sizeof(size));
+        if (!d->exists) {
+                if (d->avail_bytes < c->data_disk_min_free_bytes || d->avail_bytes < min_pct_bytes)
+                        set(r, HS_FAIL, "%s does not exist yet; %s: %s free of %s (%.1f%%), below the minimum",
+                            c->data_dir, d->path, avail, size, pct(d->avail_bytes, d->size_bytes));
+                else
+                        set(r, HS_OK, "%s does not exist yet; %s: %s free of %s (%.1f%%), no canary written",
+                            c->data_dir, d->path, avail, size, pct(d->avail_bytes, d->size_bytes));
+                return;
+        }
         if (d->readonly || d->canary_err == -EROFS) {
                 set(r, HS_FAIL, "%s is read-only", d->path);
                 return;

@@ -218,7 +218,10 @@ int disk_probe_run(struct disk_probe *dp, const struct sysroot *sr, const char *
         res.files = st.f_files;
         res.files_avail = st.f_favail;
         res.readonly = st.f_flag & ST_RDONLY;
-        if (res.readonly)
+        res.exists = streq(res.path, data_dir);
+        if (!res.exists)
+                res.canary_err = -ENOENT;       /* not ours to write */
+        else if (res.readonly)
                 res.canary_err = -EROFS;        /* no point writing */
         else
                 res.canary_err = canary_run(dp->c, TAKE_FD(fd), timeout_ms, &res.canary_seconds,

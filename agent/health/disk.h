@@ -4,7 +4,10 @@
  * then a canary (write 4 KiB, fsync, unlink) in a worker thread under a
  * timeout, so a disk that hangs makes the check fail instead of hanging the
  * collector. Every run probes afresh: when the disk recovers, so does the
- * result (node-problem-detector's read-only condition is a latch).
+ * result (node-problem-detector's read-only condition is a latch). Before
+ * K3s creates data_dir only the space of the nearest existing ancestor is
+ * measured: no canary is written there (under the unit's ProtectSystem=strict
+ * that ancestor is read-only by design).
  */
 #pragma once
 
@@ -18,6 +21,7 @@ struct disk_probe;
 struct disk_result {
         int err;                /* statvfs failed */
         char *path;             /* the directory probed (nearest existing ancestor of data_dir) */
+        bool exists;            /* data_dir itself exists; else only space is measured */
         uint64_t size_bytes, avail_bytes;
         uint64_t files, files_avail;
         bool readonly;

@@ -1,23 +1,104 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * Interim: the K3s module (agent/k3s/, its readiness ladder) has not landed
- * in this tree yet, so the k3s check says it cannot tell. Replaced by the
- * ladder-backed implementation as soon as agent/k3s/ready.h is committed.
- */
 #include "k3s-health.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "../basic/cleanup.h"
+#include "../k3s/k3s.h"
+#include "../k3s/ready.h"
 #include "checks.h"
 
+static const char *json_str(json_object *o, const char *key) {
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v) || json_object_get_type(v) != json_type_string)
+                return NULL;
+        return json_object_get_string(v);
+}
+
+/* K3s that nodeprep did not install (the upstream script, by hand): the role
+ * from the unit files it left. -ENOENT when there is no K3s at all. */
+static int foreign_target(const struct sysroot *sr, struct k3s_ready_target *t) {
+        *t = (struct k3s_ready_target) { .role = K3S_ROLE_SERVER };
+        if (sysroot_access(sr, K3S_BIN, F_OK) < 0)
+                return -ENOENT;
+        if (sysroot_access(sr, K3S_SYSTEMD_DIR "/k3s-agent.service", F_OK) >= 0 &&
+            sysroot_access(sr, K3S_SYSTEMD_DIR "/k3s.service", F_OK) < 0)
+                t->role = K3S_ROLE_AGENT;
+        return 0;
+}
+
+static void summarize(json_object *steps, struct k3s_health *h) {
+        for (size_t i = 0; i < json_object_array_length(steps); i++) {
+                json_object *s = json_object_array_get_idx(steps, i);
+                const char *name = json_str(s, "name"), *status = json_str(s, "status");
+                const char *detail = json_str(s, "detail");
+                size_t n = strlen(h->rungs);
+
+                if (!name || !status)
+                        continue;
+                if (streq(status, "ok")) {
+                        snprintf(h->rungs + n, sizeof(h->rungs) - n, "%s%s", n ? " " : "", name);
+                        continue;
+                }
+                if (!h->first_failure[0]) {
+                        h->skipped = streq(status, "skipped");
+                        snprintf(h->first_failure, sizeof(h->first_failure), "%s %s%s%s", name, status,
+                                 detail ? ": " : "", detail ? detail : "");
+                }
+        }
+}
+
 void k3s_health_collect(const struct sysroot *sr, struct k3s_health *ret) {
-        (void) sr;
-        *ret = (struct k3s_health) { .err = -ENOSYS };
+        struct k3s_health h = {};
+        struct k3s_result res;
+        struct k3s_ready_target t;
+
+        /* What nodeprep installed: k3s status, once (no waiting). */
+        k3s_result_init(&res);
+        if (!res.steps) {
+                *ret = (struct k3s_health) { .err = -ENOMEM };
+                return;
+        }
+        h.err = k3s_status(sr, /* wait_sec= */ 0, &res);
+        if (h.err == -ENOENT) {
+                /* Not ours: the ladder alone, when a k3s binary is there. */
+                json_object_put(res.steps);
+                res.steps = json_object_new_array();
+                h.err = foreign_target(sr, &t);
+                if (h.err >= 0)
+                        h.err = res.steps ? k3s_ready_ladder(sr, &t, 0, res.steps, &res.ready) : -ENOMEM;
+                res.role = t.role;
+        }
+        if (h.err >= 0) {
+                snprintf(h.role, sizeof(h.role), "%s", k3s_role_to_string(res.role));
+                snprintf(h.version, sizeof(h.version), "%s", res.version ? res.version : "");
+                h.ready = res.ready;
+                summarize(res.steps, &h);
+        }
+        k3s_result_done(&res);
+        *ret = h;
 }
 
 void k3s_health_evaluate(const struct k3s_health *h, struct health_check_result *r) {
-        (void) h;
-        r->status = HS_UNKNOWN;
-        snprintf(r->reason, sizeof(r->reason), "the K3s readiness ladder is not built into this nodeprep yet");
+        if (h->err == -ENOENT) {
+                r->status = HS_NA;
+                snprintf(r->reason, sizeof(r->reason), "K3s is not installed");
+        } else if (h->err < 0) {
+                r->status = HS_UNKNOWN;
+                snprintf(r->reason, sizeof(r->reason), "readiness ladder: %s", strerror(-h->err));
+        } else if (h->ready) {
+                r->status = HS_OK;
+                snprintf(r->reason, sizeof(r->reason), "%s %s ready (%s)", h->role, h->version, h->rungs);
+        } else if (h->skipped) {
+                r->status = HS_UNKNOWN;
+                snprintf(r->reason, sizeof(r->reason), "%s: %s", h->role, h->first_failure);
+        } else {
+                r->status = HS_FAIL;
+                snprintf(r->reason, sizeof(r->reason), "%s not ready: %s", h->role,
+                         h->first_failure[0] ? h->first_failure : "a rung did not hold");
+        }
 }

@@ -20,6 +20,7 @@ struct k3s_health {
         char version[64];
         char rungs[160];        /* "unit ping readyz node" as they held */
         char first_failure[256];
+        bool skipped;           /* the ladder stopped at a rung it could not run (--root) */
 };
 
 void k3s_health_collect(const struct sysroot *sr, struct k3s_health *ret);

@@ -233,6 +233,8 @@ static void render_disk(FILE *f, const struct health_figures *g) {
         sample_u(f, "data_disk_files_available", l, d->files_avail);
         family(f, "data_disk_readonly", "gauge", "1 when the filesystem is mounted read-only.");
         sample_u(f, "data_disk_readonly", l, d->readonly);
+        if (!d->exists)
+                return;         /* no canary before data_dir exists */
         family(f, "data_disk_canary_ok", "gauge", "1 when the canary write+fsync succeeded in time.");
         sample_u(f, "data_disk_canary_ok", l, d->canary_err >= 0);
         if (d->canary_err >= 0) {

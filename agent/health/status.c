@@ -124,7 +124,9 @@ static json_object *figures_json(const struct health_snapshot *s) {
                 add(x, "available_bytes", fig(d->err, d->avail_bytes));
                 add(x, "files_available", fig(d->err, d->files_avail));
                 add(x, "readonly", d->err < 0 ? NULL : json_object_new_boolean(d->readonly));
-                add(x, "canary", json_object_new_string(d->canary_err >= 0 ? "ok" : strerror(-d->canary_err)));
+                add(x, "data_dir_exists", json_object_new_boolean(d->exists));
+                add(x, "canary", json_object_new_string(!d->exists ? "skipped" : d->canary_err >= 0 ? "ok" :
+                                                        strerror(-d->canary_err)));
                 add(x, "canary_seconds", d->canary_err >= 0 ? dbl(d->canary_seconds, 6) : NULL);
                 add(o, "data_disk", x);
         }
