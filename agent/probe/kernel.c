@@ -270,18 +270,23 @@ char kconfig_get(const char *config, const char *option) {
 }
 
 void kconfig_get_many(const char *config, const char *const *options, size_t n, char *ret) {
-        memset(ret, 0, n);
-        for (const char *line = config; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-                const char *name, *eq;
+        size_t lens[128];
 
-                if (!strneq(line, "CONFIG_", 7))
-                        continue;
-                name = line + 7;
-                eq = strchr(name, '=');
-                if (!eq || (strchr(name, '\n') && strchr(name, '\n') < eq))
-                        continue;
-                for (size_t i = 0; i < n; i++)
-                        if (strlen(options[i]) == (size_t) (eq - name) && strneq(name, options[i], (size_t) (eq - name)))
-                                ret[i] = eq[1] == 'y' || eq[1] == 'm' ? eq[1] : 0;
+        memset(ret, 0, n);
+        if (n > ELEMENTSOF(lens))
+                n = ELEMENTSOF(lens);
+        for (size_t i = 0; i < n; i++)
+                lens[i] = strlen(options[i]);
+        /* One pass: for each "CONFIG_NAME=v" line, compare NAME with the
+         * options of the same length only. */
+        for (const char *line = config; *line;) {
+                const char *eol = strchrnul(line, '\n'), *name = line + 7, *eq;
+
+                if (eol - line > 7 && strneq(line, "CONFIG_", 7) &&
+                    (eq = memchr(name, '=', (size_t) (eol - name))) && eq + 1 < eol)
+                        for (size_t i = 0; i < n; i++)
+                                if (lens[i] == (size_t) (eq - name) && memcmp(name, options[i], lens[i]) == 0)
+                                        ret[i] = eq[1] == 'y' || eq[1] == 'm' ? eq[1] : 0;
+                line = *eol ? eol + 1 : eol;
         }
 }
