@@ -54,7 +54,9 @@ def run_nodeprep(module, argv, ok_codes=(EXIT_OK,)):
         msg = (result or {}).get('error') or err.strip().splitlines()[-1:] or ['nodeprep failed']
         if isinstance(msg, list):
             msg = msg[0]
-        module.fail_json(msg='nodeprep %s failed: %s' % (' '.join(argv[2:4]), msg),
+        i = argv.index('--json') + 1
+        command = ' '.join(argv[i:i + 2] if argv[i] in ('k3s', 'profile') else argv[i:i + 1])
+        module.fail_json(msg='nodeprep %s failed: %s' % (command, msg),
                          rc=rc, stdout=out, stderr=err, cmd=argv, result=result)
     if result is None:
         module.fail_json(msg='nodeprep printed no JSON result', rc=rc, stdout=out, stderr=err, cmd=argv)
