@@ -74,10 +74,20 @@ static int check_route(const struct sysroot *sr, struct check_list *l) {
                          sr->live ? "" : " (read from the fixture; netlink is " CHECK_SKIPPED_ROOT ")");
 }
 
+/* A field of one dpkg stanza [start, end): its value up to the newline. */
+static const char *stanza_field(const char *start, const char *end, const char *field) {
+        size_t n = strlen(field);
+
+        for (const char *p = start; p && p < end; p = memchr(p, '\n', (size_t) (end - p)), p = p ? p + 1 : NULL)
+                if ((size_t) (end - p) > n && strneq(p, field, n))
+                        return p + n;
+        return NULL;
+}
+
 /* The installed iptables version from dpkg's database. */
 static int iptables_version(const struct sysroot *sr, char *buf, size_t size) {
         _cleanup_free_ char *status = NULL;
-        const char *p, *end, *v;
+        const char *p, *end, *v, *st;
         size_t n;
         int r;
 
@@ -90,11 +100,13 @@ static int iptables_version(const struct sysroot *sr, char *buf, size_t size) {
                 if (p != status && p[-1] != '\n')
                         continue;
                 end = strstr(p, "\n\n");
-                v = strstr(p, "\nVersion: ");
-                if (!v || (end && v > end))
-                        return -EBADMSG;
-                v += 10;
-                if (!strneq(strstr(p, "\nStatus: ") ? strstr(p, "\nStatus: ") + 9 : "", "install ok installed", 20))
+                if (!end)
+                        end = status + n;
+                st = stanza_field(p, end, "Status: ");
+                v = stanza_field(p, end, "Version: ");
+                if (!v || !st)
+                        return -EINVAL;         /* a stanza without Status/Version */
+                if (!strneq(st, "install ok installed", 20))
                         return -ENOENT;
                 bufprintf(buf, size, "%.*s", (int) strcspn(v, "\n"), v);
                 return 0;
