@@ -148,7 +148,6 @@ static bool dmi_vm(const struct sysroot *sr, struct virt_info *v) {
                 }
                 bufprintf(v->vm, sizeof(v->vm), "%s", vm);
                 bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "DMI %s", path);
-                bufprintf(v->vm_detail, sizeof(v->vm_detail), "%s", s);
                 return true;
         }
         return false;
@@ -211,16 +210,11 @@ static void fallback_vm(const struct sysroot *sr, struct virt_info *v, bool with
 
 /* Step 1: the hypervisor's own CPUID signature (deferring "Microsoft Hv"). */
 static bool decide_by_cpuid(const struct sysroot *sr, struct virt_info *v) {
-        struct virt_info d = {};
-
         if (!v->cpuid_read || !v->cpuid_hypervisor_bit || !v->cpuid_signature[0] ||
             streq(v->cpuid_signature, "Microsoft Hv"))
                 return false;
         bufprintf(v->vm, sizeof(v->vm), "%s", virt_vm_from_cpuid_signature(v->cpuid_signature));
         bufprintf(v->vm_decided_by, sizeof(v->vm_decided_by), "CPUID 0x40000000 \"%s\"", v->cpuid_signature);
-        /* Keep the cloud's name from DMI as detail (Amazon, OpenStack). */
-        if (dmi_vm(sr, &d))
-                bufprintf(v->vm_detail, sizeof(v->vm_detail), "DMI: %s", d.vm_detail);
         return true;
 }
 
@@ -259,9 +253,22 @@ static void decide_from_files(const struct sysroot *sr, struct virt_info *v) {
                   dmi_present(sr) ? ", DMI shows no VM vendor" : "");
 }
 
+/* The machine's name as DMI gives it ("Hetzner vServer", "Amazon EC2
+ * m5.large"): detail for the reason, whoever decided. */
+static void dmi_summary(const struct sysroot *sr, struct virt_info *v) {
+        _cleanup_free_ char *vendor = NULL, *product = NULL;
+
+        (void) sysfs_read_attr(sr, "/sys/class/dmi/id/sys_vendor", &vendor);
+        (void) sysfs_read_attr(sr, "/sys/class/dmi/id/product_name", &product);
+        if (vendor || product)
+                bufprintf(v->vm_detail, sizeof(v->vm_detail), "DMI: %.60s%s%.60s", vendor ? vendor : "",
+                          vendor && product ? " " : "", product ? product : "");
+}
+
 static void detect_vm(const struct sysroot *sr, struct virt_info *v) {
         _cleanup_free_ char *hv = NULL;
 
+        dmi_summary(sr, v);
         if (sr->live)
                 cpuid_probe(v);
         if (decide_by_cpuid(sr, v) || decide_by_dmi(sr, v))
