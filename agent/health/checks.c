@@ -234,10 +234,18 @@ static void check_listen(struct health_eval *e, const struct health_config *c, c
         if (!ovf && !drp)
                 return;
         set(r, HS_FAIL, "accept queues overflowed within the last %us:", c->counter_hold_sec);
-        if (ovf)
-                append(r, "ListenOverflows +%" PRIu64, e->cnt[CNT_LISTEN_OVERFLOWS].increase);
-        if (drp)
-                append(r, "ListenDrops +%" PRIu64, e->cnt[CNT_LISTEN_DROPS].increase);
+        if (ovf) {
+                size_t n = strlen(r->reason);
+
+                snprintf(r->reason + n, sizeof(r->reason) - n, " ListenOverflows +%" PRIu64,
+                         e->cnt[CNT_LISTEN_OVERFLOWS].increase);
+        }
+        if (drp) {
+                size_t n = strlen(r->reason);
+
+                snprintf(r->reason + n, sizeof(r->reason) - n, "%s ListenDrops +%" PRIu64, ovf ? "," : "",
+                         e->cnt[CNT_LISTEN_DROPS].increase);
+        }
 }
 
 /* Steal over the window: from the oldest sample still inside it. */
