@@ -27,6 +27,7 @@ bn_deb() {
         deb=$(ls "$NODEPREP_TOP"/build/deb/nodeprep_*.deb 2>/dev/null | head -n1)
         if [ -z "$deb" ] || [ -n "$(find "$NODEPREP_TOP/agent" "$NODEPREP_TOP/profiles" "$NODEPREP_TOP/packaging" \
                 "$NODEPREP_TOP/Makefile" -newer "$deb" -type f -print -quit)" ]; then
+                mkdir -p "$NODEPREP_TOP/build"
                 (
                         flock 9
                         "$NODEPREP_TOP/scripts/build-deb.sh" >&2
