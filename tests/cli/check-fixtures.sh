@@ -121,6 +121,22 @@ done
 ln -sfn rancher "$r/var/lib/rancher"    # a loop: the nearest existing ancestor is /var/lib
 run 0 np --root "$r" --json check disk
 contains "$(echo "$out" | jq -r '.checks[] | select(.name=="mount") | .reason')" "nearest existing: /var/lib) is on /var/lib"
+# system.conf drop-ins: sorted by name across directories, /etc masking the
+# same name in /usr/lib, later names winning.
+r=$(mkroot check/baremetal-nvme-vmx)
+mkdir -p "$r/usr/lib/systemd/system.conf.d" "$r/run/systemd/system.conf.d"
+printf '[Manager]\nDefaultLimitNOFILE=1:2\n' >"$r/usr/lib/systemd/system.conf.d/nodeprep.conf"   # masked by /etc
+printf '[Manager]\nDefaultLimitNOFILE=4096:8192\n' >"$r/usr/lib/systemd/system.conf.d/10-early.conf"
+run 0 np --root "$r" --json check limits
+contains "$(echo "$out" | jq -r '.checks[] | select(.name=="manager-nofile") | .reason + " " + .evidence')" \
+        "DefaultLimitNOFILE=1024:1048576 /etc/systemd/system.conf.d/nodeprep.conf"
+printf '[Manager]\nDefaultLimitNOFILE=65536\n' >"$r/run/systemd/system.conf.d/zz-late.conf"
+run 3 np --root "$r" --json check limits
+contains "$(echo "$out" | jq -r '.checks[] | select(.name=="manager-nofile") | .reason')" "DefaultLimitNOFILE=65536:65536"
+contains "$(echo "$out" | jq -r '.checks[] | select(.name=="profile") | .reason')" "not the profile's 1048576"
+printf '[Manager]\nDefaultLimitNOFILE=lots\n' >"$r/run/systemd/system.conf.d/zz-late.conf"
+run 0 np --root "$r" --json check limits
+eq "$(echo "$out" | jq -r '.checks[] | select(.name=="manager-nofile") | .status')" unknown "unparsable DefaultLimitNOFILE"
 # The same listener without K3s installed is somebody else's: a failure.
 r=$(mkroot check/dmcrypt-lvm)
 rm "$r/usr/local/bin/k3s"

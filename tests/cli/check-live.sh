@@ -67,4 +67,17 @@ before=$(ls -A "$anc" | wc -l)
 run 0 np --json check disk --latency
 contains "$(echo "$out" | jq -r '.checks[] | select(.name=="latency") | .reason')" "p99"
 eq "$(ls -A "$anc" | wc -l)" "$before" "files in $anc after --latency"
+# A data dir on tmpfs: no block device to classify (a warning, with the
+# reason); the latency probe still runs (tmpfs takes O_DIRECT since 6.6;
+# before, the probe falls back to buffered writes and says so).
+if findmnt -no FSTYPE /dev/shm 2>/dev/null | grep -qx tmpfs; then
+        set +e
+        np --json check disk --latency --data-dir /dev/shm/nodeprep-check-test/k3s >"$TMP/shm.json"
+        set -e
+        eq "$(jq -r '.checks[] | select(.name=="device") | .status' "$TMP/shm.json")" warn "tmpfs data dir"
+        contains "$(jq -r '.checks[] | select(.name=="device") | .reason + " " + .hint' "$TMP/shm.json")" "lost at reboot"
+        contains "$(jq -r '.checks[] | select(.name=="latency") | .reason' "$TMP/shm.json")" "p99"
+        [ ! -e /dev/shm/nodeprep-check-test ] || fail "the probe created its data dir"
+        ok
+fi
 done_ok
