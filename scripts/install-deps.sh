@@ -13,10 +13,11 @@ TEST_PKGS=(
   iproute2 util-linux procps kmod curl jq python3 strace
   debootstrap systemd-container openssl
   debhelper devscripts lintian dpkg-dev fakeroot ansible-core python3-yaml git man-db
+  wrk prometheus valgrind
 )
 EXTRA_PKGS=()
 case "${1:-}" in
-  --bench) EXTRA_PKGS+=(hyperfine tuned cpu-checker libvirt-clients nvme-cli) ;;
+  --bench) EXTRA_PKGS+=(hyperfine tuned cpu-checker libvirt-clients nvme-cli prometheus-node-exporter) ;;
 esac
 
 missing=()
