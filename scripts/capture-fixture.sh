@@ -94,7 +94,7 @@ for f in cpuinfo cmdline stat meminfo swaps cgroups config.gz user_beancounters 
          sys/fs/file-max sys/fs/nr_open sys/fs/file-nr \
          sys/fs/inotify/max_user_instances sys/fs/inotify/max_user_watches \
          sys/net/bridge/bridge-nf-call-iptables sys/net/netfilter/nf_conntrack_max \
-         net/route net/ipv6_route net/tcp net/tcp6; do
+         net/route net/ipv6_route net/tcp net/tcp6 pressure/cpu; do
         copy_file "/proc/$f"
 done
 copy_dir_marker /proc/vz

@@ -166,6 +166,20 @@ static double window_sample(const struct sysroot *sr, const struct check_options
         return win;
 }
 
+/* PSI's view of the same thing: time runnable tasks waited for a CPU
+ * ("; cpu pressure some avg60 0.00%"), when the kernel has PSI on. */
+static void cpu_pressure(const struct sysroot *sr, char *buf, size_t size) {
+        _cleanup_free_ char *s = NULL;
+        double a10, a60, a300;
+
+        buf[0] = 0;
+        if (sysfs_read_attr(sr, "/proc/pressure/cpu", &s) < 0 ||
+            sscanf(s, "some avg10=%lf avg60=%lf avg300=%lf", &a10, &a60, &a300) != 3 ||
+            a10 < 0 || a60 < 0 || a300 < 0 || a10 > 100 || a60 > 100 || a300 > 100)
+                return;
+        bufprintf(buf, size, "; cpu pressure some avg10 %.2f%%, avg60 %.2f%%", a10, a60);
+}
+
 static bool is_lxcfs(const struct sysroot *sr) {
         _cleanup_(mount_table_freep) struct mount_table *mt = NULL;
 
@@ -175,7 +189,7 @@ static bool is_lxcfs(const struct sysroot *sr) {
 int check_virt_steal(const struct sysroot *sr, const struct check_options *o, struct check_list *l) {
         struct cpu_ticks zero = {}, a;
         double boot, win;
-        char window[160];
+        char window[160], psi[96];
         bool lxcfs;
         int r;
 
@@ -187,13 +201,14 @@ int check_virt_steal(const struct sysroot *sr, const struct check_options *o, st
                 return check_add(l, G, "steal", CHECK_UNKNOWN, "/proc/stat", NULL, "unknown: empty cpu counters");
         win = window_sample(sr, o, window, sizeof(window));
         lxcfs = is_lxcfs(sr);
+        cpu_pressure(sr, psi, sizeof(psi));
         /* Rule of thumb (kube-prometheus #796): >10% for long is a degraded VM. */
         if (boot > 10.0 || win > 10.0)
                 return check_add(l, G, "steal", CHECK_WARN, "/proc/stat",
                                  "above 10% for long means an overcommitted host; compare with /proc/pressure/cpu",
-                                 "steal %.1f%% since boot%s%s", boot, window, lxcfs ? " (lxcfs-virtualized)" : "");
-        return check_add(l, G, "steal", CHECK_OK, "/proc/stat", NULL, "steal %.1f%% since boot%s%s", boot, window,
-                         lxcfs ? " (lxcfs-virtualized)" : "");
+                                 "steal %.1f%% since boot%s%s%s", boot, window, lxcfs ? " (lxcfs-virtualized)" : "", psi);
+        return check_add(l, G, "steal", CHECK_OK, psi[0] ? "/proc/stat, /proc/pressure/cpu" : "/proc/stat", NULL,
+                         "steal %.1f%% since boot%s%s%s", boot, window, lxcfs ? " (lxcfs-virtualized)" : "", psi);
 }
 
 int check_virt(const struct sysroot *sr, const struct check_options *o, struct check_list *l) {
