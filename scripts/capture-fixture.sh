@@ -40,7 +40,7 @@ copy_file() {
         local src=$1
         [ -f "$src" ] && [ -r "$src" ] || return 0
         mkdir -p "$R$(dirname "$src")"
-        timeout 2 cat "$src" >"$R$src" 2>/dev/null || rm -f "$R$src"
+        cat "$src" >"$R$src" 2>/dev/null || rm -f "$R$src"
 }
 
 # Copy a symlink as a symlink, creating its directory.

@@ -32,15 +32,16 @@ items='virt/container k3s-prereq/cgroups k3s-prereq/br_netfilter k3s-prereq/over
        k3s-prereq/swap k3s-prereq/cpu k3s-prereq/iptables k3s-prereq/kernel-config
        k3s-prereq/inotify-instances k3s-prereq/keys-root-maxkeys disk/mount disk/device
        limits/file-max limits/nr-open limits/manager-nofile limits/profile nvme/controllers kvm/modules'
+tsv() { jq -r '.checks[] | "\(.group)/\(.name)\t\(.status): \(.reason)"' "$1"; }
+tsv "$TMP/live.json" >"$TMP/live.tsv"
+tsv "$TMP/root.json" >"$TMP/root.tsv"
+tsv "$TMP/there.json" >"$TMP/there.tsv"
+item() { grep -F -m1 "$1"$'\t' "$2" | cut -f2; }
 for it in $items; do
-        g=${it%%/*} n=${it#*/}
-        q='.checks[] | select(.group==$g and .name==$n) | "\(.status): \(.reason)"'
-        live=$(jq -r --arg g "$g" --arg n "$n" "$q" "$TMP/live.json")
-        root=$(jq -r --arg g "$g" --arg n "$n" "$q" "$TMP/root.json")
-        there=$(jq -r --arg g "$g" --arg n "$n" "$q" "$TMP/there.json")
+        live=$(item "$it" "$TMP/live.tsv")
         [ -n "$live" ] || fail "$it missing from the live run"
-        eq "$root" "$live" "$it (tarball vs live)"
-        eq "$there" "$live" "$it (tree vs live)"
+        eq "$(item "$it" "$TMP/root.tsv")" "$live" "$it (tarball vs live)"
+        eq "$(item "$it" "$TMP/there.tsv")" "$live" "$it (tree vs live)"
 done
 # The VM layer agrees on the kind, though live decides by CPUID and the
 # capture by the cpuinfo flag, DMI and the clocksource.
