@@ -332,6 +332,18 @@ static int walk_slaves(const struct sysroot *sr, struct backing_info *b, const c
                 bufprintf(detail, sizeof(detail), "%s", level ? level : "");
         } else
                 dm_kind(sr, name, kind, sizeof(kind), detail, sizeof(detail));
+        /* A fork (RAID members, a VG over several PVs): name the branches. */
+        if (slaves[0] && slaves[1]) {
+                size_t off = strlen(detail);
+
+                for (char **sl = slaves; *sl && off < sizeof(detail); sl++) {
+                        int k = snprintf(detail + off, sizeof(detail) - off, "%s%s", sl == slaves ?
+                                         (off ? " of " : "of ") : "+", *sl);
+                        if (k < 0)
+                                break;
+                        off += (size_t) k;
+                }
+        }
         add_layer(b, name, kind, detail);
         for (char **s = slaves; *s; s++) {
                 int k = walk(sr, b, *s, stack, depth + 1);

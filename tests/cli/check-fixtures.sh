@@ -137,6 +137,20 @@ contains "$(echo "$out" | jq -r '.checks[] | select(.name=="profile") | .reason'
 printf '[Manager]\nDefaultLimitNOFILE=lots\n' >"$r/run/systemd/system.conf.d/zz-late.conf"
 run 0 np --root "$r" --json check limits
 eq "$(echo "$out" | jq -r '.checks[] | select(.name=="manager-nofile") | .status')" unknown "unparsable DefaultLimitNOFILE"
+# LUKS on an md RAID1 of two partitions: the chain forks to both disks.
+r=$(mkroot check/dmcrypt-lvm)
+md=$r/sys/devices/virtual/block/md0
+mkdir -p "$md/md" "$md/slaves" "$md/queue"
+echo 9:0 >"$md/dev"; echo raid1 >"$md/md/level"; echo 0 >"$md/queue/rotational"
+ata=../../../../pci0000:00/0000:00:08.2/0000:0b:00.0/ata1/host0/target0:0:0/0:0:0:0/block/sda
+ln -s "$ata/sda1" "$md/slaves/sda1"
+ln -s "$ata/sda2" "$md/slaves/sda2"
+ln -s ../../devices/virtual/block/md0 "$r/sys/class/block/md0"
+rm "$r/sys/devices/virtual/block/dm-0/slaves/sda2"
+ln -s ../../md0 "$r/sys/devices/virtual/block/dm-0/slaves/md0"
+run 0 np --root "$r" --json check disk
+contains "$(echo "$out" | jq -r '.checks[] | select(.name=="device") | .reason')" \
+        "dm-2 (lvm vg0-var--lib) → dm-0 (dm-crypt sda2_crypt) → md0 (md raid1 of sda1+sda2) → sda1 (partition of sda) → sda2 (partition of sda) → sda:"
 # The same listener without K3s installed is somebody else's: a failure.
 r=$(mkroot check/dmcrypt-lvm)
 rm "$r/usr/local/bin/k3s"
