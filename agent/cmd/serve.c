@@ -251,13 +251,13 @@ static void notify_status(const struct loop *l) {
                 sd_notify(0, "STATUS=ready: all checks pass");
 }
 
-/* --once: two collections one interval apart (counters need a baseline),
+/* --once: two collections half a second apart (steal needs two samples),
  * then the verbose /readyz listing or, with --json, /status. */
 static int run_once(struct loop *l) {
         int r = collect_once(l);
 
         if (r >= 0) {
-                sleep(l->cfg->interval_sec > 2 ? 2 : l->cfg->interval_sec);
+                (void) nanosleep(&(struct timespec) { .tv_nsec = 500 * 1000 * 1000 }, NULL);
                 r = collect_once(l);
         }
         if (r < 0)
