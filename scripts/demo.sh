@@ -38,8 +38,9 @@ work=$(mktemp -d /tmp/nodeprep-demo.XXXXXX)
 nspawn_on_exit "rm -rf $work"
 say "2/6 Boot a disposable Debian 12 with systemd (systemd-nspawn; first run: debootstrap, a few minutes)"
 k3s_release_dir "$work/rel" "$V" 8 >/dev/null
-bn_node_start np-demo "$V" "$work/rel" || { echo "demo: the container did not boot"; exit 1; }
-on() { nspawn_exec np-demo "$@"; }
+N=$(bn_name demo)
+bn_node_start $N "$V" "$work/rel" || { echo "demo: the container did not boot"; exit 1; }
+on() { nspawn_exec "$N" "$@"; }
 on sh -c '. /etc/os-release; echo "$PRETTY_NAME, systemd $(systemctl --version | head -n1 | cut -d" " -f2), $(systemctl is-system-running)"'
 
 say "3/6 Seed cloud-init with packaging/cloud-init/user-data.yaml and reboot into it"
@@ -47,9 +48,9 @@ python3 tests/e2e/bootstrap/user-data-for-test.py packaging/cloud-init/user-data
         "$BN_SINK_URL" >"$work/user-data"
 echo "runcmd (the shipped file, pointed at the local package repository and the loopback mirror):"
 python3 -c 'import sys, yaml; print("  " + " ".join(yaml.safe_load(open(sys.argv[1]))["runcmd"][-1]))' "$work/user-data"
-bn_seed np-demo "$work/user-data"
-bn_reboot np-demo
-st=$(bn_wait_cloud_init np-demo)
+bn_seed $N "$work/user-data"
+bn_reboot $N
+st=$(bn_wait_cloud_init $N)
 echo "cloud-init status: $st"
 echo "--- /var/log/cloud-init-output.log (bootstrap):"
 on grep -E '^(bootstrap|nodeprep|download)' /var/log/cloud-init-output.log || true

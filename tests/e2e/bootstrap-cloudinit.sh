@@ -24,7 +24,7 @@ HOST_KEYS="net.core.somaxconn net.ipv4.tcp_max_syn_backlog net.ipv4.ip_forward n
 host_before=$(sysctl -n $HOST_KEYS | tr '\n' ' ')
 work=$(mktemp -d /tmp/np-boot-ci.XXXXXX)
 nspawn_on_exit "rm -rf $work"
-OK=np-ci FAULT=np-cf
+OK=$(bn_name ci) FAULT=$(bn_name cf)
 fail() {
         echo "FAIL: $*"
         for n in $OK $FAULT; do

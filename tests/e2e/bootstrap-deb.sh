@@ -21,8 +21,8 @@ cd "$NODEPREP_TOP"
 
 # 1. Build (when stale) and lintian.
 bn_deb || fail "package build"
-scripts/build-deb.sh --lint-only >"$work/lintian" 2>&1 || { cat "$work/lintian"; fail "lintian"; }
-echo "ok   lintian: $(grep -cE '^[EW]: ' build/deb/lintian.txt) E/W tag(s) besides archive-only ones ($(grep -cE '^I: ' build/deb/lintian.txt) info)"
+flock build/.deb.lock scripts/build-deb.sh --lint-only >"$work/lintian" 2>&1 || { cat "$work/lintian"; fail "lintian"; }
+echo "ok   lintian: $(grep -E '^[EW]: ' "$work/lintian" | grep -vc 'initial-upload-closes-no-bugs') E/W tag(s) besides archive-only ones ($(grep -cE '^I: ' "$work/lintian") info)"
 
 # 2. What the package holds.
 dpkg-deb -x "$BN_DEB" "$work/x"
@@ -61,8 +61,9 @@ echo "ok   package: files, conffile, PIE/RELRO/BIND_NOW/FORTIFY/stack protector,
 # 3. Install, upgrade in place (the admin's conffile kept), purge, in a booted container.
 V=v1.31.4+k3s1
 mkdir -p "$work/rel"
-bn_node_start np-deb "$V" "$work/rel" || fail "container"
-on() { nspawn_exec np-deb "$@"; }
+N=$(bn_name deb)
+bn_node_start $N "$V" "$work/rel" || fail "container"
+on() { nspawn_exec $N "$@"; }
 on apt-get install -y -q /srv/nodeprep-apt/$(basename "$BN_DEB") >"$work/apt" 2>&1 || { cat "$work/apt"; fail "apt install"; }
 on nodeprep version | grep -q "nodeprep $(cat VERSION)" || fail "version"
 on nodeprep profile list | grep -q serverless || fail "shipped profiles not found"
@@ -79,7 +80,7 @@ echo "ok   container: apt install, systemd-analyze verify, not enabled until boo
 # 4. The shipped user-data, checked by the container's cloud-init (Debian 12's
 #    22.4, the floor): schema-valid, and bootstrap runs last, as argv, under set -e.
 for f in packaging/cloud-init/*.yaml; do
-        cp "$f" "$(nspawn_root np-deb)/root/"
+        cp "$f" "$(nspawn_root $N)/root/"
         on cloud-init schema --config-file "/root/$(basename "$f")" >"$work/schema" 2>&1 ||
                 { cat "$work/schema"; fail "cloud-init schema $f"; }
         python3 - "$f" <<'PY' || fail "$f: bootstrap is not the last runcmd item under set -e"

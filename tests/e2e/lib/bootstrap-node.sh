@@ -5,7 +5,8 @@
 # report sink as units on fixed ports (they must come back after a reboot,
 # and cloud-init's user-data names them before boot), and /proc/sys arranged
 # so only the container's own network namespace is writable.
-#   bn_deb                           build/deb/nodeprep_*.deb, built when missing or stale (sets BN_DEB)
+#   bn_deb                           the .deb (built when missing or stale; sets BN_DEB to a private copy)
+#   bn_name PREFIX                   a container name unique to this run
 #   bn_node_start NAME VERSION RELDIR [nspawn_start options]
 #   bn_reboot NAME                   power off and boot the same tree again
 #   bn_seed NAME USER_DATA_FILE      a NoCloud seed for the next boot
@@ -20,21 +21,32 @@ BN_DIR=$NODEPREP_TOP/tests/e2e/bootstrap
 BN_MIRROR_URL=http://127.0.0.1:$BN_MIRROR_PORT/releases
 BN_SINK_URL=http://127.0.0.1:$BN_SINK_PORT/report
 
-# The package of this checkout. Rebuilt when any source is newer than it, so
-# every bootstrap test of one `make test` shares one build.
+# The package of this checkout, rebuilt when any source is newer than it, so
+# every bootstrap test of one `make test` shares one build. Checked, built
+# and copied under a lock: a concurrent run may be rebuilding build/deb.
+# BN_DEB is this run's own copy.
 bn_deb() {
-        local deb
-        deb=$(ls "$NODEPREP_TOP"/build/deb/nodeprep_*.deb 2>/dev/null | head -n1)
-        if [ -z "$deb" ] || [ -n "$(find "$NODEPREP_TOP/agent" "$NODEPREP_TOP/profiles" "$NODEPREP_TOP/packaging" \
-                "$NODEPREP_TOP/Makefile" -newer "$deb" -type f -print -quit)" ]; then
-                mkdir -p "$NODEPREP_TOP/build"
-                (
-                        flock 9
-                        "$NODEPREP_TOP/scripts/build-deb.sh" >&2
-                ) 9>"$NODEPREP_TOP/build/.deb.lock" || return 1
-                deb=$(ls "$NODEPREP_TOP"/build/deb/nodeprep_*.deb | head -n1)
-        fi
-        BN_DEB=$deb
+        local dir
+        dir=$(mktemp -d /tmp/np-deb.XXXXXX) || return 1
+        nspawn_on_exit "rm -rf $dir"
+        mkdir -p "$NODEPREP_TOP/build"
+        (
+                flock 9
+                deb=$(ls "$NODEPREP_TOP"/build/deb/nodeprep_*.deb 2>/dev/null | head -n1)
+                if [ -z "$deb" ] || [ -n "$(find "$NODEPREP_TOP/agent" "$NODEPREP_TOP/profiles" \
+                        "$NODEPREP_TOP/packaging" "$NODEPREP_TOP/Makefile" -newer "$deb" -type f -print -quit)" ]; then
+                        "$NODEPREP_TOP/scripts/build-deb.sh" >&2 || exit 1
+                        deb=$(ls "$NODEPREP_TOP"/build/deb/nodeprep_*.deb | head -n1)
+                fi
+                cp "$deb" "$dir/"
+        ) 9>"$NODEPREP_TOP/build/.deb.lock" || return 1
+        BN_DEB=$(ls "$dir"/nodeprep_*.deb)
+}
+
+# Container names unique to this run (veth names are "vb-"/"ve-" + name, at
+# most 15 bytes): tests of two concurrent runs on one machine must not meet.
+bn_name() {  # PREFIX
+        echo "$1$(( $$ % 100000 ))"
 }
 
 _bn_unit() {  # NAME UNIT-NAME CONTENT
