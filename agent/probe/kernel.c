@@ -249,6 +249,8 @@ int kconfig_load(const struct sysroot *sr, char **ret, const char **ret_source) 
         r = gunzip_fd(fd, KCONFIG_MAX, &text);
         if (r < 0)
                 return r;
+        if (!text)
+                return -ENOMEM;
         if (!text_is_printable(text, strlen(text)))
                 return -EBADMSG;
         *ret = TAKE_PTR(text);
