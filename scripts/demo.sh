@@ -44,6 +44,8 @@ on() { nspawn_exec "$N" "$@"; }
 on sh -c '. /etc/os-release; echo "$PRETTY_NAME, systemd $(systemctl --version | head -n1 | cut -d" " -f2), $(systemctl is-system-running)"'
 
 say "3/6 Seed cloud-init with packaging/cloud-init/user-data.yaml and reboot into it"
+echo "NOTE: the K3s installed here is a stand-in served by a loopback mirror inside the container"
+echo "      (no network in there); README.md says how the same command installs the real K3s."
 python3 tests/e2e/bootstrap/user-data-for-test.py packaging/cloud-init/user-data.yaml "$V" "$BN_MIRROR_URL" \
         "$BN_SINK_URL" >"$work/user-data"
 echo "runcmd (the shipped file, pointed at the local package repository and the loopback mirror):"
