@@ -336,13 +336,15 @@ static const char *command_error(json_object *o) {
         return NULL;
 }
 
+/* --ignore-preflight names a check as NAME or GROUP/NAME. */
 static bool ignored(const struct bootstrap_args *a, const char *group, const char *name) {
+        size_t n = strlen(group);
+
         for (char **i = a->ignore; i && *i; i++) {
                 const char *slash = strchr(*i, '/');
 
-                if (slash ? strneq(*i, group, (size_t) (slash - *i)) && strlen(group) == (size_t) (slash - *i) &&
-                                    streq(slash + 1, name)
-                          : streq(*i, name))
+                if (!slash ? streq(*i, name)
+                           : (size_t) (slash - *i) == n && strneq(*i, group, n) && streq(slash + 1, name))
                         return true;
         }
         return false;
