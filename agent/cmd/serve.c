@@ -363,7 +363,8 @@ static int serve(struct cli *cli, struct health_config *cfg, const struct serve_
                 .max_connections = cfg->max_connections,
                 .timeout_sec = cfg->timeout_sec,
                 .max_request_bytes = cfg->max_request_bytes,
-                .stale_after_sec = 3 * cfg->interval_sec + cfg->canary_timeout_ms / 1000 + 10,
+                /* Three missed collections, plus a canary that may be timing out. */
+                .stale_after_sec = 3 * cfg->interval_sec + cfg->canary_timeout_ms / 1000 + 5,
                 .token = token,
                 .tls_cert_pem = cert,
                 .tls_key_pem = key,

@@ -29,6 +29,10 @@ serve_stop() {
         [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
         kill -TERM "$pid" 2>/dev/null || true
         for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then
+                echo "serve did not stop within 10 s of SIGTERM; its threads wait in:" >&2
+                for t in /proc/"$pid"/task/*; do echo "  $(cat "$t/comm" 2>/dev/null): $(cat "$t/wchan" 2>/dev/null)" >&2; done
+        fi
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || rc=$?
         [ "$rc" -eq 0 ] || fail "serve exited $rc on SIGTERM"
