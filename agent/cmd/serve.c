@@ -284,7 +284,7 @@ static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *m
         for (;;) {
                 double now = mono(), wait = next - now;
                 struct timespec ts;
-                int sig;
+                int sig, r;
 
                 if (watchdog && wait > (double) wd_usec / 2e6)
                         wait = (double) wd_usec / 2e6;
@@ -302,9 +302,12 @@ static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *m
                 if (mono() < next)
                         continue;
                 next += l->cfg->interval_sec;
+                r = collect_once(l);
+                /* A collection that overran (a hung source came back) skips the
+                 * ticks it missed instead of running them back to back. */
                 if (next < mono())
-                        next = mono() + l->cfg->interval_sec;   /* collection overran: skip ticks */
-                if (collect_once(l) < 0) {
+                        next = mono() + l->cfg->interval_sec;
+                if (r < 0) {
                         slog(LOG_ERR, "collection failed: out of memory; serving the previous snapshot");
                         continue;
                 }

@@ -27,13 +27,13 @@ stale() { http "/readyz?verbose"; [ "$code" = 500 ] && [[ "$body" == *"[-]collec
 wait_for stale || fail "/readyz did not report the stale snapshot: $code $body"; ok
 contains "$body" "[+]conntrack ok"     # the last verdicts are still listed
 
-# Feed the FIFO: the collection finishes (netstat garbage: unknown), then
-# the next ones read a regular file again.
-( printf 'garbage\n' > "$R/proc/net/netstat" ) &
-writer=$!
-wait "$writer"
-rm -f "$R/proc/net/netstat"
-cp "$NODEPREP_TOP/tests/fixtures/health/node/proc/net/netstat" "$R/proc/net/netstat"
+# Put a regular file back under the name, then feed the FIFO (kept by a
+# second link) once: the hung collection finishes with garbage (unknown), and
+# the next one reads the regular file.
+ln "$R/proc/net/netstat" "$TMP/fifo"
+cp "$NODEPREP_TOP/tests/fixtures/health/node/proc/net/netstat" "$R/proc/net/netstat.new"
+mv "$R/proc/net/netstat.new" "$R/proc/net/netstat"
+printf 'garbage\n' > "$TMP/fifo"
 recovered() { http /readyz; [ "$code" = 200 ]; }
 wait_for recovered || fail "/readyz did not recover: $code $body"; ok
 serve_stop
