@@ -133,6 +133,18 @@ echo '{"version":"v1.31.4+k3s1","role":"server","unit":"k3s.service","files":{},
 run 0 np --root "$R" serve --once
 contains "$out" "[+]k3s unknown: server: unit-active skipped"
 
+# --- nvme-health on the probe module's NVMe fixture: state from sysfs -----------
+R=$(mkroot check/baremetal-nvme-vmx)
+printf '[health]\nchecks = nvme-health\n' > "$TMP/nvme.conf"
+run 0 np --root "$R" serve --once --config "$TMP/nvme.conf"
+contains "$out" "[+]nvme-health ok"
+run 0 np --root "$R" --json serve --once --config "$TMP/nvme.conf"
+eq "$(echo "$out" | jq_ '.nvme[0].controller')" nvme0
+eq "$(echo "$out" | jq_ '.checks[] | select(.name == "nvme-health") | .reason')" "nvme0: live, SMART needs the live device"
+echo dead > "$(readlink -f "$R/sys/class/nvme/nvme0")/state"
+run 3 np --root "$R" serve --once --config "$TMP/nvme.conf"
+contains "$out" "[-]nvme-health failed: nvme0 state dead"
+
 # --- the config, validated at start ---------------------------------------------
 R=$(mkhealth)
 C=$R/etc/nodeprep/nodeprep.conf
