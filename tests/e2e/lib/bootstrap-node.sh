@@ -65,6 +65,29 @@ bn_node_start() {
         bn_deb || return 1
         nspawn_start "$name" "$@" || return 1
         root=$(nspawn_root "$name")
+        # How it is networked, for bn_reboot; a bridge address comes back at
+        # every boot before cloud-init runs (a joining agent needs it).
+        printf '%s\n' "$@" >"$_nspawn_workdir/$name/bn-net"
+        while [ $# -gt 0 ]; do
+                if [ "$1" = --ip ]; then
+                        cat >"$root/etc/systemd/system/nodeprep-test-ip.service" <<UNIT
+[Unit]
+Description=Test container: bridge address $2 on host0
+DefaultDependencies=no
+Before=network-pre.target cloud-init-local.service
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/sbin/ip addr replace $2 dev host0
+ExecStart=/sbin/ip link set host0 up
+[Install]
+WantedBy=sysinit.target
+UNIT
+                        mkdir -p "$root/etc/systemd/system/sysinit.target.wants"
+                        ln -sf ../nodeprep-test-ip.service "$root/etc/systemd/system/sysinit.target.wants/"
+                fi
+                shift
+        done
 
         # The package, in a local apt repository (the container has no network).
         mkdir -p "$root/srv/nodeprep-apt"
@@ -112,7 +135,7 @@ WantedBy=multi-user.target"
 
 # Power off and boot the same tree (nspawn_stop would throw it away).
 bn_reboot() {
-        local name=$1 d=$_nspawn_workdir/$1 pid i state=
+        local name=$1 d=$_nspawn_workdir/$1 pid i state= opts net
         pid=$(cat "$d/nspawn.pid")
         kill -TERM "$pid" 2>/dev/null
         for ((i = 0; i < 80; i++)); do
@@ -121,8 +144,13 @@ bn_reboot() {
         done
         kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; sleep 0.5; }
         wait "$pid" 2>/dev/null
+        mapfile -t opts <"$d/bn-net"
+        net=(--private-network)
+        for ((i = 0; i < ${#opts[@]}; i++)); do
+                [ "${opts[i]}" = --bridge ] && net=(--network-bridge="${opts[i + 1]}")
+        done
         systemd-nspawn --quiet --boot --register=no --keep-unit -M "$name" -D "$d/root" \
-                --private-network --capability=all --resolv-conf=off --timezone=off \
+                "${net[@]}" --capability=all --resolv-conf=off --timezone=off \
                 >>"$d/console.log" 2>&1 </dev/null &
         echo $! >"$d/nspawn.pid"
         for ((i = 0; i < NSPAWN_BOOT_TIMEOUT * 2; i++)); do
