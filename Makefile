@@ -152,7 +152,7 @@ install: $(B)/nodeprep
 		| install -D -m 0644 /dev/stdin $(DESTDIR)$(SYSTEMDUNITDIR)/nodeprep.service
 	@# An admin's nodeprep.conf is never overwritten.
 	test -e $(DESTDIR)$(SYSCONFDIR)/nodeprep/nodeprep.conf || \
-		install -D -m 0644 packaging/nodeprep.conf $(DESTDIR)$(SYSCONFDIR)/nodeprep/nodeprep.conf
+		install -D -m 0644 packaging/etc/nodeprep.conf $(DESTDIR)$(SYSCONFDIR)/nodeprep/nodeprep.conf
 
 check-paths:
 	@scripts/check-paths.sh

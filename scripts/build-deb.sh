@@ -45,7 +45,7 @@ mkdir -p "$src"
 # Only what the build needs: no build trees, no test fixtures.
 cp -a Makefile VERSION README.md agent profiles "$src/"
 mkdir -p "$src/packaging"
-cp -a packaging/man packaging/systemd packaging/nodeprep.conf "$src/packaging/"
+cp -a packaging/man packaging/systemd packaging/etc "$src/packaging/"
 cp -a packaging/debian "$src/debian"
 find "$src" \( -name '*.o' -o -name '*.d' \) -delete
 
