@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
@@ -129,12 +130,17 @@ static int merge_args(struct health_config *c, const struct serve_args *a) {
 
 static int read_secret(struct cli *cli, const char *what, const char *path, bool trim, char **ret) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        struct stat st;
         char *s;
         size_t n;
         int r;
 
         if (fd < 0)
                 return cli_error(cli, EXIT_INVALID, "%s %s: %s", what, path, strerror(errno));
+        /* A token or key others can read is no secret: say so, once. */
+        if (fstat(fd, &st) == 0 && (st.st_mode & 0044) && !streq(what, "--tls-cert"))
+                slog(LOG_WARNING, "%s %s is readable by group or others (mode %04o); chmod 0600 it", what, path,
+                     (unsigned) (st.st_mode & 07777));
         r = read_fd_capped(fd, SECRET_FILE_MAX, &s, &n);
         if (r < 0)
                 return cli_error(cli, EXIT_INVALID, "%s %s: %s", what, path, strerror(-r));
