@@ -220,8 +220,9 @@ int cmd_apply(struct cli *cli, int argc, char **argv) {
         json_object *result = NULL;
         int c, r;
 
+        /* No '+': options may follow the profile, as the contract writes them. */
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
                 switch (c) {
                 case 'n': o.dry_run = true; break;
                 case 'P': o.no_persist = true; break;
@@ -286,8 +287,9 @@ int cmd_rollback(struct cli *cli, int argc, char **argv) {
         json_object *result = NULL;
         int c, r;
 
+        /* No '+': options may follow the profile, as the contract writes them. */
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
                 switch (c) {
                 case 'n': dry_run = true; break;
                 case 'N': allow_netns = true; break;

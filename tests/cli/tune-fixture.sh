@@ -33,7 +33,9 @@ eq "$(echo "$out" | jq_ '.keys[] | select(.key=="net.netfilter.nf_conntrack_max"
 eq "$(echo "$out" | jq_ '.would_change')" "true"
 eq "$(tree_sum "$R")" "$before" "plan touched the tree"
 
-# dry-run: reports, changes nothing.
+# dry-run: reports, changes nothing; options before or after the profile.
+run 0 np --root "$R" --json apply serverless --dry-run
+eq "$(echo "$out" | jq_ '.dry_run')" "true" "apply PROFILE --dry-run"
 run 0 np --root "$R" --json apply --dry-run serverless
 eq "$(echo "$out" | jq_ '.changed')" "false"
 eq "$(echo "$out" | jq_ '.would_change')" "true"
