@@ -16,7 +16,7 @@ PKG_CONFIG ?= pkg-config
 PKGS     := inih libnl-3.0 libnl-route-3.0 libsystemd libcurl mount libmicrohttpd json-c yaml-0.1 libkmod libcrypto
 # Libraries loaded with dlopen() on first use (agent/basic/dlopen.h): headers
 # only at build time, not linked, so plain commands start fast.
-DLOPEN_PKGS := libkmod
+DLOPEN_PKGS := libkmod libcurl libsystemd libmicrohttpd libnl-3.0 libnl-route-3.0 mount yaml-0.1 libcrypto
 LINK_PKGS := $(filter-out $(DLOPEN_PKGS),$(PKGS))
 
 # A gcc-12-valid subset of systemd's warning list (../shared/reference/style.md).
@@ -64,16 +64,18 @@ $(B)/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/tests/test-%: tests/unit/test-%.c $(B)/libnodeprep.a
+$(B)/tests/test-%: tests/unit/test-%.c tests/dl-preload.c $(B)/libnodeprep.a
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Iagent $(ALL_LDFLAGS) -o $@ $< $(B)/libnodeprep.a $(PKG_LIBS) -lcmocka
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Iagent $(ALL_LDFLAGS) -o $@ $< tests/dl-preload.c $(B)/libnodeprep.a \
+		$(PKG_LIBS) -lcmocka
 
 # Fuzz targets built with gcc and a replay main: the corpus runs as a test.
-$(B)/tests/replay-%: tests/fuzz/%.c tests/fuzz/replay-main.c $(B)/libnodeprep.a
+$(B)/tests/replay-%: tests/fuzz/%.c tests/fuzz/replay-main.c tests/dl-preload.c $(B)/libnodeprep.a
 	@mkdir -p $(dir $@)
 	@echo "  REPLAY  $@"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-prototypes -Iagent $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay-main.c \
+		tests/dl-preload.c \
 		$(B)/libnodeprep.a $(PKG_LIBS)
 
 -include $(LIB_OBJ:.o=.d) $(B)/agent/main.d
@@ -131,8 +133,8 @@ fuzz:
 		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" WARN="-Wall" HARDEN= HARDEN_LD= \
 		build-fuzz/libnodeprep.a; \
 	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
-		clang -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -Iagent -o build-fuzz/$$n $$f \
-			build-fuzz/libnodeprep.a $(PKG_LIBS); \
+		clang -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -D_GNU_SOURCE -Iagent -o build-fuzz/$$n $$f \
+			tests/dl-preload.c build-fuzz/libnodeprep.a $(PKG_LIBS); \
 		echo "built build-fuzz/$$n (run: build-fuzz/$$n tests/fuzz/corpus/$${n#fuzz-})"; done
 
 bench: all

@@ -4,12 +4,14 @@
  * Global flags, the command table, and nothing else.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "basic/cleanup.h"
+#include "basic/dl-all.h"
 #include "basic/log.h"
 #include "basic/parse.h"
 #include "cmd/cli.h"
@@ -28,20 +30,23 @@ static int cmd_version(struct cli *cli, int argc, char **argv) {
         return EXIT_OK;
 }
 
+/* libs: the command uses the dlopen()ed libraries (basic/dlopen.h), loaded
+ * before it runs; the tuning commands need none of them and start fast. */
 static const struct {
         const char *name;
         command_fn fn;
+        bool libs;
 } commands[] = {
-        { "profile", cmd_profile },
-        { "plan", cmd_plan },
-        { "apply", cmd_apply },
-        { "verify", cmd_verify },
-        { "rollback", cmd_rollback },
-        { "check", cmd_check },
-        { "k3s", cmd_k3s },
-        { "serve", cmd_serve },
-        { "bootstrap", cmd_bootstrap },
-        { "version", cmd_version },
+        { "profile", cmd_profile, false },
+        { "plan", cmd_plan, false },
+        { "apply", cmd_apply, false },
+        { "verify", cmd_verify, false },
+        { "rollback", cmd_rollback, false },
+        { "check", cmd_check, true },
+        { "k3s", cmd_k3s, true },
+        { "serve", cmd_serve, true },
+        { "bootstrap", cmd_bootstrap, true },
+        { "version", cmd_version, false },
 };
 
 static void help(void) {
@@ -129,6 +134,13 @@ int main(int argc, char **argv) {
         ret = -1;
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 if (streq(argv[optind], commands[i].name)) {
+                        const char *why = NULL;
+
+                        if (commands[i].libs && dlopen_all(&why) < 0) {
+                                ret = cli_error(&cli, EXIT_FAILED, "%s needs a library that is missing: %s",
+                                                commands[i].name, why ? why : "?");
+                                break;
+                        }
                         /* The command sees argv[0] = its own name. */
                         ret = commands[i].fn(&cli, argc - optind, argv + optind);
                         break;

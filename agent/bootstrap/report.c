@@ -5,7 +5,7 @@
  * learns how the bootstrap ended. Same URL policy as the release downloads
  * (fetch_url_allowed): https, or http only to loopback or with --allow-http.
  */
-#include <curl/curl.h>
+#include "../basic/dl-curl.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -16,8 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <syslog.h>
-#include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
+#include "../basic/dl-systemd.h"
 #include <time.h>
 #include <unistd.h>
 

@@ -3,8 +3,7 @@
 
 #include <errno.h>
 #include <linux/neighbour.h>
-#include <netlink/netlink.h>
-#include <netlink/route/neighbour.h>
+#include "../basic/dl-nl.h"
 #include <sys/socket.h>
 
 struct tally {

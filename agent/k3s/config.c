@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
+#include "../basic/dl-yaml.h"
 
 #include "../basic/cleanup.h"
 

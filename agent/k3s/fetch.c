@@ -2,7 +2,7 @@
 #include "fetch.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
+#include "../basic/dl-curl.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "ready.h"
 
-#include <curl/curl.h>
+#include "../basic/dl-curl.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

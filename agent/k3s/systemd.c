@@ -5,9 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-bus.h>
-#include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
+#include "../basic/dl-systemd.h"
 #include <time.h>
 
 #include "../basic/cleanup.h"

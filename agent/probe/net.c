@@ -10,8 +10,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <netlink/netlink.h>
-#include <netlink/route/route.h>
+#include "../basic/dl-nl.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
