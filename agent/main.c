@@ -30,23 +30,25 @@ static int cmd_version(struct cli *cli, int argc, char **argv) {
         return EXIT_OK;
 }
 
-/* libs: the command uses the dlopen()ed libraries (basic/dlopen.h), loaded
- * before it runs; the tuning commands need none of them and start fast. */
+/* libs: the dlopen()ed libraries (basic/dlopen.h) a command calls, loaded
+ * before it runs, so each command pays only for its own; the tuning commands
+ * need none (libkmod is loaded when a module has to be). serve and bootstrap
+ * reach the K3s and probe modules, so they take all. */
 static const struct {
         const char *name;
         command_fn fn;
-        bool libs;
+        unsigned libs;
 } commands[] = {
-        { "profile", cmd_profile, false },
-        { "plan", cmd_plan, false },
-        { "apply", cmd_apply, false },
-        { "verify", cmd_verify, false },
-        { "rollback", cmd_rollback, false },
-        { "check", cmd_check, true },
-        { "k3s", cmd_k3s, true },
-        { "serve", cmd_serve, true },
-        { "bootstrap", cmd_bootstrap, true },
-        { "version", cmd_version, false },
+        { "profile", cmd_profile, 0 },
+        { "plan", cmd_plan, 0 },
+        { "apply", cmd_apply, 0 },
+        { "verify", cmd_verify, 0 },
+        { "rollback", cmd_rollback, 0 },
+        { "check", cmd_check, DL_MOUNT | DL_NL },
+        { "k3s", cmd_k3s, DL_CURL | DL_SYSTEMD | DL_YAML | DL_CRYPTO },
+        { "serve", cmd_serve, DL_ALL },
+        { "bootstrap", cmd_bootstrap, DL_ALL },
+        { "version", cmd_version, 0 },
 };
 
 static void help(void) {
@@ -136,7 +138,7 @@ int main(int argc, char **argv) {
                 if (streq(argv[optind], commands[i].name)) {
                         const char *why = NULL;
 
-                        if (commands[i].libs && dlopen_all(&why) < 0) {
+                        if (dlopen_libs(commands[i].libs, &why) < 0) {
                                 ret = cli_error(&cli, EXIT_FAILED, "%s needs a library that is missing: %s",
                                                 commands[i].name, why ? why : "?");
                                 break;
