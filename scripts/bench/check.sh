@@ -29,25 +29,9 @@ jq -r '
   | (.results[] | "\(.command): median \(.median * 1000 | . * 100 | round / 100) ms"),
     "sum of kvm-ok + virt-host-validate + systemd-detect-virt + nvme list: \($sum * 1000 | . * 100 | round / 100) ms",
     "ratio nodeprep check / sum: \($m.nodeprep / $sum | . * 1000 | round / 1000)x (goal <= 0.2x)"' "$tmp/check.json"
-# Where the time goes: the same binary doing nothing (dynamic loading), and
-# the check linked with only its own libraries (scripts/bench/check-lean.c,
-# built against the archive next to the binary).
-lib=$(dirname "$NP")/libnodeprep.a
-lean=()
-if [ -f "$lib" ] && ${CC:-cc} -D_GNU_SOURCE -std=gnu11 -O2 $(pkg-config --cflags mount json-c libnl-3.0) \
-        -I"$top/agent" -o "$tmp/check-lean" "$top/scripts/bench/check-lean.c" "$lib" \
-        $(pkg-config --libs mount json-c libnl-3.0 libnl-route-3.0 inih) -ldl 2>"$tmp/lean.err"; then
-        lean=(-n lean "$tmp/check-lean check")
-fi
+# Where the time goes: the same binary doing nothing (process start and the
+# two linked libraries; check loads libmount and libnl on top, with dlopen).
 hyperfine -N -i --style basic --runs "$RUNS" --warmup 3 --export-json "$tmp/base.json" \
-        -n version "$NP version" "${lean[@]}" >/dev/null
-jq -r '.results[] | if .command == "version" then
-          "nodeprep version (startup only, the loader): median \(.median * 1000 | . * 100 | round / 100) ms"
-        else "check linked with only its own libraries: median \(.median * 1000 | . * 100 | round / 100) ms" end' "$tmp/base.json"
-if [ ${#lean[@]} -gt 0 ]; then
-        jq -r --slurpfile c "$tmp/check.json" '
-          ($c[0].results | map({(.command): .median}) | add) as $m
-          | ($m["kvm-ok"] + $m["virt-host-validate"] + $m["systemd-detect-virt"] + $m["nvme-list"]) as $sum
-          | (.results[] | select(.command == "lean") | .median) as $lean
-          | "ratio lean check / sum: \($lean / $sum | . * 1000 | round / 1000)x"' "$tmp/base.json"
-fi
+        -n version "$NP version" >/dev/null
+jq -r '.results[] | "nodeprep version (process start only): median \(.median * 1000 | . * 100 | round / 100) ms"' \
+        "$tmp/base.json"
