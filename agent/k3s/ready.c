@@ -36,10 +36,17 @@ static size_t probe_write(char *ptr, size_t size, size_t nmemb, void *userdata) 
 /* One short GET. ca/cert/key are host paths or NULL. Returns 0 when an
  * HTTP answer came (any status), -errno on a transport error. */
 static int probe_get(const char *url, const char *ca, const char *cert, const char *key, struct probe *p) {
-        CURL *c = curl_easy_init();
+        CURL *c;
         CURLcode cc;
+        int r;
 
         *p = (struct probe) {};
+        /* The health server reaches this only once K3s is installed: libcurl
+         * is loaded then, not at its start (its RSS stays small without K3s). */
+        r = dlopen_curl(NULL);
+        if (r < 0)
+                return r;
+        c = curl_easy_init();
         if (!c)
                 return -ENOMEM;
         curl_easy_setopt(c, CURLOPT_URL, url);
