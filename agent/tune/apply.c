@@ -41,9 +41,9 @@ int write_ops_transactional(const struct sysroot *sr, const struct write_op *ops
                 if (r < 0) {
                         restore(sr, ops, order, i);
                         if (r == -EIO)
-                                return fail_msg(ret_error, -ECANCELED, "%s: the kernel accepted '%s' but reads back "
+                                return error_msg(ret_error, -ECANCELED, "%s: the kernel accepted '%s' but reads back "
                                                 "another value; restored %zu key(s) already written", op->key, op->to, i);
-                        return fail_msg(ret_error, -ECANCELED, "%s: writing '%s' failed: %s (errno %d); restored %zu "
+                        return error_msg(ret_error, -ECANCELED, "%s: writing '%s' failed: %s (errno %d); restored %zu "
                                         "key(s) already written", op->key, op->to, strerror(-r), -r, i);
                 }
         }
@@ -57,15 +57,15 @@ static int check_scope(const struct plan *pl, const struct apply_options *o, cha
                 const struct profile_entry *e = pl->items[i].e;
 
                 if (!e->known || e->known->scope != SCOPE_PER_NETNS)
-                        return fail_msg(ret_error, -EPERM, "%s:%u: %s is %s; outside the host network namespace "
+                        return error_msg(ret_error, -EPERM, "%s:%u: %s is %s; outside the host network namespace "
                                         "(--allow-netns) only per-netns keys are written",
                                         e->origin.file, e->origin.line, e->key,
                                         e->known ? key_scope_to_string(e->known->scope) : "of unknown scope");
         }
         if (strv_length(pl->p->modules) > 0)
-                return fail_msg(ret_error, -EPERM, "modules are global kernel state; --allow-netns never loads them");
+                return error_msg(ret_error, -EPERM, "modules are global kernel state; --allow-netns never loads them");
         if (pl->p->nofile && !o->no_persist)
-                return fail_msg(ret_error, -EPERM, "[limits] nofile changes the manager's limits; not with --allow-netns");
+                return error_msg(ret_error, -EPERM, "[limits] nofile changes the manager's limits; not with --allow-netns");
         return 0;
 }
 
@@ -90,12 +90,12 @@ static int load_modules(const struct sysroot *sr, const struct profile *p, json_
                         r = module_load(m);
                         if (r == -ENOENT) {
                                 json_object_put(o);
-                                return fail_msg(ret_error, r, "module %s does not exist for this kernel "
+                                return error_msg(ret_error, r, "module %s does not exist for this kernel "
                                                 "(not in modules.dep, not built in)", m);
                         }
                         if (r < 0) {
                                 json_object_put(o);
-                                return fail_msg(ret_error, r == -EPERM ? r : -ECANCELED, "loading module %s failed: %s",
+                                return error_msg(ret_error, r == -EPERM ? r : -ECANCELED, "loading module %s failed: %s",
                                                 m, strerror(-r));
                         }
                         *ret_loaded = true;
@@ -145,7 +145,7 @@ static int persist_files(const struct sysroot *sr, const struct plan *pl, bool *
                         w = true;
                 }
                 if (r < 0)
-                        r = fail_msg(ret_error, -ECANCELED, "%s: %s (errno %d); the apply was undone",
+                        r = error_msg(ret_error, -ECANCELED, "%s: %s (errno %d); the apply was undone",
                                      fp->path, strerror(-r), -r);
                 u[f].written = w;
                 *changed = *changed || w;
@@ -279,7 +279,7 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
         for (size_t i = 0; i < pl.n_items; i++)
                 if (o->strict && pl.items[i].action == ACTION_MISSING) {
                         json_object_put(mods);
-                        return fail_msg(ret_error, -ENOENT, "%s:%u: %s does not exist here (--strict)",
+                        return error_msg(ret_error, -ENOENT, "%s:%u: %s does not exist here (--strict)",
                                         pl.items[i].e->origin.file, pl.items[i].e->origin.line, pl.items[i].e->key);
                 }
 
@@ -287,7 +287,7 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
         if (r >= 0 && n_ops > 0) {
                 r = state_journal_originals(sr, ops, n_ops, &created);
                 if (r < 0)
-                        r = fail_msg(ret_error, -ECANCELED, "writing the originals journal %s failed: %s",
+                        r = error_msg(ret_error, -ECANCELED, "writing the originals journal %s failed: %s",
                                      STATE_ORIGINALS, strerror(-r));
         }
         if (r >= 0)
@@ -314,7 +314,7 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
         r = record_applied(sr, &pl, !o->no_persist);
         if (r < 0) {
                 json_object_put(mods);
-                return fail_msg(ret_error, -ECANCELED, "recording %s failed: %s (the profile is applied; "
+                return error_msg(ret_error, -ECANCELED, "recording %s failed: %s (the profile is applied; "
                                 "rollback still restores the originals)", STATE_APPLIED, strerror(-r));
         }
 

@@ -5,6 +5,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 
+#include "../basic/errmsg.h"
 #include "../basic/sysroot.h"
 #include "bootconf.h"
 #include "order.h"
@@ -62,6 +63,5 @@ json_object *plan_files_json(const struct plan *pl);
  * every key already written (reverse order) and describe the failure. */
 int write_ops_transactional(const struct sysroot *sr, const struct write_op *ops, size_t n, char **ret_error);
 
-int fail_msg(char **ret_error, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 json_object *json_str_or_null(const char *s);

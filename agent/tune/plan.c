@@ -13,16 +13,6 @@
 #include "modules.h"
 #include "sysctl.h"
 
-int fail_msg(char **ret_error, int r, const char *fmt, ...) {
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return r;
-}
-
 json_object *json_str_or_null(const char *s) {
         return s ? json_object_new_string(s) : NULL;
 }
@@ -91,7 +81,7 @@ static int plan_item(const struct sysroot *sr, const struct profile_entry *e, st
                 return 0;
         }
         if (it->live && e->unchecked && !same_shape(it->live, e->value))
-                return fail_msg(ret_error, -EINVAL, "%s:%u: %s: '%s' does not have the type of the live value '%s'",
+                return error_msg(ret_error, -EINVAL, "%s:%u: %s: '%s' does not have the type of the live value '%s'",
                                 e->origin.file, e->origin.line, e->key, e->value, it->live);
 
         it->target = strdup(e->value);
@@ -109,7 +99,7 @@ static int plan_item(const struct sysroot *sr, const struct profile_entry *e, st
                 return 0;
         }
         if (compare_int(it->live, e->value, &cmp) < 0)
-                return fail_msg(ret_error, -EINVAL, "%s:%u: %s: live value '%s' is not an integer, so '%s' cannot apply",
+                return error_msg(ret_error, -EINVAL, "%s:%u: %s: live value '%s' is not an integer, so '%s' cannot apply",
                                 e->origin.file, e->origin.line, e->key, it->live, modifier_to_string(e->mod));
         if ((e->mod == MOD_AT_LEAST && cmp >= 0) || (e->mod == MOD_AT_MOST && cmp <= 0)) {
                 it->action = e->mod == MOD_AT_LEAST ? ACTION_AT_LEAST_SATISFIED : ACTION_AT_MOST_SATISFIED;
@@ -179,9 +169,9 @@ static int plan_files(const struct sysroot *sr, struct plan *pl, char **ret_erro
                 fp->path = persisted_file_path(f);
                 r = persisted_file_probe(sr, fp->path, &fp->exists, &fp->ours);
                 if (r < 0)
-                        return fail_msg(ret_error, r, "%s: %s", fp->path, strerror(-r));
+                        return error_msg(ret_error, r, "%s: %s", fp->path, strerror(-r));
                 if (fp->exists && !fp->ours && fp->content)
-                        return fail_msg(ret_error, -EEXIST, "%s exists and was not written by nodeprep; "
+                        return error_msg(ret_error, -EEXIST, "%s exists and was not written by nodeprep; "
                                         "refusing to replace it (move it away or merge it into a profile)", fp->path);
                 if (fp->exists && fp->ours && fp->content &&
                     sysroot_read_file(sr, fp->path, 1024 * 1024, &old, NULL) >= 0 && streq(old, fp->content))

@@ -10,19 +10,9 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 #include "../basic/parse.h"
 #include "profile.h"
-
-static int fail(char **ret_error, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char **ret_error, int r, const char *fmt, ...) {
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
-        va_end(ap);
-        return r;
-}
 
 static bool valid_profile_name(const char *s) {
         size_t n = strlen(s);
@@ -118,7 +108,7 @@ static int merge(struct profile *acc, struct profile *p, char **ret_error) {
 
                 r = merge_entry(acc, &p->entries[i]);
                 if (r == -E2BIG)
-                        return fail(ret_error, r, "%s:%u: too many sysctl keys after includes (max %d)",
+                        return error_msg(ret_error, r, "%s:%u: too many sysctl keys after includes (max %d)",
                                     file, line, PROFILE_KEYS_MAX);
                 if (r < 0)
                         return r;
@@ -152,12 +142,12 @@ static int resolve_name(struct resolve *rs, const char *name, const char *base_d
         r = locate(name, base_dir, rs->search, &path);
         if (r == -EINVAL)
                 return site_file ?
-                        fail(rs->error, r, "%s:%u: invalid profile name '%s'", site_file, site_line, name) :
-                        fail(rs->error, r, "invalid profile name '%s'", name);
+                        error_msg(rs->error, r, "%s:%u: invalid profile name '%s'", site_file, site_line, name) :
+                        error_msg(rs->error, r, "invalid profile name '%s'", name);
         if (r == -ENOENT)
                 return site_file ?
-                        fail(rs->error, r, "%s:%u: included profile '%s' not found", site_file, site_line, name) :
-                        fail(rs->error, r, "profile '%s' not found on the profile path", name);
+                        error_msg(rs->error, r, "%s:%u: included profile '%s' not found", site_file, site_line, name) :
+                        error_msg(rs->error, r, "profile '%s' not found on the profile path", name);
         if (r < 0)
                 return r;
         return resolve_file(rs, path, site_file, site_line);
@@ -174,17 +164,17 @@ static int resolve_file(struct resolve *rs, const char *path, const char *site_f
 
         real = realpath(path, NULL);
         if (!real)
-                return fail(rs->error, -errno, "%s: %m", path);
+                return error_msg(rs->error, -errno, "%s: %m", path);
         if (strv_contains(rs->stack, real))
-                return fail(rs->error, -ELOOP, "%s:%u: include cycle: '%s' is already being loaded",
+                return error_msg(rs->error, -ELOOP, "%s:%u: include cycle: '%s' is already being loaded",
                             site_file, site_line, path);
         if (strv_length(rs->stack) >= PROFILE_INCLUDE_DEPTH)
-                return fail(rs->error, -ELOOP, "%s:%u: includes nested deeper than %d",
+                return error_msg(rs->error, -ELOOP, "%s:%u: includes nested deeper than %d",
                             site_file, site_line, PROFILE_INCLUDE_DEPTH);
 
         f = fopen(path, "re");
         if (!f)
-                return fail(rs->error, -errno, "%s: %m", path);
+                return error_msg(rs->error, -errno, "%s: %m", path);
         r = profile_parse_stream(f, path, &p, &includes, &lines, rs->error);
         if (r < 0)
                 return r;
@@ -230,7 +220,7 @@ int profile_load(const char *name_or_path, char * const *search_path,
         stack = rs.stack;
         if (r < 0) {
                 if (!*ret_error)
-                        fail(ret_error, r, "%s: %s", name_or_path, strerror(-r));
+                        error_msg(ret_error, r, "%s: %s", name_or_path, strerror(-r));
                 return r;
         }
 

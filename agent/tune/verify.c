@@ -140,9 +140,9 @@ int tune_verify(const struct sysroot *sr, json_object **ret, bool *ret_drift, ch
 
         r = state_read_json(sr, STATE_APPLIED, &applied);
         if (r == -ENOENT)
-                return fail_msg(ret_error, -ENOENT, "no profile has been applied (%s does not exist)", STATE_APPLIED);
+                return error_msg(ret_error, -ENOENT, "no profile has been applied (%s does not exist)", STATE_APPLIED);
         if (r < 0)
-                return fail_msg(ret_error, r, "%s: %s", STATE_APPLIED, r == -EBADMSG ? "not a JSON object" : strerror(-r));
+                return error_msg(ret_error, r, "%s: %s", STATE_APPLIED, r == -EBADMSG ? "not a JSON object" : strerror(-r));
         r = boot_config_scan(sr, &bc);
         if (r < 0) {
                 json_object_put(applied);
@@ -176,7 +176,7 @@ int tune_verify(const struct sysroot *sr, json_object **ret, bool *ret_drift, ch
         json_object_put(applied);
         if (r < 0) {
                 json_object_put(o);
-                return fail_msg(ret_error, r, "%s: unexpected content: %s", STATE_APPLIED, strerror(-r));
+                return error_msg(ret_error, r, "%s: unexpected content: %s", STATE_APPLIED, strerror(-r));
         }
         json_object_object_add(o, "in_sync", json_object_new_boolean(json_object_array_length(drifted) == 0));
         *ret_drift = json_object_array_length(drifted) > 0;
@@ -223,7 +223,7 @@ int tune_rollback(const struct sysroot *sr, bool dry_run, bool only_per_netns, j
 
         r = state_load_originals(sr, &originals);
         if (r < 0 && r != -ENOENT)
-                return fail_msg(ret_error, r, "%s: %s", STATE_ORIGINALS,
+                return error_msg(ret_error, r, "%s: %s", STATE_ORIGINALS,
                                 r == -EBADMSG ? "not a valid journal; restore by hand" : strerror(-r));
         o = json_object_new_object();
         keys = json_object_new_array();
@@ -239,7 +239,7 @@ int tune_rollback(const struct sysroot *sr, bool dry_run, bool only_per_netns, j
 
                         (void) val;
                         if (!k || k->scope != SCOPE_PER_NETNS) {
-                                r = fail_msg(ret_error, -EPERM, "the journal holds %s, which is not per-netns; "
+                                r = error_msg(ret_error, -EPERM, "the journal holds %s, which is not per-netns; "
                                              "roll back in the host network namespace", key);
                                 goto fail;
                         }
@@ -281,7 +281,7 @@ int tune_rollback(const struct sysroot *sr, bool dry_run, bool only_per_netns, j
         }
         r = remove_our_files(sr, dry_run, files, &changed);
         if (r < 0) {
-                fail_msg(ret_error, r, "removing persisted files failed: %s", strerror(-r));
+                error_msg(ret_error, r, "removing persisted files failed: %s", strerror(-r));
                 goto fail;
         }
         if (!dry_run) {
@@ -291,7 +291,7 @@ int tune_rollback(const struct sysroot *sr, bool dry_run, bool only_per_netns, j
                 if (r >= 0)
                         r = state_remove(sr, STATE_ORIGINALS);
                 if (r < 0) {
-                        fail_msg(ret_error, r, "clearing %s failed: %s", STATE_DIR, strerror(-r));
+                        error_msg(ret_error, r, "clearing %s failed: %s", STATE_DIR, strerror(-r));
                         goto fail;
                 }
         }
