@@ -135,7 +135,8 @@ fuzz:
 	for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 		clang -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -D_GNU_SOURCE -Iagent -o build-fuzz/$$n $$f \
 			tests/dl-preload.c build-fuzz/libnodeprep.a $(PKG_LIBS); \
-		echo "built build-fuzz/$$n (run: build-fuzz/$$n tests/fuzz/corpus/$${n#fuzz-})"; done
+		echo "built build-fuzz/$$n (run: build-fuzz/$$n -max_total_time=600 NEW_DIR tests/fuzz/corpus/$${n#fuzz-};"; \
+		echo "  new inputs go to NEW_DIR; merge them with -merge=1 before committing)"; done
 
 bench: all
 	@scripts/install-deps.sh --bench
