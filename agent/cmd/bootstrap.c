@@ -24,6 +24,7 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/fileio.h"
+#include "../basic/json-util.h"
 #include "../basic/parse.h"
 #include "../bootstrap/bootstrap.h"
 #include "../k3s/k3s.h"
@@ -199,20 +200,6 @@ static uint64_t now_ms(void) {
         return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
-static const char *str_or(json_object *o, const char *key, const char *dflt) {
-        json_object *v;
-
-        if (!o || !json_object_object_get_ex(o, key, &v) || json_object_get_type(v) == json_type_null)
-                return dflt;
-        return json_object_get_string(v);
-}
-
-static bool bool_of(json_object *o, const char *key) {
-        json_object *v;
-
-        return o && json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
 /*
  * Run another command in-process with --json, its stdout captured in a memfd
  * and parsed; its stderr (errors, the download bar) goes where ours goes.
@@ -322,7 +309,7 @@ static int stage_failed(struct run *run, enum bootstrap_stage s, int exit_code, 
 /* The error of a stage command: its "error" field, else its failed step. */
 static const char *command_error(json_object *o) {
         json_object *steps;
-        const char *e = str_or(o, "error", NULL);
+        const char *e = json_str_or(o, "error", NULL);
 
         if (e)
                 return e;
@@ -330,8 +317,8 @@ static const char *command_error(json_object *o) {
                 for (size_t i = 0; i < json_object_array_length(steps); i++) {
                         json_object *st = json_object_array_get_idx(steps, i);
 
-                        if (streq(str_or(st, "status", ""), "failed"))
-                                return str_or(st, "detail", "failed");
+                        if (streq(json_str_or(st, "status", ""), "failed"))
+                                return json_str_or(st, "detail", "failed");
                 }
         return NULL;
 }
@@ -373,12 +360,12 @@ static int stage_preflight(struct run *run) {
         if (!res || !json_object_object_get_ex(res, "checks", &checks))
                 return stage_failed(run, BS_PREFLIGHT, code ? code : EXIT_FAILED, t0, res,
                                     "run `nodeprep check k3s-prereq disk limits` to see why it fails",
-                                    "checks could not run: %s", str_or(res, "error", "no result"));
+                                    "checks could not run: %s", json_str_or(res, "error", "no result"));
         n = json_object_array_length(checks);
         for (size_t i = 0; i < n; i++) {
                 json_object *c = json_object_array_get_idx(checks, i);
-                const char *group = str_or(c, "group", "?"), *name = str_or(c, "name", "?");
-                const char *status = str_or(c, "status", "?");
+                const char *group = json_str_or(c, "group", "?"), *name = json_str_or(c, "name", "?");
+                const char *status = json_str_or(c, "status", "?");
                 bool owned_by_k3s = false;
 
                 if (streq(status, "warn"))
@@ -399,7 +386,7 @@ static int stage_preflight(struct run *run) {
                         char *f = NULL;
 
                         if (asprintf(&f, "%s%s%s/%s: %s", failures ? failures : "", failures ? "; " : "", group,
-                                     name, str_or(c, "reason", "failed")) < 0)
+                                     name, json_str_or(c, "reason", "failed")) < 0)
                                 return -ENOMEM;
                         free(failures);
                         failures = f;
@@ -431,7 +418,7 @@ static size_t count_changed_keys(json_object *res) {
                 return 0;
         for (size_t i = 0; i < json_object_array_length(keys); i++) {
                 json_object *k = json_object_array_get_idx(keys, i);
-                const char *before = str_or(k, "before", NULL), *after = str_or(k, "after", NULL);
+                const char *before = json_str_or(k, "before", NULL), *after = json_str_or(k, "after", NULL);
 
                 if (after && (!before || !streq(before, after)))
                         n++;
@@ -449,7 +436,6 @@ static int stage_profile(struct run *run) {
                 stage_done(run, BS_PROFILE, STAGE_SKIPPED, t0, NULL, "--no-profile");
                 return 0;
         }
-        /* Options first: apply stops parsing options at the profile name. */
         if (strv_extend(&argv, "apply") < 0 || (run->a->allow_netns && strv_extend(&argv, "--allow-netns") < 0) ||
             strv_extend(&argv, run->a->profile) < 0)
                 return -ENOMEM;
@@ -462,8 +448,8 @@ static int stage_profile(struct run *run) {
                                     : code == EXIT_NOT_PERMITTED ? "run as root on the host itself, then re-run"
                                     : "see `nodeprep plan PROFILE` for what was to change; nothing was left half "
                                       "applied; fix the cause and re-run",
-                                    "apply %s: %s", run->a->profile, str_or(res, "error", "failed"));
-        if (bool_of(res, "changed"))
+                                    "apply %s: %s", run->a->profile, json_str_or(res, "error", "failed"));
+        if (json_is_true(res, "changed"))
                 stage_done(run, BS_PROFILE, STAGE_CHANGED, t0, res, "%s applied: %zu key(s) changed",
                            run->a->profile, count_changed_keys(res));
         else
@@ -486,12 +472,12 @@ static int stage_k3s(struct run *run) {
                                     : "fix the cause above (network, release mirror, token, disk) and re-run the "
                                       "same command: stages already done are skipped",
                                     "k3s install: %s", command_error(res) ? command_error(res) : "failed");
-        if (bool_of(res, "changed"))
-                stage_done(run, BS_K3S, STAGE_CHANGED, t0, res, "K3s %s %s installed%s", str_or(res, "role", "?"),
-                           str_or(res, "version", "?"), run->a->no_start ? " (not started: --no-start)" : " and started");
+        if (json_is_true(res, "changed"))
+                stage_done(run, BS_K3S, STAGE_CHANGED, t0, res, "K3s %s %s installed%s", json_str_or(res, "role", "?"),
+                           json_str_or(res, "version", "?"), run->a->no_start ? " (not started: --no-start)" : " and started");
         else
                 stage_done(run, BS_K3S, STAGE_DONE, t0, res, "K3s %s %s already installed: no change",
-                           str_or(res, "role", "?"), str_or(res, "version", "?"));
+                           json_str_or(res, "role", "?"), json_str_or(res, "version", "?"));
         return 0;
 }
 
@@ -514,13 +500,13 @@ static int stage_ready(struct run *run) {
         r = run_command(run->cli, cmd_k3s, argv, &code, &res);
         if (r < 0)
                 return r;
-        if (code != EXIT_OK || !bool_of(res, "ready"))
+        if (code != EXIT_OK || !json_is_true(res, "ready"))
                 return stage_failed(run, BS_READY, EXIT_FAILED, t0, res,
                                     "see `nodeprep k3s status` and `journalctl -u k3s`; re-run once the cause is "
                                     "fixed (a longer --timeout helps slow machines)",
                                     "K3s not ready after %u s: %s", run->a->timeout_sec,
                                     command_error(res) ? command_error(res) : "a rung of the ladder does not hold");
-        stage_done(run, BS_READY, STAGE_OK, t0, res, "K3s %s ready", str_or(res, "role", run->a->role));
+        stage_done(run, BS_READY, STAGE_OK, t0, res, "K3s %s ready", json_str_or(res, "role", run->a->role));
         return 0;
 }
 
@@ -661,7 +647,7 @@ int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
                 cli_print_result(cli, run.doc, NULL);
         else
                 printf("bootstrap: %s%s (result: %s)\n", run.exit_code == EXIT_OK ? "done" : "FAILED",
-                       run.exit_code == EXIT_OK ? (bool_of(run.doc, "changed") ? ", changed" : ", no change") : "",
+                       run.exit_code == EXIT_OK ? (json_is_true(run.doc, "changed") ? ", changed" : ", no change") : "",
                        BOOTSTRAP_RESULT_PATH);
         r = run.exit_code;
         json_object_put(run.doc);

@@ -9,45 +9,34 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/json-util.h"
 #include "../basic/parse.h"
 #include "../k3s/k3s.h"
 #include "cli.h"
 
-static const char *str_or(json_object *o, const char *key, const char *dflt) {
-        json_object *v;
+static void print_steps(json_object *result) {
+        json_object *steps;
 
-        if (!json_object_object_get_ex(o, key, &v) || json_object_get_type(v) == json_type_null)
-                return dflt;
-        return json_object_get_string(v);
+        if (!json_object_object_get_ex(result, "steps", &steps))
+                return;
+        for (size_t i = 0; i < json_object_array_length(steps); i++) {
+                json_object *s = json_object_array_get_idx(steps, i);
+
+                printf("%-16s %-10s %s\n", json_str_or(s, "name", "?"), json_str_or(s, "status", "?"),
+                       json_str_or(s, "detail", ""));
+        }
 }
 
 static void human(json_object *result) {
-        json_object *steps, *v;
-
-        if (json_object_object_get_ex(result, "steps", &steps))
-                for (size_t i = 0; i < json_object_array_length(steps); i++) {
-                        json_object *s = json_object_array_get_idx(steps, i);
-
-                        printf("%-16s %-10s %s\n", str_or(s, "name", "?"), str_or(s, "status", "?"),
-                               str_or(s, "detail", ""));
-                }
-        printf("k3s %s %s: %s%s\n", str_or(result, "role", "?"), str_or(result, "version", "?"),
-               json_object_object_get_ex(result, "ready", &v) && json_object_get_boolean(v) ? "ready" : "not ready",
-               json_object_object_get_ex(result, "changed", &v) && json_object_get_boolean(v) ? ", changed" : "");
+        print_steps(result);
+        printf("k3s %s %s: %s%s\n", json_str_or(result, "role", "?"), json_str_or(result, "version", "?"),
+               json_is_true(result, "ready") ? "ready" : "not ready",
+               json_is_true(result, "changed") ? ", changed" : "");
 }
 
 static void human_uninstall(json_object *result) {
-        json_object *steps, *v;
-
-        if (json_object_object_get_ex(result, "steps", &steps))
-                for (size_t i = 0; i < json_object_array_length(steps); i++) {
-                        json_object *s = json_object_array_get_idx(steps, i);
-
-                        printf("%-16s %-10s %s\n", str_or(s, "name", "?"), str_or(s, "status", "?"),
-                               str_or(s, "detail", ""));
-                }
-        printf("%s\n", json_object_object_get_ex(result, "changed", &v) && json_object_get_boolean(v) ?
-               "k3s uninstalled" : "nothing to uninstall");
+        print_steps(result);
+        printf("%s\n", json_is_true(result, "changed") ? "k3s uninstalled" : "nothing to uninstall");
 }
 
 /* Progress: a bar on a TTY, a plain line every 5 s (and at the end)

@@ -11,17 +11,10 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/json-util.h"
 #include "../tune/engine.h"
 #include "../tune/profile.h"
 #include "cli.h"
-
-static const char *str_or(json_object *o, const char *key, const char *dflt) {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v) || json_object_get_type(v) == json_type_null)
-                return dflt;
-        return json_object_get_string(v);
-}
 
 static void print_warnings(json_object *result) {
         json_object *w;
@@ -40,7 +33,7 @@ static void print_files(json_object *result) {
         for (size_t i = 0; i < json_object_array_length(files); i++) {
                 json_object *f = json_object_array_get_idx(files, i);
 
-                printf("file   %-6s %s\n", str_or(f, "action", "?"), str_or(f, "path", "?"));
+                printf("file   %-6s %s\n", json_str_or(f, "action", "?"), json_str_or(f, "path", "?"));
         }
 }
 
@@ -52,29 +45,28 @@ static void print_modules(json_object *result) {
         for (size_t i = 0; i < json_object_array_length(mods); i++) {
                 json_object *m = json_object_array_get_idx(mods, i);
 
-                printf("module %-6s %s (%s%s%s)\n", str_or(m, "action", "?"), str_or(m, "name", "?"),
-                       str_or(m, "before", "?"), json_object_object_get_ex(m, "after", NULL) ? " -> " : "",
-                       str_or(m, "after", ""));
+                printf("module %-6s %s (%s%s%s)\n", json_str_or(m, "action", "?"), json_str_or(m, "name", "?"),
+                       json_str_or(m, "before", "?"), json_object_object_get_ex(m, "after", NULL) ? " -> " : "",
+                       json_str_or(m, "after", ""));
         }
 }
 
 static void human_plan(json_object *result) {
         json_object *keys;
-        json_object *v;
-        bool changed = json_object_object_get_ex(result, "changed", &v) && json_object_get_boolean(v);
-        bool would = json_object_object_get_ex(result, "would_change", &v) && json_object_get_boolean(v);
+        bool changed = json_is_true(result, "changed");
+        bool would = json_is_true(result, "would_change");
 
-        printf("profile %s\n", str_or(result, "profile", "?"));
+        printf("profile %s\n", json_str_or(result, "profile", "?"));
         printf("%-42s %-16s %-16s %-18s %-10s %s\n", "KEY", "LIVE", "DESIRED", "ACTION", "SCOPE", "AT BOOT");
         if (json_object_object_get_ex(result, "keys", &keys))
                 for (size_t i = 0; i < json_object_array_length(keys); i++) {
                         json_object *k = json_object_array_get_idx(keys, i);
-                        const char *over = str_or(k, "overridden_by", NULL);
+                        const char *over = json_str_or(k, "overridden_by", NULL);
 
-                        printf("%-42s %-16s %-16s %-18s %-10s %s%s\n", str_or(k, "key", "?"),
-                               str_or(k, "before", "(missing)"), str_or(k, "desired", "-"),
-                               str_or(k, "action", "?"), str_or(k, "scope", "?"),
-                               over ? "OVERRIDDEN by " : "", over ? over : str_or(k, "boot_file", "-"));
+                        printf("%-42s %-16s %-16s %-18s %-10s %s%s\n", json_str_or(k, "key", "?"),
+                               json_str_or(k, "before", "(missing)"), json_str_or(k, "desired", "-"),
+                               json_str_or(k, "action", "?"), json_str_or(k, "scope", "?"),
+                               over ? "OVERRIDDEN by " : "", over ? over : json_str_or(k, "boot_file", "-"));
                 }
         print_modules(result);
         print_files(result);
@@ -88,9 +80,8 @@ static void human_plan(json_object *result) {
 static void human_verify(json_object *result) {
         static const char *const groups[] = { "keys", "files", "modules" };
         static const char *const names[] = { "key", "path", "name" };
-        json_object *v;
 
-        printf("profile %s\n", str_or(result, "profile", "?"));
+        printf("profile %s\n", json_str_or(result, "profile", "?"));
         for (size_t g = 0; g < ELEMENTSOF(groups); g++) {
                 json_object *arr;
 
@@ -99,11 +90,11 @@ static void human_verify(json_object *result) {
                 for (size_t i = 0; i < json_object_array_length(arr); i++) {
                         json_object *e = json_object_array_get_idx(arr, i);
 
-                        printf("%-18s %-42s expected %-16s live %s\n", str_or(e, "status", "?"),
-                               str_or(e, names[g], "?"), str_or(e, "expected", "-"), str_or(e, "live", "(missing)"));
+                        printf("%-18s %-42s expected %-16s live %s\n", json_str_or(e, "status", "?"),
+                               json_str_or(e, names[g], "?"), json_str_or(e, "expected", "-"), json_str_or(e, "live", "(missing)"));
                 }
         }
-        printf("%s\n", json_object_object_get_ex(result, "in_sync", &v) && json_object_get_boolean(v) ?
+        printf("%s\n", json_is_true(result, "in_sync") ?
                "in sync" : "DRIFT");
 }
 
@@ -114,13 +105,13 @@ static void human_rollback(json_object *result) {
                 for (size_t i = 0; i < json_object_array_length(keys); i++) {
                         json_object *k = json_object_array_get_idx(keys, i);
 
-                        printf("%-8s %-42s %s -> %s\n", str_or(k, "action", "?"), str_or(k, "key", "?"),
-                               str_or(k, "before", "(missing)"), str_or(k, "after", "?"));
+                        printf("%-8s %-42s %s -> %s\n", json_str_or(k, "action", "?"), json_str_or(k, "key", "?"),
+                               json_str_or(k, "before", "(missing)"), json_str_or(k, "after", "?"));
                 }
         print_files(result);
         if (json_object_object_get_ex(result, "journal", &v) && !json_object_get_boolean(v))
                 printf("no originals journalled: nothing to restore\n");
-        printf("%s\n", json_object_object_get_ex(result, "changed", &v) && json_object_get_boolean(v) ?
+        printf("%s\n", json_is_true(result, "changed") ?
                "changed" : "no change");
 }
 
