@@ -45,7 +45,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/replay-%)
 
-.PHONY: all deps test unit cli e2e replay asan analyze fuzz bench demo install clean check-paths
+.PHONY: all deps test unit cli e2e replay asan analyze fuzz bench demo install clean check-paths stress
 all: nodeprep
 
 nodeprep: $(B)/nodeprep
@@ -100,6 +100,11 @@ e2e: all
 	@tests/run-all.sh e2e
 replay: replay-bins
 	@tests/run-all.sh replay
+
+# The overlapping-run races of tests/cli/race.sh, 1000 rounds of each
+# (make test runs 200).
+stress: all
+	@NODEPREP=$(CURDIR)/$(B)/nodeprep NODEPREP_TOP=$(CURDIR) NODEPREP_RACE_ROUNDS=1000 bash tests/cli/race.sh
 
 # ASan + UBSan build in its own tree; runs the unit and CLI tests.
 asan:
