@@ -607,7 +607,15 @@ int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
                 bootstrap_args_done(&a);
                 return cli_error(cli, EXIT_FAILED, "out of memory");
         }
-        if (bootstrap_previous_load(cli->sr, &prev) >= 0 && !prev.ok && prev.failed_stage[0])
+        r = bootstrap_previous_load(cli->sr, &prev);
+        if (r == -EBADMSG || r == -EFBIG) {
+                json_object_put(run.doc);
+                bootstrap_args_done(&a);
+                return cli_error(cli, EXIT_INVALID, "%s: not a result nodeprep wrote (%s); nothing was changed; "
+                                 "remove it to start over", BOOTSTRAP_RESULT_PATH,
+                                 r == -EFBIG ? "too big" : "bad JSON or an unknown field value");
+        }
+        if (r >= 0 && !prev.ok && prev.failed_stage[0])
                 fprintf(run.progress, "bootstrap: resuming: the previous run failed at stage '%s'\n",
                         prev.failed_stage);
 

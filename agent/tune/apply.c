@@ -244,6 +244,12 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
         r = check_scope(&pl, o, ret_error);
         if (r < 0)
                 return r;
+        /* A journal that is not what nodeprep writes stops the run before
+         * any module is loaded or key written. */
+        r = state_load_originals(sr, &mods, ret_error);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        json_object_put(TAKE_PTR(mods));
         if (o->dry_run) {
                 r = collect_ops(&pl, &ops, &n_ops);
                 if (r < 0)
@@ -285,8 +291,8 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
 
         r = collect_ops(&pl, &ops, &n_ops);
         if (r >= 0 && n_ops > 0) {
-                r = state_journal_originals(sr, ops, n_ops, &created);
-                if (r < 0)
+                r = state_journal_originals(sr, ops, n_ops, &created, ret_error);
+                if (r < 0 && r != -EBADMSG)
                         r = error_msg(ret_error, -ECANCELED, "writing the originals journal %s failed: %s",
                                      STATE_ORIGINALS, strerror(-r));
         }
