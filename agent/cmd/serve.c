@@ -154,6 +154,11 @@ static int read_secret(struct cli *cli, const char *what, const char *path, bool
                 free(s);
                 return cli_error(cli, EXIT_INVALID, "%s %s: must be one line", what, path);
         }
+        if (streq(what, "--token-file") && n < HEALTH_TOKEN_MIN) {
+                free(s);
+                return cli_error(cli, EXIT_INVALID, "%s %s: a token needs at least %d bytes (it has %zu); "
+                                 "e.g. openssl rand -hex 32", what, path, HEALTH_TOKEN_MIN, n);
+        }
         *ret = s;
         return 0;
 }
@@ -188,10 +193,12 @@ static int guard_exposure(struct cli *cli, const struct health_config *c, int fd
                 return cli_error(cli, EXIT_INVALID, "--listen: '%s' is not ADDR:PORT or [V6ADDR]:PORT", c->listen);
         if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
                 return 0;       /* a unix socket from systemd: its file mode protects it */
-        if (sockaddr_is_loopback((struct sockaddr *) &ss) || c->token_file || c->tls_cert || insecure)
+        /* TLS hides the traffic but lets anyone in: only a token (or the
+         * operator's explicit --insecure) authorises a non-loopback bind. */
+        if (sockaddr_is_loopback((struct sockaddr *) &ss) || c->token_file || insecure)
                 return 0;
         return cli_error(cli, EXIT_INVALID, "refusing to serve node health on non-loopback %s without "
-                         "--token-file or --tls-cert/--tls-key (or --insecure)",
+                         "--token-file (TLS is not authentication; or --insecure)",
                          fd >= 0 ? "activated socket" : c->listen);
 }
 
