@@ -37,24 +37,12 @@ serve_start -- --config "$cfg" --token-file "$TMP/token"
 http /metrics -H "Authorization: Bearer $TOKEN"; eq "$code" 200 "the right token"
 http /metrics -H "Authorization: Bearer ${TOKEN}x"; eq "$code" 401 "a longer token"
 http /metrics -H "Authorization: Bearer ${TOKEN:0:8}"; eq "$code" 401 "a prefix of the token"
-python3 - "$PORT" "$TOKEN" <<'PY' || fail "parsing cases"
-import socket, sys
+PYTHONPATH="$NODEPREP_TOP/tests/e2e/lib" python3 - "$PORT" "$TOKEN" <<'PY' || fail "parsing cases"
+import rawhttp, sys
 port, token = int(sys.argv[1]), sys.argv[2].encode()
 
 def exchange(data):
-    s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    s.sendall(data)
-    out = b""
-    try:
-        while True:
-            d = s.recv(65536)
-            if not d:
-                break
-            out += d
-    except (socket.timeout, ConnectionResetError):
-        pass
-    s.close()
-    return out
+    return rawhttp.exchange(("127.0.0.1", port), data, 10)
 
 smuggled = b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
 cases = {
