@@ -28,6 +28,7 @@
 #include "../health/collect.h"
 #include "../health/config.h"
 #include "../health/route.h"
+#include "../health/privsep.h"
 #include "../health/server.h"
 #include "../health/snapshot.h"
 #include "cli.h"
@@ -288,7 +289,7 @@ static double mono(void) {
         return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *mask) {
+static int run_loop(struct loop *l, struct health_frontend *srv, const sigset_t *mask) {
         uint64_t wd_usec = 0;
         bool watchdog = sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0;
         double next = mono() + l->cfg->interval_sec;
@@ -323,8 +324,13 @@ static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *m
                         slog(LOG_ERR, "collection failed: out of memory; serving the previous snapshot");
                         continue;
                 }
-                if (health_server_publish(srv, l->snap) < 0)
-                        slog(LOG_ERR, "publishing the snapshot failed: out of memory");
+                r = health_frontend_publish(srv, l->snap);
+                if (r == -EPIPE || r == -ECONNRESET) {
+                        slog(LOG_ERR, "the network process is gone; stopping");
+                        return EXIT_FAILED;
+                }
+                if (r < 0)
+                        slog(LOG_ERR, "publishing the snapshot failed: %s", strerror(-r));
                 notify_status(l);
         }
 }
@@ -332,7 +338,7 @@ static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *m
 static int serve(struct cli *cli, struct health_config *cfg, const struct serve_args *a) {
         _cleanup_free_ char *token = NULL, *cert = NULL, *key = NULL;
         struct loop l = { .cli = cli, .cfg = cfg };
-        struct health_server *srv = NULL;
+        struct health_frontend *srv = NULL;
         struct health_server_options so;
         sigset_t mask;
         int fd = -1, r, ret;
@@ -384,7 +390,9 @@ static int serve(struct cli *cli, struct health_config *cfg, const struct serve_
                 .tls_cert_pem = cert,
                 .tls_key_pem = key,
         };
-        r = health_server_start(&so, l.snap, &srv);
+        /* As root, libmicrohttpd runs in a child without root or
+         * capabilities (health/privsep.h). */
+        r = health_frontend_start(&so, l.snap, &srv);
         if (r < 0) {
                 ret = cli_error(cli, r == -EINVAL ? EXIT_INVALID : EXIT_FAILED, "cannot serve on %s: %s",
                                 fd >= 0 ? "the activated socket" : cfg->listen, strerror(-r));
@@ -397,7 +405,7 @@ static int serve(struct cli *cli, struct health_config *cfg, const struct serve_
         ret = run_loop(&l, srv, &mask);
         sd_notify(0, "STOPPING=1");
 out:
-        health_server_stop(srv);
+        health_frontend_stop(srv);
         health_snapshot_unref(l.snap);
         health_eval_free(l.eval);
         health_collector_free(l.col);
