@@ -101,10 +101,12 @@ e2e: all
 replay: replay-bins
 	@tests/run-all.sh replay
 
-# The overlapping-run races of tests/cli/race.sh, 1000 rounds of each
-# (make test runs 200).
+# The overlapping-run races, 1000 rounds of each (make test runs 200): on
+# fixture trees (tests/cli/race.sh) and live in a network namespace
+# (tests/e2e/race-netns.sh).
 stress: all
 	@NODEPREP=$(CURDIR)/$(B)/nodeprep NODEPREP_TOP=$(CURDIR) NODEPREP_RACE_ROUNDS=1000 bash tests/cli/race.sh
+	@NODEPREP=$(CURDIR)/$(B)/nodeprep NODEPREP_TOP=$(CURDIR) NODEPREP_RACE_ROUNDS=1000 bash tests/e2e/race-netns.sh
 
 # ASan + UBSan build in its own tree; runs the unit and CLI tests.
 asan:

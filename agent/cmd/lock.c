@@ -71,7 +71,7 @@ int cli_run_lock(const struct cli *cli, int argc, char **argv, unsigned long tim
                                  what, RUN_LOCK_PATH, holder.text[0] ? holder.text : "holder unknown",
                                  timeout_sec);
         if (r == -EACCES || r == -EPERM || r == -EROFS)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "%s: cannot create the run lock %s: %s",
+                return cli_error(cli, EXIT_NOT_PERMITTED, "%s needs root: cannot create the run lock %s: %s",
                                  what, RUN_LOCK_PATH, strerror(-r));
         if (r < 0)
                 return cli_error(cli, EXIT_FAILED, "%s: cannot take the run lock %s: %s",
