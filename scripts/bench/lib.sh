@@ -4,7 +4,8 @@
 # time is not, so every row prints both, with the run count and
 # min/median/max of the wall times.
 #
-#   bench_instructions CMD...          instructions of one run (callgrind Ir)
+#   bench_instructions [OPTS --] CMD...  instructions of one run (callgrind Ir),
+#                                       summed over every process it starts
 #   bench_wall FILE NAME               "median min max" in ms, from hyperfine's JSON
 #   bench_row LABEL GOAL NP_FILE NP_NAME NP_IR PEER_LABEL PEER_FILE PEER_NAME PEER_IR
 #                                       one row: both sides, wall and instruction ratios
@@ -12,9 +13,9 @@
 bench_instructions() {
         local out rc=0
         out=$(mktemp /tmp/nodeprep-bench-cg.XXXXXX)
-        valgrind --tool=callgrind --callgrind-out-file="$out.cg" "$@" >/dev/null 2>"$out" || rc=$?
-        sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out"
-        rm -f "$out" "$out.cg"
+        valgrind --tool=callgrind --trace-children=yes --callgrind-out-file="$out.%p.cg" "$@" >/dev/null 2>"$out" || rc=$?
+        sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out" | awk '{ n += $1 } END { print n + 0 }'
+        rm -f "$out" "$out".*.cg
         return 0
 }
 

@@ -29,7 +29,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/data"
 printf '[health]\ndata_dir = %s\n' "$tmp/data" >"$tmp/nodeprep.conf"
 
-export NP tmp
+export NP tmp top
 unshare -n bash -euo pipefail -c '
 ip link add np0 type veth peer name np1
 ip link set np0 up; ip link set np1 up
@@ -37,13 +37,10 @@ ip addr add 10.99.0.1/16 dev np0; ip -6 addr add fd00::1/64 dev np0
 ip -batch "$tmp/neigh.batch"
 ip neigh show >"$tmp/table"
 echo "entries in the table: $(wc -l <"$tmp/table")"
-instructions() {  # callgrind options... -- command...
-        valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "$@" >/dev/null 2>"$tmp/cg.err" || true
-        sed -n "s/.*Collected : \([0-9]*\).*/\1/p" "$tmp/cg.err"
-}
+source "$top/scripts/bench/lib.sh"
 # serve --once collects twice (a baseline, then the snapshot it prints).
-np=$(instructions --toggle-collect=neigh_count -- "$NP" serve --once --config "$tmp/nodeprep.conf")
-ip=$(instructions -- ip neigh show)
+np=$(bench_instructions --toggle-collect=neigh_count -- "$NP" serve --once --config "$tmp/nodeprep.conf")
+ip=$(bench_instructions -- ip neigh show)
 np=$((np / 2))
 echo "neighbour collection, 10,100 entries: nodeprep $np instructions (goal <= 5,000,000); ip neigh show $ip instructions; nodeprep uses 1/$((ip / np)) of it"
 '
