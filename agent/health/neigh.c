@@ -28,13 +28,6 @@
 /* The kernel marks a dump NLM_F_DUMP_INTR when the table changed under it. */
 #define NEIGH_DUMP_TRIES 3
 
-struct tally {
-        uint64_t n[_NEIGH_FAMILY_MAX];
-        bool interrupted;
-        bool done;
-        unsigned messages;
-};
-
 /* libnl's -NLE_* codes, mapped at the boundary to errno. */
 static int nle_to_errno(int e) {
         switch (-e) {
@@ -47,7 +40,7 @@ static int nle_to_errno(int e) {
         }
 }
 
-static void count_entry(const struct nlmsghdr *h, struct tally *t) {
+static void count_entry(const struct nlmsghdr *h, struct neigh_tally *t) {
         const struct ndmsg *ndm;
 
         if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ndm)))
@@ -65,9 +58,15 @@ static void count_entry(const struct nlmsghdr *h, struct tally *t) {
                 t->n[NEIGH_V6]++;
 }
 
-/* One buffer of the dump: 0 to read on, or negative errno. */
-static int walk_buffer(struct nlmsghdr *h, int len, struct tally *t) {
-        for (; nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
+int neigh_tally_buffer(const void *buf, size_t size, struct neigh_tally *t) {
+        /* nlmsg_next() takes a mutable header; it only reads it. */
+        struct nlmsghdr *h = (struct nlmsghdr *) buf;
+        int len;
+
+        if (size > NEIGH_RECV_BUFFER)
+                return -EFBIG;
+        len = (int) size;
+        for (; !t->done && nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
                 if (++t->messages > NEIGH_DUMP_MESSAGES_MAX)
                         return -EFBIG;
                 if (h->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -93,7 +92,7 @@ static int walk_buffer(struct nlmsghdr *h, int len, struct tally *t) {
         return 0;
 }
 
-static int dump_once(struct nl_sock *sk, struct tally *t) {
+static int dump_once(struct nl_sock *sk, struct neigh_tally *t) {
         struct ndmsg req = { .ndm_family = AF_UNSPEC };
         int r;
 
@@ -109,7 +108,7 @@ static int dump_once(struct nl_sock *sk, struct tally *t) {
                         free(buf);
                         return r == 0 ? -ETIMEDOUT : nle_to_errno(r);  /* 0: SO_RCVTIMEO ran out */
                 }
-                r = walk_buffer((struct nlmsghdr *) buf, r, t);
+                r = neigh_tally_buffer(buf, (size_t) r, t);
                 free(buf);
                 if (r < 0)
                         return r;
@@ -143,7 +142,7 @@ static int socket_open(struct nl_sock **ret) {
 
 int neigh_count(uint64_t ret_entries[_NEIGH_FAMILY_MAX]) {
         struct nl_sock *sk = NULL;
-        struct tally t = {};
+        struct neigh_tally t = {};
         int r;
 
         r = dlopen_nl(NULL);
@@ -153,7 +152,7 @@ int neigh_count(uint64_t ret_entries[_NEIGH_FAMILY_MAX]) {
         if (r < 0)
                 return r;
         for (int try = 0; try < NEIGH_DUMP_TRIES; try++) {
-                t = (struct tally) {};
+                t = (struct neigh_tally) {};
                 r = dump_once(sk, &t);
                 if (r < 0 || !t.interrupted)
                         break;
