@@ -120,7 +120,7 @@ int read_one_line_file(const char *path, size_t max_size, char **ret) {
                 return r;
         while (n > 0 && strchr("\r\n \t", s[n - 1]))
                 s[--n] = 0;
-        if (n == 0 || n > max_size || strlen(s) != n || strpbrk(s, "\r\n"))
+        if (!s || n == 0 || n > max_size || strlen(s) != n || strpbrk(s, "\r\n"))
                 return -EBADMSG;
         *ret = TAKE_PTR(s);
         return 0;
