@@ -32,13 +32,15 @@ report="http://prov:$REPORT_PASS@127.0.0.1:$BN_SINK_PORT/report?token=$QUERY_TOK
 since=$(on date '+%Y-%m-%d %H:%M:%S')
 set +e
 on systemd-run --unit=nodeprep-secrets-test --wait --collect -p StandardOutput=journal -p StandardError=journal \
-        nodeprep bootstrap --profile container --version "$V" --mirror "$BN_MIRROR_URL" --no-service --timeout 30 \
+        nodeprep bootstrap --profile container --version "$V" --mirror "$BN_MIRROR_URL" --no-service --timeout 60 \
+        --allow-netns --ignore-preflight overlay,default-route,kmsg,kernel-config \
         --report-url "$report" --datastore-endpoint-file /root/datastore >"$work/run" 2>&1
 set -e
 on journalctl -q --since "$since" -o cat >"$work/journal" 2>&1 || fail "journalctl in the container"
 grep -q "bootstrap" "$work/journal" || fail "the bootstrap's output is not in the journal: $(tail -5 "$work/journal")"
 ls "$R"/var/tmp/reports/*.json >/dev/null 2>&1 || fail "no report reached the sink"
-grep -q "$DB_PASS" "$R/etc/rancher/k3s/config.yaml.d/50-nodeprep.yaml" || fail "the endpoint did not reach K3s's config"
+grep -q "$DB_PASS" "$R/etc/rancher/k3s/config.yaml.d/50-nodeprep.yaml" 2>/dev/null ||
+        fail "the endpoint did not reach K3s's config; the run: $(tail -n 15 "$work/journal")"
 
 leaks=0
 for s in "$REPORT_PASS" "$QUERY_TOKEN" "$DB_PASS"; do
