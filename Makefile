@@ -45,7 +45,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/replay-%)
 
-.PHONY: all deps test unit cli e2e replay asan analyze fuzz bench demo install clean check-paths
+.PHONY: all deps test check unit cli e2e replay asan analyze fuzz bench demo install clean check-paths
 all: nodeprep
 
 nodeprep: $(B)/nodeprep
@@ -88,6 +88,11 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory all unit-bins replay-bins
 	@tests/run-all.sh
+
+# The edit-test loop: unit, CLI and fuzz-corpus replay only (no containers,
+# no sanitizer rebuild), under a minute on 2 cores; `make test` is everything.
+check: all unit-bins replay-bins
+	@tests/run-all.sh unit cli replay
 
 unit-bins: $(UNIT_BIN)
 replay-bins: $(REPLAY_BIN)
