@@ -29,7 +29,9 @@ HARDEN_CPP := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS) $(CFLAGS)),,-D_FORTI
 HARDEN_LD := -pie -Wl,-z,relro,-z,now
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null)
+# dlopen() and threads are in libc since glibc 2.34; Debian 11's 2.31 needs
+# libdl and libpthread, and --as-needed keeps them out of newer binaries.
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) -Wl,--push-state,--as-needed -ldl -lpthread -Wl,--pop-state
 
 ALL_CPPFLAGS = -D_GNU_SOURCE -DNODEPREP_VERSION=\"$(VERSION)\" $(HARDEN_CPP) $(CPPFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) $(if $(WERROR),-Werror)
