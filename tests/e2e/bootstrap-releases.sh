@@ -13,11 +13,8 @@
 set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
 source "$NODEPREP_TOP/tests/e2e/lib/bootstrap-node.sh"
-nspawn_require
-for t in dpkg-scanpackages dpkg-deb python3 jq; do
-        command -v $t >/dev/null || { echo "$t missing (scripts/install-deps.sh)"; exit 77; }
-done
-python3 -c 'import yaml' 2>/dev/null || { echo "python3-yaml missing"; exit 77; }
+bn_require dpkg-deb
+releases=${NODEPREP_RELEASES:-${NSPAWN_SUITES[*]}}
 
 V=v1.31.4+k3s1
 HOST_KEYS="net.core.somaxconn net.ipv4.ip_forward kernel.panic vm.overcommit_memory fs.file-max"
@@ -44,12 +41,19 @@ expect_depends() {  # SUITE
         esac
 }
 
+# Cold cache: the releases' build trees (debootstrap, then apt-get build-dep)
+# are made side by side, each under its own lock, while the loop starts.
+mkdir -p "$work/ctl/debian"
+cp "$NODEPREP_TOP/packaging/debian/control" "$work/ctl/debian/"
+for s in $releases; do
+        (NSPAWN_SUITE=$s nspawn_build_rootfs_ensure "$work/ctl" >/dev/null 2>"$work/rootfs-$s.log" || true) &
+done
 k3s_release_dir "$work/rel" "$V" 8
 python3 "$BN_DIR/user-data-for-test.py" "$NODEPREP_TOP/packaging/cloud-init/user-data.yaml" "$V" \
         "$BN_MIRROR_URL" "$BN_SINK_URL" >"$work/user-data"
 
 summary=()
-for NSPAWN_SUITE in ${NODEPREP_RELEASES:-bullseye bookworm trixie}; do
+for NSPAWN_SUITE in $releases; do
         t0=$SECONDS
         # 1. The package, built in the release's own container.
         BN_DEB=
@@ -95,13 +99,15 @@ for NSPAWN_SUITE in ${NODEPREP_RELEASES:-bullseye bookworm trixie}; do
         sysctl_conf=$(on sh -c 'if [ -e /etc/sysctl.conf ]; then echo "/etc/sysctl.conf present"; else echo "no /etc/sysctl.conf"; fi;
                 if [ -L /etc/sysctl.d/99-sysctl.conf ]; then echo ", 99-sysctl.conf link"; else echo ", no 99-sysctl.conf"; fi' | tr -d '\n')
         systemd_v=$(on systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p')
+        cloudinit_v=$(on cloud-init --version 2>&1 | sed -n '1s/.* //p')
         nspawn_stop "$N"
         N=
-        line="$NSPAWN_SUITE (Debian $release, systemd $systemd_v): build ${t_build}s, first boot + bootstrap ${t_boot}s, reboot + verify $((SECONDS - t0 - t_build - t_boot))s; Depends: $(expect_depends "$NSPAWN_SUITE"); $sysctl_conf, drop-in wins"
+        line="$NSPAWN_SUITE (Debian $release, systemd $systemd_v, cloud-init $cloudinit_v): build ${t_build}s, first boot + bootstrap ${t_boot}s, reboot + verify $((SECONDS - t0 - t_build - t_boot))s; Depends: $(expect_depends "$NSPAWN_SUITE"); $sysctl_conf, drop-in wins"
         echo "ok   $line"
         summary+=("$line")
 done
 
+wait  # the build trees made side by side (all done: each release waited for its own)
 host_after=$(sysctl -n $HOST_KEYS | tr '\n' ' ')
 [ "$host_before" = "$host_after" ] || fail "host kernel settings changed: $host_before -> $host_after"
 echo "ok   ${#summary[@]} releases bootstrapped and verified after a reboot; host kernel settings unchanged"

@@ -6,6 +6,7 @@
 # and cloud-init's user-data names them before boot), and /proc/sys arranged
 # so only the container's own network namespace is writable.
 #   bn_deb [SUITE]                   the .deb (built when missing or stale; sets BN_DEB to a private copy)
+#   bn_require [TOOL...]             exit 77 unless containers and the tools work here
 #   bn_name PREFIX                   a container name unique to this run
 #   bn_node_start NAME VERSION RELDIR [nspawn_start options]
 #   bn_reboot NAME                   power off and boot the same tree again
@@ -44,6 +45,16 @@ bn_deb() {  # [SUITE]
                 cp "${debs[0]}" "$dir/"
         ) 9>"$NODEPREP_TOP/build/.deb${suite:+-$suite}.lock" || return 1
         BN_DEB=$(ls "$dir"/nodeprep_*.deb)
+}
+
+# Exit 77 (skip) with the reason when these tests cannot run here.
+bn_require() {  # TOOL...
+        local t
+        nspawn_require
+        for t in dpkg-scanpackages python3 jq "$@"; do
+                command -v "$t" >/dev/null || { echo "$t missing (scripts/install-deps.sh)"; exit 77; }
+        done
+        python3 -c 'import yaml' 2>/dev/null || { echo "python3-yaml missing"; exit 77; }
 }
 
 # Container names unique to this run (veth names are "vb-"/"ve-" + name, at
