@@ -67,7 +67,8 @@ build() {
         NSPAWN_SUITE=$suite
         nspawn_require >&2 || return 1
         rootfs=$(nspawn_build_rootfs_ensure "$src") || return 1
-        nspawn_run_build "$rootfs" "$out/src" sh -c \
+        # The container starts with a clean environment: WERROR (CI) is passed on.
+        nspawn_run_build "$rootfs" "$out/src" ${WERROR:+--setenv=WERROR=$WERROR} sh -c \
                 "cd nodeprep-$version && gcc --version | sed -n 1p && dpkg-buildpackage -us -uc -b"
 }
 build >"$out/build.log" 2>&1 || {

@@ -151,7 +151,7 @@ nspawn_build_rootfs_ensure() {  # SRC
                         mkdir -p "$tmp/root/src/debian"
                         cp "$src/debian/control" "$tmp/root/src/debian/control"
                         echo "deb $(nspawn_mirror) $NSPAWN_SUITE main" >"$tmp/etc/apt/sources.list"
-                        if ! systemd-nspawn --quiet --register=no --keep-unit -M "npdeps$$" -D "$tmp" \
+                        if ! systemd-nspawn --quiet --register=no --keep-unit -M "npdeps-$NSPAWN_SUITE-$BASHPID" -D "$tmp" \
                                 --resolv-conf=copy-host --timezone=off --setenv=DEBIAN_FRONTEND=noninteractive \
                                 sh -c 'apt-get update -q && apt-get build-dep -y -q --no-install-recommends /root/src' \
                                 >"$tmp.log" 2>&1 </dev/null; then
@@ -174,7 +174,7 @@ nspawn_run_build() {
         local rootfs=$1 dir=$2; shift 2
         # The mount point: the root is read-only inside.
         mkdir -p "$rootfs/build" || return 1
-        systemd-nspawn --quiet --register=no --keep-unit -M "npbuild$$" -D "$rootfs" --read-only \
+        systemd-nspawn --quiet --register=no --keep-unit -M "npbuild-$BASHPID" -D "$rootfs" --read-only \
                 --tmpfs=/tmp --bind="$dir:/build" --chdir=/build --private-network \
                 --resolv-conf=off --timezone=off --setenv=HOME=/tmp "$@" </dev/null
 }
