@@ -21,7 +21,7 @@ LIBS = {
            ["netlink/netlink.h", "netlink/route/neighbour.h", "netlink/route/route.h"], []),
     "mount": (["libmount.so.1"], ["libmount.h"], []),
     "yaml": (["libyaml-0.so.2"], ["yaml.h"], []),
-    "crypto": (["libcrypto.so.3"], ["openssl/evp.h"], []),
+    "crypto": (["libcrypto.so.3"], ["openssl/evp.h", "openssl/pem.h", "openssl/x509v3.h", "openssl/bn.h"], []),
 }
 
 
