@@ -31,12 +31,14 @@ static int64_t now_ms(void) {
 static void child(int out_fd, char * const *argv, char * const *extra_env) {
         char *env[16] = { (char *) "PATH=/usr/sbin:/usr/bin:/sbin:/bin", (char *) "LANG=C" };
         size_t n = 2;
-        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        int in[2];
 
         for (size_t i = 0; extra_env && extra_env[i] && n < ELEMENTSOF(env) - 1; i++)
                 env[n++] = extra_env[i];
         env[n] = NULL;
-        if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
+        /* stdin: a pipe already at end of file (certbot must never wait
+         * for a prompt). */
+        if (pipe2(in, O_CLOEXEC) < 0 || close(in[1]) < 0 || dup2(in[0], STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
             dup2(out_fd, STDERR_FILENO) < 0)
                 _exit(127);
         execve(argv[0], argv, env);

@@ -159,6 +159,20 @@ run 3 np --root "$R" gateway verify "${opts[@]}"
 contains "$out" "days left (need more than 30)"
 cert "$R" $D 90
 
+# --- serve: the gateway check and its figures ------------------------------
+not_after=$(date -d "$(openssl x509 -noout -enddate -in "$R/etc/letsencrypt/live/$D/fullchain.pem" | cut -d= -f2)" +%s)
+run 0 np --root "$R" --json serve --once
+days=$(( (not_after - $(date +%s)) / 86400 ))
+eq "$(jq_ .gateway.certificate_not_after <<<"$out")" "$not_after" "serve notAfter"
+[ "$(jq_ .gateway.certificate_days_left <<<"$out")" -ge $((days - 1)) ] &&
+        [ "$(jq_ .gateway.certificate_days_left <<<"$out")" -le "$days" ] || fail "serve days left: $out"; ok
+run 0 np --root "$R" serve --once
+contains "$out" "[+]gateway unknown: $D: nginx unknown, certificate "
+contains "$out" " days left"
+R0=$(newroot)
+run 0 np --root "$R0" serve --once
+contains "$out" "[+]gateway n/a: no gateway installed by nodeprep"
+
 # --- a file that is not ours is never replaced -----------------------------
 R2=$(newroot)
 printf 'limit_req_zone $binary_remote_addr zone=mine:1m rate=1r/s;\n' >"$R2/$ZONES"

@@ -204,6 +204,21 @@ ok "certbot renew --force-renewal: deploy hook ran, nginx serves the new certifi
 nx nodeprep --json gateway verify "${opts[@]}" >"$work/verify.json" || fail "verify: $(jq -c .steps "$work/verify.json")"
 jq -e '.certificate.days_left > 30' "$work/verify.json" >/dev/null || fail "verify days_left"
 ok "verify exit 0: $(jq -r '[.steps[] | "\(.name)=\(.status)"] | join(" ")' "$work/verify.json")"
+# serve: the gateway check (nginx active, days left) and the expiry metric.
+nx systemd-run -q --unit=np-serve nodeprep serve --listen 127.0.0.1:9470 --interval 2
+for ((i = 0; i < 60; i++)); do
+        nx curl -fs http://127.0.0.1:9470/livez -o /dev/null 2>/dev/null && break
+        sleep 0.5
+done
+rz=$(nx curl -s http://127.0.0.1:9470/status | jq -r '.checks[] | select(.name == "gateway") | "\(.status): \(.reason)"') || true
+grep -q "^ok: $D: nginx active, certificate [0-9]* days left" <<<"$rz" || fail "serve gateway check: $rz"
+metrics=$(nx curl -fsS http://127.0.0.1:9470/metrics) || fail "metrics"
+not_after=$(nx sh -c "date -d \"\$(openssl x509 -noout -enddate -in /etc/letsencrypt/live/$D/fullchain.pem | cut -d= -f2)\" +%s")
+grep -q "^nodeprep_gateway_certificate_expiry_timestamp_seconds{domain=\"$D\"} $not_after\$" <<<"$metrics" ||
+        fail "expiry metric ($not_after): $(grep gateway <<<"$metrics")"
+grep -q '^nodeprep_gateway_nginx_active 1$' <<<"$metrics" || fail "nginx_active metric"
+nx systemctl stop np-serve.service
+ok "serve: gateway $rz; expiry metric $not_after"
 echo "# edited" >>"$root/etc/nginx/conf.d/nodeprep-ratelimit.conf"
 set +e
 nx nodeprep gateway verify "${opts[@]}" >"$work/drift.out" 2>&1
