@@ -39,7 +39,6 @@ static json_object *files_to_json(const struct gateway_result *res) {
         return a;
 }
 
-json_object *gateway_result_to_json(const struct gateway_options *o, const struct gateway_result *res);
 json_object *gateway_result_to_json(const struct gateway_options *o, const struct gateway_result *res) {
         json_object *j = json_object_new_object(), *steps = json_object_new_array(), *t = json_object_new_object();
 
@@ -98,7 +97,7 @@ static void human(json_object *result) {
                json_is_true(result, "changed") ? "changed" : "unchanged");
 }
 
-static int exit_code_for(int r) {
+int gateway_exit_code_for(int r) {
         switch (r) {
         case 0: return EXIT_OK;
         case -EINVAL:
@@ -130,9 +129,12 @@ static const struct option gateway_long_options[] = {
         CLI_OPTIONS_END,
 };
 
-/* One option (as getopt returned it) into o: also used by bootstrap, which
- * passes its gateway options through. */
-int gateway_option_set(struct gateway_options *o, int c, const char *arg, char **ret_error);
+const struct option *gateway_cli_options(size_t *ret_n) {
+        *ret_n = ELEMENTSOF(gateway_long_options) - 1;
+        return gateway_long_options;
+}
+
+/* One option (getopt's val from gateway_cli_options()) into o. */
 int gateway_option_set(struct gateway_options *o, int c, const char *arg, char **ret_error) {
         switch (c) {
         case ARG_DOMAIN: return gateway_set_domain(o, arg, ret_error);
@@ -193,7 +195,7 @@ static int run(struct cli *cli, int argc, char **argv, gateway_fn fn, bool chang
         }
         gateway_result_init(&res);
         r = fn(cli->sr, &o, &res);
-        code = exit_code_for(r);
+        code = gateway_exit_code_for(r);
         if (r >= 0 && res.drift)
                 code = EXIT_DRIFT;
         if (r < 0)
