@@ -8,6 +8,7 @@ set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
 export NSPAWN_PACKAGES="curl" NSPAWN_APT_PACKAGES="nginx certbot pebble"
 source "$NODEPREP_TOP/tests/e2e/lib/nspawn.sh"
+source "$NODEPREP_TOP/tests/e2e/lib/k3s-mirror.sh"
 nspawn_require
 command -v jq >/dev/null || { echo "jq not installed (scripts/install-deps.sh)"; exit 77; }
 
@@ -236,4 +237,38 @@ nx nodeprep --json gateway remove --domain "$D" >"$work/remove.json" || fail "re
 code=$(nx curl -s -o /dev/null -w '%{http_code}' "${C[@]}" "http://$D/function/x")
 [ "$code" != 301 ] || fail "gateway still served after remove"
 ok "remove: nginx tree checksum as before apply, nginx active"
+
+# --- 5 (without OpenFaaS): bootstrap --domain runs the gateway stage -------
+# The K3s stand-in from a loopback release mirror inside the container
+# (tests/e2e/lib/k3s-node.sh does the same); the upstream stays the
+# OpenFaaS stand-in on :8080.
+V=v1.31.4+k3s1
+k3s_release_dir "$work/rel" "$V" 8
+mkdir -p "$root/opt/k3s-mirror"
+cp -a "$work/rel" "$root/opt/k3s-mirror/rel"
+cp "$NODEPREP_TOP/tests/e2e/k3s/mirror.py" "$root/opt/k3s-mirror/"
+nx systemd-run -q --unit=k3s-mirror python3 /opt/k3s-mirror/mirror.py --dir /opt/k3s-mirror/rel --version "$V" \
+        --port-file /opt/k3s-mirror/port
+for ((i = 0; i < 100; i++)); do [ -s "$root/opt/k3s-mirror/port" ] && break; sleep 0.1; done
+[ -s "$root/opt/k3s-mirror/port" ] || fail "k3s mirror did not start"
+M=http://127.0.0.1:$(cat "$root/opt/k3s-mirror/port")
+set +e
+nx nodeprep --json bootstrap --no-profile --no-service --ignore-preflight overlay,default-route,kmsg,kernel-config \
+        --version "$V" --mirror "$M/releases" --timeout 90 "${opts[@]}" >"$work/boot.json" 2>"$work/boot.err"
+rc=$?
+set -e
+[ $rc -eq 0 ] || { tail -n 20 "$work/boot.err"; fail "bootstrap exit $rc: $(jq -c '[.stages[] | {name,status,detail}]' "$work/boot.json")"; }
+jq -e '[.stages[] | .name + ":" + .status] == ["preflight:ok","profile:skipped","k3s:changed","ready:ok","gateway:changed","service:skipped"]
+        and ([.stages[] | select(.name == "gateway") | .result.phase] == [2])' "$work/boot.json" >/dev/null ||
+        fail "bootstrap stages: $(jq -c '[.stages[] | {name,status,detail}]' "$work/boot.json")"
+body=$(nx curl -fsS "${C[@]}" "https://$D/healthz") && [ "$body" = OK ] || fail "https after bootstrap"
+nx nodeprep gateway verify "${opts[@]}" >"$work/v2" 2>&1 || fail "verify after bootstrap: $(cat "$work/v2")"
+set +e
+nx nodeprep --json bootstrap --no-profile --no-service --ignore-preflight overlay,default-route,kmsg,kernel-config \
+        --version "$V" --mirror "$M/releases" --timeout 90 "${opts[@]}" >"$work/boot2.json" 2>"$work/boot2.err"
+rc=$?
+set -e
+[ $rc -eq 0 ] && jq -e '[.stages[] | select(.name == "gateway") | .status] == ["done"]' "$work/boot2.json" >/dev/null ||
+        fail "second bootstrap: $(jq -c '[.stages[] | {name,status}]' "$work/boot2.json")"
+ok "bootstrap --domain: stages $(jq -r '[.stages[] | .name + ":" + .status] | join(" ")' "$work/boot.json"); https serves; verify 0; re-run: gateway done"
 echo "gateway-nspawn: all checks passed"
