@@ -53,5 +53,5 @@ void gateway_check_evaluate(const struct gateway_check *g, struct health_check_r
                 r->status = HS_FAIL;
         else
                 r->status = HS_OK;
-        snprintf(r->reason, sizeof(r->reason), "%s: nginx %s, %s", g->domain, g->nginx_state, cert);
+        snprintf(r->reason, sizeof(r->reason), "%.160s: nginx %.31s, %.110s", g->domain, g->nginx_state, cert);
 }

@@ -211,7 +211,13 @@ for ((i = 0; i < 60; i++)); do
         nx curl -fs http://127.0.0.1:9470/livez -o /dev/null 2>/dev/null && break
         sleep 0.5
 done
-rz=$(nx curl -s http://127.0.0.1:9470/status | jq -r '.checks[] | select(.name == "gateway") | "\(.status): \(.reason)"') || true
+# The first collection may still be running when /livez answers.
+rz=
+for ((i = 0; i < 60; i++)); do
+        rz=$(nx curl -s http://127.0.0.1:9470/status | jq -r '.checks[]? | select(.name == "gateway") | "\(.status): \(.reason)"') || true
+        [ -n "$rz" ] && break
+        sleep 0.5
+done
 grep -q "^ok: $D: nginx active, certificate [0-9]* days left" <<<"$rz" || fail "serve gateway check: $rz"
 metrics=$(nx curl -fsS http://127.0.0.1:9470/metrics) || fail "metrics"
 not_after=$(nx sh -c "date -d \"\$(openssl x509 -noout -enddate -in /etc/letsencrypt/live/$D/fullchain.pem | cut -d= -f2)\" +%s")
