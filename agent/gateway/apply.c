@@ -239,7 +239,7 @@ static int txn_commit(const struct sysroot *sr, const struct gateway_options *o,
         if (sr->live) {
                 _cleanup_free_ char *err = NULL;
 
-                k = gw_nginx_reload(&err);
+                k = gw_nginx_reload(sr, &err);
                 if (k < 0) {
                         gateway_result_step(r, "nginx-reload", "failed", "%s", err ? err : strerror(-k));
                         return error_msg(&r->error, k, "%s", err ? err : "nginx reload failed");
@@ -445,7 +445,7 @@ int gateway_remove(const struct sysroot *sr, const struct gateway_options *o, st
                         return gateway_result_step(r, "nginx-reload", "skipped", "nginx.service is %s", st);
                 k = gw_nginx_test(&r->nginx_message);
                 if (k >= 0)
-                        k = gw_nginx_reload(&err);
+                        k = gw_nginx_reload(sr, &err);
                 if (k < 0)
                         return error_msg(&r->error, k, "after removing the gateway files: %s",
                                          r->nginx_message ? r->nginx_message : err ? err : strerror(-k));

@@ -97,7 +97,7 @@ int gw_spawn(char * const *argv, char * const *extra_env, unsigned timeout_sec, 
 /* nginx -t; 0 when it passes, -EBADMSG with nginx's message otherwise. */
 int gw_nginx_test(char **ret_message);
 /* ReloadOrRestartUnit nginx.service over sd-bus, waited for. */
-int gw_nginx_reload(char **ret_error);
+int gw_nginx_reload(const struct sysroot *sr, char **ret_error);
 bool gw_unit_active(const char *unit, char state[32]);
 bool gw_unit_enabled(const char *unit);
 
