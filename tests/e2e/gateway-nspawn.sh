@@ -170,7 +170,8 @@ set -e
 grep -q 'host not found in upstream "no-such-host.invalid:8080"' "$work/bad.err" || fail "nginx's message not quoted: $(cat "$work/bad.err")"
 [ "$(nginx_sum)" = "$mid" ] || fail "files not restored after the failed test"
 body=$(nx curl -fsS "${C[@]}" "https://$D/healthz") || fail "old config not serving"
-ok "broken candidate: exit 1 quoting nginx ($(grep -o 'host not found[^;]*' "$work/bad.err" | head -n1)), files restored, still serving"
+quoted=$(grep -o 'host not found[^;]*' "$work/bad.err" || true)
+ok "broken candidate: exit 1 quoting nginx (${quoted%%$'\n'*}), files restored, still serving"
 set +e
 nx nodeprep gateway apply --domain "$D" --max-body '50m;evil' >"$work/inj.out" 2>"$work/inj.err"
 rc=$?
