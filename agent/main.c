@@ -49,6 +49,7 @@ static const struct {
         { "rollback", cmd_rollback, 0 },
         { "check", cmd_check, 0 },
         { "k3s", cmd_k3s, DL_CURL | DL_SYSTEMD | DL_YAML | DL_CRYPTO },
+        { "gateway", cmd_gateway, DL_SYSTEMD | DL_CRYPTO },
         { "serve", cmd_serve, DL_MICROHTTPD | DL_SYSTEMD | DL_NL | DL_MOUNT },
         { "bootstrap", cmd_bootstrap, DL_ALL },
         { "version", cmd_version, 0 },
@@ -70,6 +71,10 @@ static void help(void) {
                "              [--tls-san NAME]... [--node-ip IP] [--mirror URL] [--airgap DIR] [--no-start]\n"
                "              [--force] [--timeout SEC]\n"
                "  k3s status [--wait SEC] | k3s uninstall [--purge]\n"
+               "  gateway plan|apply|verify|remove --domain NAME [--email ADDR] [--tls acme|none|cert:CERT,KEY]\n"
+               "          [--acme-server URL] [--acme-ca-file F] [--upstream ADDR:PORT] [--rate N/s] [--burst N]\n"
+               "          [--max-body SIZE] [--function-timeout T] [--allow-system CIDR]... [--trusted-proxy CIDR]...\n"
+               "                         nginx in front of OpenFaaS: TLS, limits, ordered timeouts\n"
                "  serve [--listen ADDR:PORT] [--interval SEC] [--config FILE] [--token-file F]\n"
                "        [--tls-cert F --tls-key F] [--insecure] [--once]\n"
                "                         node health over HTTP: /livez /readyz /metrics /status\n"

@@ -21,7 +21,7 @@ LIBS = {
            ["netlink/netlink.h", "netlink/route/neighbour.h", "netlink/route/route.h"], []),
     "mount": (["libmount.so.1"], ["libmount.h"], []),
     "yaml": (["libyaml-0.so.2"], ["yaml.h"], []),
-    "crypto": (["libcrypto.so.3"], ["openssl/opensslv.h", "openssl/evp.h"], []),
+    "crypto": (["libcrypto.so.3"], ["openssl/opensslv.h", "openssl/evp.h", "openssl/pem.h", "openssl/x509v3.h", "openssl/bn.h"], []),
 }
 
 # Functions an older release's headers lack (Debian 11): the entry and the

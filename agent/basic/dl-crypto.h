@@ -5,6 +5,9 @@
 
 #include <openssl/opensslv.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <openssl/bn.h>
 
 #include "dlopen.h"
 
@@ -15,6 +18,13 @@
 #endif
 
 #define DL_LIBCRYPTO_SYMBOLS(X) \
+        X(ASN1_INTEGER_to_BN) \
+        X(ASN1_TIME_to_tm) \
+        X(BIO_free) \
+        X(BIO_new_mem_buf) \
+        X(BN_bn2hex) \
+        X(BN_free) \
+        X(CRYPTO_free) \
         X(EVP_Digest) \
         X(EVP_DigestFinal_ex) \
         X(EVP_DigestInit_ex) \
@@ -23,6 +33,11 @@
         X(EVP_MD_CTX_free) \
         X(EVP_MD_CTX_new) \
         X(EVP_sha256) \
+        X(PEM_read_bio_X509) \
+        X(X509_check_host) \
+        X(X509_free) \
+        X(X509_get0_notAfter) \
+        X(X509_get_serialNumber) \
 
 DL_LIBCRYPTO_SYMBOLS(DLSYM_PROTOTYPE)
 
@@ -30,6 +45,20 @@ DL_LIBCRYPTO_SYMBOLS(DLSYM_PROTOTYPE)
 int dlopen_crypto(const char **ret_error);
 
 #ifndef DL_CRYPTO_IMPL
+#undef ASN1_INTEGER_to_BN
+#define ASN1_INTEGER_to_BN sym_ASN1_INTEGER_to_BN
+#undef ASN1_TIME_to_tm
+#define ASN1_TIME_to_tm sym_ASN1_TIME_to_tm
+#undef BIO_free
+#define BIO_free sym_BIO_free
+#undef BIO_new_mem_buf
+#define BIO_new_mem_buf sym_BIO_new_mem_buf
+#undef BN_bn2hex
+#define BN_bn2hex sym_BN_bn2hex
+#undef BN_free
+#define BN_free sym_BN_free
+#undef CRYPTO_free
+#define CRYPTO_free sym_CRYPTO_free
 #undef EVP_Digest
 #define EVP_Digest sym_EVP_Digest
 #undef EVP_DigestFinal_ex
@@ -46,4 +75,14 @@ int dlopen_crypto(const char **ret_error);
 #define EVP_MD_CTX_new sym_EVP_MD_CTX_new
 #undef EVP_sha256
 #define EVP_sha256 sym_EVP_sha256
+#undef PEM_read_bio_X509
+#define PEM_read_bio_X509 sym_PEM_read_bio_X509
+#undef X509_check_host
+#define X509_check_host sym_X509_check_host
+#undef X509_free
+#define X509_free sym_X509_free
+#undef X509_get0_notAfter
+#define X509_get0_notAfter sym_X509_get0_notAfter
+#undef X509_get_serialNumber
+#define X509_get_serialNumber sym_X509_get_serialNumber
 #endif

@@ -56,4 +56,15 @@ int cmd_profile(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_k3s(struct cli *cli, int argc, char **argv);
 int cmd_serve(struct cli *cli, int argc, char **argv);
+int cmd_gateway(struct cli *cli, int argc, char **argv);
+
+/* The gateway's options and result, shared with bootstrap's gateway stage
+ * (cmd/gateway.c). */
+struct option;
+struct gateway_options;
+struct gateway_result;
+const struct option *gateway_cli_options(size_t *ret_n);
+int gateway_option_set(struct gateway_options *o, int c, const char *arg, char **ret_error);
+json_object *gateway_result_to_json(const struct gateway_options *o, const struct gateway_result *res);
+int gateway_exit_code_for(int r);
 int cmd_bootstrap(struct cli *cli, int argc, char **argv);

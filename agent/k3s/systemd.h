@@ -35,6 +35,10 @@ int k3s_systemd_enable_start(const char *unit, bool restart, unsigned timeout_se
  * loaded is not an error. */
 int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec);
 
+/* One job on a unit (method: "ReloadOrRestartUnit", "StartUnit", ...) with
+ * mode "replace", waited for like enable_start. */
+int k3s_systemd_unit_job(const char *method, const char *unit, unsigned timeout_sec, char **ret_result);
+
 /* Reload only (after unit files were removed). */
 int k3s_systemd_reload(void);
 

@@ -22,7 +22,10 @@
 #
 # Environment: NSPAWN_CACHE (default /var/cache/nodeprep-test),
 # NSPAWN_SUITE (bookworm; or bullseye, trixie), NSPAWN_MIRROR (the mirror apt uses on the host),
-# NSPAWN_PACKAGES (extra packages for the rootfs), NSPAWN_BOOT_TIMEOUT (s).
+# NSPAWN_PACKAGES (extra packages for the rootfs), NSPAWN_APT_PACKAGES (extra
+# packages installed with apt-get after debootstrap: `debootstrap --include`
+# cannot configure python3-cryptography, so certbot goes here),
+# NSPAWN_BOOT_TIMEOUT (s).
 
 NSPAWN_CACHE=${NSPAWN_CACHE:-/var/cache/nodeprep-test}
 NSPAWN_SUITE=${NSPAWN_SUITE:-bookworm}
@@ -33,6 +36,7 @@ NSPAWN_BASE_PACKAGES=(systemd systemd-sysv dbus iproute2 kmod python3 openssl ca
         libcurl4 libyaml-0-2 libjson-c5 libinih1 libnl-3-200 libnl-route-3-200 libmicrohttpd12
         libkmod2 libssl3 libmount1 libsystemd0)
 NSPAWN_PACKAGES=${NSPAWN_PACKAGES:-}
+NSPAWN_APT_PACKAGES=${NSPAWN_APT_PACKAGES:-}
 NSPAWN_SUITES=(bullseye bookworm trixie)
 # What the bootstrap tests add to the rootfs (tests/e2e/lib/bootstrap-node.sh);
 # the build rootfs starts from that tree, which those tests have cached.
@@ -92,7 +96,23 @@ _nspawn_suite_check() {
 }
 
 _nspawn_rootfs_key() {
-        printf '%s\n' "$NSPAWN_SUITE" $(_nspawn_packages) | sha256sum | cut -c1-12
+        printf '%s\n' "$NSPAWN_SUITE" $(_nspawn_packages) \
+                ${NSPAWN_APT_PACKAGES:+apt: $NSPAWN_APT_PACKAGES} | sha256sum | cut -c1-12
+}
+
+# apt-get install NSPAWN_APT_PACKAGES into the fresh tree (not booted: the
+# host's network and resolv.conf; a policy-rc.d keeps services from starting).
+_nspawn_apt_install() {  # TREE LOG
+        local tree=$1 rc=0
+        [ -n "$NSPAWN_APT_PACKAGES" ] || return 0
+        printf '#!/bin/sh\nexit 101\n' >"$tree/usr/sbin/policy-rc.d"
+        chmod 755 "$tree/usr/sbin/policy-rc.d"
+        # shellcheck disable=SC2086
+        systemd-nspawn --quiet --register=no --keep-unit -D "$tree" --resolv-conf=copy-host --timezone=off \
+                sh -c "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $NSPAWN_APT_PACKAGES" \
+                >>"$2" 2>&1 </dev/null || rc=1
+        rm -f "$tree/usr/sbin/policy-rc.d" "$tree/etc/resolv.conf"
+        return $rc
 }
 
 # Build (once, under a lock) and print the cached rootfs. The tree is made in
@@ -111,7 +131,7 @@ nspawn_rootfs_ensure() {
                         pkgs=$(printf '%s,' $(_nspawn_packages))
                         _nspawn_log "debootstrap $NSPAWN_SUITE into $dir (cold cache: a few minutes)"
                         if ! debootstrap --variant=minbase --include="${pkgs%,}" "$NSPAWN_SUITE" "$tmp" \
-                                "$(nspawn_mirror)" >"$tmp.log" 2>&1; then
+                                "$(nspawn_mirror)" >"$tmp.log" 2>&1 || ! _nspawn_apt_install "$tmp" "$tmp.log"; then
                                 tail -n 20 "$tmp.log" >&2
                                 rm -rf "$tmp" "$tmp.log"
                                 exit 1
