@@ -46,6 +46,7 @@ static const struct {
         { "rollback", cmd_rollback, 0 },
         { "check", cmd_check, DL_MOUNT | DL_NL },
         { "k3s", cmd_k3s, DL_CURL | DL_SYSTEMD | DL_YAML | DL_CRYPTO },
+        { "openfaas", cmd_openfaas, DL_CURL | DL_YAML | DL_CRYPTO },
         { "serve", cmd_serve, DL_MICROHTTPD | DL_SYSTEMD | DL_NL | DL_MOUNT },
         { "bootstrap", cmd_bootstrap, DL_ALL },
         { "version", cmd_version, 0 },
@@ -66,6 +67,11 @@ static void help(void) {
                "              [--tls-san NAME]... [--node-ip IP] [--mirror URL] [--airgap DIR] [--no-start]\n"
                "              [--force] [--timeout SEC]\n"
                "  k3s status [--wait SEC] | k3s uninstall [--purge]\n"
+               "  openfaas install [--accept-ce-eula | --license-file F] [--chart-url URL | --chart-file F]\n"
+               "                   [--expose clusterip|loadbalancer|nodeport] [--function-timeout T] [--canary]\n"
+               "                   [--timeout SEC]\n"
+               "  openfaas status [--wait SEC] | openfaas uninstall [--timeout SEC]\n"
+               "                         OpenFaaS through K3s's helm-controller\n"
                "  serve [--listen ADDR:PORT] [--interval SEC] [--config FILE] [--token-file F]\n"
                "        [--tls-cert F --tls-key F] [--insecure] [--once]\n"
                "                         node health over HTTP: /livez /readyz /metrics /status\n"

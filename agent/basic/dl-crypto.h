@@ -8,6 +8,7 @@
 #include "dlopen.h"
 
 #define DL_LIBCRYPTO_SYMBOLS(X) \
+        X(EVP_DecodeBlock) \
         X(EVP_Digest) \
         X(EVP_DigestFinal_ex) \
         X(EVP_DigestInit_ex) \
@@ -23,6 +24,8 @@ DL_LIBCRYPTO_SYMBOLS(DLSYM_PROTOTYPE)
 int dlopen_crypto(const char **ret_error);
 
 #ifndef DL_CRYPTO_IMPL
+#undef EVP_DecodeBlock
+#define EVP_DecodeBlock sym_EVP_DecodeBlock
 #undef EVP_Digest
 #define EVP_Digest sym_EVP_Digest
 #undef EVP_DigestFinal_ex

@@ -46,5 +46,6 @@ int cmd_rollback(struct cli *cli, int argc, char **argv);
 int cmd_profile(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_k3s(struct cli *cli, int argc, char **argv);
+int cmd_openfaas(struct cli *cli, int argc, char **argv);
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_bootstrap(struct cli *cli, int argc, char **argv);
