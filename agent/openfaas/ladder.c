@@ -100,8 +100,10 @@ static void describe_pods(struct ctx *c, char *buf, size_t n) {
                          NULL, &a, NULL) < 0)
                 return;
         if (a.status == 200 && api_pods_state(a.body, a.size, &p) >= 0 && p.pod[0])
-                snprintf(buf, n, "pod %s %s%s%s restarts=%ld%s%s%s", p.pod, p.phase,
-                         p.waiting_reason[0] ? " waiting " : "", p.waiting_reason, p.restarts,
+                snprintf(buf, n, "pod %.100s %.20s%s%.60s%s%.200s%s restarts=%ld%s%.300s%s", p.pod, p.phase,
+                         p.waiting_reason[0] ? " waiting " : "", p.waiting_reason,
+                         p.waiting_message[0] ? " (\"" : "", p.waiting_message, p.waiting_message[0] ? "\")" : "",
+                         p.restarts,
                          p.terminated_message[0] ? " last termination: \"" : "", p.terminated_message,
                          p.terminated_message[0] ? "\"" : "");
         /* helm-controller jobs restart on failure (restartPolicy OnFailure,
@@ -116,7 +118,7 @@ static void describe_pods(struct ctx *c, char *buf, size_t n) {
 static enum rung_result rung_job_complete(struct ctx *c) {
         struct http_response a;
         struct job_state j;
-        char pods[800];
+        char pods[900];
         enum rung_result rr = RUNG_WAIT;
 
         if (get(c, "/apis/batch/v1/namespaces/kube-system/jobs/helm-install-openfaas", &a) != RUNG_OK)
