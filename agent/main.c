@@ -76,7 +76,7 @@ static void help(void) {
                "        [--tls-cert F --tls-key F] [--insecure] [--once]\n"
                "                         node health over HTTP: /livez /readyz /metrics /status\n"
                "  bootstrap [--profile PROFILE] [--report-url URL] [--ignore-preflight NAME,...] [--no-service]\n"
-               "            [k3s install options]\n"
+               "            [k3s install options] [--openfaas --accept-ce-eula | --license-file F [openfaas options]]\n"
                "                         preflight, profile, K3s, readiness, nodeprep.service; result in\n"
                "                         /var/lib/nodeprep/bootstrap.json\n"
                "  version\n"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bootstrap: preflight -> profile -> k3s -> ready -> service -> result, one
+ * bootstrap: preflight -> profile -> k3s -> ready -> [openfaas] -> service -> result, one
  * progress line per stage.
  *
  * The stages are the commands a user would run (check, apply, k3s install,
@@ -29,7 +29,9 @@
 #include "../bootstrap/bootstrap.h"
 #include "../k3s/k3s.h"
 #include "../k3s/systemd.h"
+#include "../openfaas/openfaas.h"
 #include "cli.h"
+#include "openfaas-cli.h"
 
 #ifndef NODEPREP_VERSION
 #define NODEPREP_VERSION "0.1.0"
@@ -56,7 +58,11 @@ struct bootstrap_args {
         bool no_start;
         const char *role;
         unsigned timeout_sec;
+        bool timeout_given;
         char **k3s_argv;                /* "k3s" "install" + passed-through options */
+        bool openfaas;                  /* the openfaas stage, with these options */
+        bool openfaas_options_given;
+        struct openfaas_options of;
 };
 
 static void bootstrap_args_done(struct bootstrap_args *a) {
@@ -100,8 +106,13 @@ enum {
         ARG_NO_SERVICE,
         ARG_ALLOW_NETNS,
         ARG_HELP,
+        ARG_OPENFAAS,
         ARG_K3S_BASE = 0x200,   /* + index into k3s_options */
 };
+
+/* openfaas install's own options (cmd/openfaas-cli.h); --airgap, --timeout and
+ * --allow-http are K3s's here and carry over to the openfaas stage. */
+static const struct option openfaas_options[] = { OPENFAAS_INSTALL_OPTIONS };
 
 static void usage(void) {
         printf("nodeprep bootstrap [--profile PROFILE | --no-profile] [--report-url URL]\n"
@@ -109,12 +120,33 @@ static void usage(void) {
                "                   [k3s install options: --role --version --channel --channel-url --server\n"
                "                    --token-file --cluster-init --datastore-endpoint --disable --tls-san\n"
                "                    --node-ip --mirror --airgap --no-start --force --timeout ...]\n"
-               "stages: preflight, profile (default %s), k3s, ready, service (%s), report\n"
+               "                   [--openfaas --accept-ce-eula | --license-file F [openfaas install options]]\n"
+               "stages: preflight, profile (default %s), k3s, ready, openfaas, service (%s), report\n"
                "result: %s\n", DEFAULT_PROFILE, SERVICE_UNIT, BOOTSTRAP_RESULT_PATH);
 }
 
+/* The openfaas stage's options are checked before any stage runs: a bad one
+ * must not leave a half-bootstrapped node. */
+static int check_openfaas_args(struct cli *cli, struct bootstrap_args *a) {
+        _cleanup_free_ char *err = NULL;
+
+        if (!a->openfaas) {
+                if (a->openfaas_options_given)
+                        return cli_error(cli, EXIT_INVALID, "bootstrap: OpenFaaS options need --openfaas");
+                return 0;
+        }
+        if (!streq(a->role, "server"))
+                return cli_error(cli, EXIT_INVALID, "bootstrap: --openfaas needs --role server (helm-controller "
+                                 "runs on servers)");
+        if (a->timeout_given)
+                a->of.timeout_sec = a->timeout_sec;
+        if (openfaas_options_check(&a->of, &err) < 0)
+                return cli_error(cli, EXIT_INVALID, "bootstrap: openfaas: %s", err ? err : "invalid options");
+        return 0;
+}
+
 static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_args *a) {
-        struct option options[ELEMENTSOF(k3s_options) + 8];
+        struct option options[ELEMENTSOF(k3s_options) + ELEMENTSOF(openfaas_options) + 9];
         size_t n = 0;
         int c;
 
@@ -125,6 +157,10 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
         options[n++] = (struct option) { "no-service", no_argument, NULL, ARG_NO_SERVICE };
         options[n++] = (struct option) { "allow-netns", no_argument, NULL, ARG_ALLOW_NETNS };
         options[n++] = (struct option) { "help", no_argument, NULL, ARG_HELP };
+        options[n++] = (struct option) { "openfaas", no_argument, NULL, ARG_OPENFAAS };
+        for (size_t i = 0; i < ELEMENTSOF(openfaas_options); i++)
+                if (!streq(openfaas_options[i].name, "airgap") && !streq(openfaas_options[i].name, "chart-allow-http"))
+                        options[n++] = openfaas_options[i];
         for (size_t i = 0; i < ELEMENTSOF(k3s_options); i++) {
                 options[n] = k3s_options[i];
                 options[n++].val = ARG_K3S_BASE + (int) i;
@@ -133,6 +169,7 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
 
         *a = (struct bootstrap_args) { .profile = DEFAULT_PROFILE, .role = "server",
                                        .timeout_sec = K3S_DEFAULT_TIMEOUT_SEC };
+        openfaas_options_init(&a->of);
         if (strv_extend(&a->k3s_argv, "k3s") < 0 || strv_extend(&a->k3s_argv, "install") < 0)
                 return cli_error(cli, EXIT_FAILED, "out of memory");
         optind = 0;
@@ -147,7 +184,9 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                         if (streq(o->name, "role"))
                                 a->role = optarg;
                         else if (streq(o->name, "allow-http"))
-                                a->allow_http = true;
+                                a->allow_http = a->of.fetch.allow_http = true;
+                        else if (streq(o->name, "airgap"))
+                                a->of.airgap = true;
                         else if (streq(o->name, "no-start"))
                                 a->no_start = true;
                         else if (streq(o->name, "timeout")) {
@@ -156,7 +195,16 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                                 if (safe_atou64(optarg, &t) < 0 || t == 0 || t > 86400)
                                         return cli_error(cli, EXIT_INVALID, "--timeout: seconds, 1-86400");
                                 a->timeout_sec = (unsigned) t;
+                                a->timeout_given = true;
                         }
+                        continue;
+                }
+                if (c >= OPENFAAS_ARG_EULA && c <= OPENFAAS_ARG_TIMEOUT) {
+                        _cleanup_free_ char *err = NULL;
+
+                        if (openfaas_cli_option(c, optarg, &a->of, &err) < 0)
+                                return cli_error(cli, EXIT_INVALID, "bootstrap: %s", err ? err : "bad value");
+                        a->openfaas_options_given = true;
                         continue;
                 }
                 switch (c) {
@@ -181,6 +229,7 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                 }
                 case ARG_NO_SERVICE: a->no_service = true; break;
                 case ARG_ALLOW_NETNS: a->allow_netns = true; break;
+                case ARG_OPENFAAS: a->openfaas = true; break;
                 case ARG_HELP: usage(); return -1;
                 default:
                         return cli_error(cli, EXIT_INVALID, "bootstrap: invalid option; see nodeprep bootstrap --help");
@@ -190,7 +239,7 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                 return cli_error(cli, EXIT_INVALID, "bootstrap: unexpected argument '%s'", argv[optind]);
         if (!streq(a->role, "server") && !streq(a->role, "agent"))
                 return cli_error(cli, EXIT_INVALID, "--role must be server or agent");
-        return 0;
+        return check_openfaas_args(cli, a);
 }
 
 static uint64_t now_ms(void) {
@@ -510,6 +559,42 @@ static int stage_ready(struct run *run) {
         return 0;
 }
 
+/* The domain is called directly: its result struct is the stage's record. */
+static int stage_openfaas(struct run *run) {
+        struct openfaas_result res;
+        uint64_t t0 = now_ms();
+        json_object *sub;
+        int r;
+
+        if (!run->a->openfaas) {
+                stage_done(run, BS_OPENFAAS, STAGE_SKIPPED, t0, NULL, "no --openfaas");
+                return 0;
+        }
+        openfaas_result_init(&res);
+        r = openfaas_install(run->cli->sr, &run->a->of, &res);
+        sub = openfaas_result_to_json(&res);
+        if (res.warning)
+                fprintf(stderr, "nodeprep: warning: %s\n", res.warning);
+        if (r < 0 || res.api_skipped) {
+                _cleanup_free_ char *msg = strdup(res.error ? res.error : res.api_skipped ? "no Kubernetes API" : strerror(-r));
+
+                openfaas_result_done(&res);
+                return stage_failed(run, BS_OPENFAAS, r == -EINVAL ? EXIT_INVALID : r >= 0 ? EXIT_NOT_PERMITTED : EXIT_FAILED,
+                                    t0, sub,
+                                    "see `nodeprep openfaas status` (the failed rung says where), fix the cause and "
+                                    "re-run the same command: stages already done are skipped",
+                                    "openfaas install: %s", msg ? msg : "failed");
+        }
+        if (res.changed)
+                stage_done(run, BS_OPENFAAS, STAGE_CHANGED, t0, sub, "OpenFaaS %s %s installed, gateway %s", res.edition,
+                           res.chart_version ? res.chart_version : "?", res.gateway ? res.gateway : "?");
+        else
+                stage_done(run, BS_OPENFAAS, STAGE_DONE, t0, sub, "OpenFaaS %s already installed and ready: no change",
+                           res.edition);
+        openfaas_result_done(&res);
+        return 0;
+}
+
 static int stage_service(struct run *run) {
         struct unit_state st = {};
         _cleanup_free_ char *result = NULL;
@@ -585,6 +670,7 @@ int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
                 [BS_PROFILE] = stage_profile,
                 [BS_K3S] = stage_k3s,
                 [BS_READY] = stage_ready,
+                [BS_OPENFAAS] = stage_openfaas,
                 [BS_SERVICE] = stage_service,
         };
         struct bootstrap_args a;

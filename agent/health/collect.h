@@ -14,6 +14,7 @@
 #include "config.h"
 #include "disk.h"
 #include "k3s-health.h"
+#include "openfaas-health.h"
 #include "neigh.h"
 #include "nvme-health.h"
 #include "procfs.h"
@@ -57,6 +58,7 @@ struct health_figures {
 
         struct nvme_health nvme;        /* refreshed every NVME_HEALTH_PERIOD_SEC */
         struct k3s_health k3s;
+        struct openfaas_health openfaas;        /* refreshed every OPENFAAS_HEALTH_PERIOD_SEC */
         char vm[32], container[32];     /* from the probe module, once */
 
         int drift_err;                  /* -ENOENT: no profile applied */
