@@ -141,4 +141,61 @@ nx nodeprep openfaas status >/dev/null 2>&1
 rc=$?
 set -e
 [ $rc -eq 3 ] || fail "status after uninstall: exit $rc"
+echo "ok   uninstall: nothing of ours left"
+
+# 6. bootstrap --openfaas: the stage runs after ready; a re-run reports it done.
+# Checks this container cannot pass (it is no VM with its own kernel) are
+# accepted by name, as an operator would.
+nx nodeprep --json check k3s-prereq disk limits --role server >"$work/chk" 2>/dev/null || true
+ignore=$(jq -r '[.checks[] | select(.status == "fail") | .name] | join(",")' "$work/chk")
+boot() {
+        nx nodeprep --json bootstrap --no-profile --no-service ${ignore:+--ignore-preflight "$ignore"} \
+                --version "$V" --mirror "$NODE_MIRROR/releases" --openfaas --accept-ce-eula --chart-url "$REPO" \
+                --timeout 120 >"$1" 2>"$1.err"
+}
+boot "$work/b1" || { cat "$work/b1.err"; fail "bootstrap --openfaas: exit $?"; }
+jq -e '[.stages[] | .name] | index("openfaas") > index("ready")' "$work/b1" >/dev/null || fail "stage order: $(jq -c '[.stages[].name]' "$work/b1")"
+[ "$(jq -r '.stages[] | select(.name == "openfaas") | .status' "$work/b1")" = changed ] ||
+        fail "openfaas stage: $(jq -c '.stages[] | select(.name == "openfaas")' "$work/b1")"
+jq -e '.stages[] | select(.name == "openfaas") | .result.ready' "$work/b1" >/dev/null ||
+        fail "openfaas stage result: $(jq -c '.stages[] | select(.name == "openfaas")' "$work/b1")"
+[ -e "$root/$M" ] && [ -e "$root/$P" ] || fail "bootstrap wrote no manifest"
+boot "$work/b2" || { cat "$work/b2.err"; fail "bootstrap re-run: exit $?"; }
+[ "$(jq -r '.stages[] | select(.name == "openfaas") | .status' "$work/b2")" = done ] ||
+        fail "re-run openfaas stage: $(jq -c '.stages[] | select(.name == "openfaas")' "$work/b2")"
+echo "ok   bootstrap --openfaas: stage changed, then done on the re-run"
+
+# 7. serve's openfaas check: fails while the gateway is down, recovers after.
+nx systemd-run --quiet --unit=np-serve nodeprep serve --listen 127.0.0.1:19470 --interval 1
+readyz() {  # the HTTP status of /readyz/openfaas (0: no answer)
+        nx python3 -c '
+import urllib.error, urllib.request
+try:
+    print(urllib.request.urlopen("http://127.0.0.1:19470/readyz/openfaas", timeout=5).status)
+except urllib.error.HTTPError as e:
+    print(e.code)
+except Exception:
+    print(0)'
+}
+wait_readyz() {  # WANT: the check's period is 15 s; allow three
+        local i
+        for ((i = 0; i < 60; i++)); do
+                [ "$(readyz)" = "$1" ] && return 0
+                sleep 1
+        done
+        return 1
+}
+wait_readyz 200 || fail "openfaas check never ok: $(readyz)"
+touch "$root/var/lib/rancher/k3s/standin-openfaas-gateway-down"
+t0=$SECONDS
+wait_readyz 500 || fail "openfaas check still ok with the gateway down"
+echo "ok   serve: openfaas check failed $((SECONDS - t0))s after the gateway stopped"
+rm "$root/var/lib/rancher/k3s/standin-openfaas-gateway-down"
+t0=$SECONDS
+wait_readyz 200 || fail "openfaas check did not recover"
+nx python3 -c 'import urllib.request; print(urllib.request.urlopen("http://127.0.0.1:19470/metrics", timeout=5).read().decode())' \
+        >"$work/metrics"
+grep -qx 'nodeprep_openfaas_ready 1' "$work/metrics" || fail "metrics: $(grep openfaas "$work/metrics")"
+echo "ok   serve: recovered $((SECONDS - t0))s after the gateway came back; nodeprep_openfaas_ready 1"
+nx systemctl stop np-serve.service
 echo "openfaas nspawn: all checks passed"
