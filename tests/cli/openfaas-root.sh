@@ -93,6 +93,18 @@ eq "$(cat "$root/$P")" "$pw" "password after re-install"
 python3 "$OF/check-manifest.py" "$root/$M" "$root/$P" 120 loadbalancer >/dev/null || fail "manifest check 2m"
 ok
 
+# 5b. Pro with a licence file: the openfaas-license Secret, openfaasPro "true".
+proot=$(newroot)
+printf 'eyJhbGciOiJFUzI1NiJ9.licence\n' >"$TMP/licence"
+# --airgap is allowed for Pro; --chart-file without a repository meets the pinned digest.
+run 1 np --root "$proot" --json openfaas install --license-file "$TMP/licence" --chart-file "$root/$C" --airgap
+contains "$err" "937d0672"
+repo "$TMP/repo"
+run 4 np --root "$proot" --json openfaas install --license-file "$TMP/licence" --chart-url "$URL"
+eq "$(jq_ .edition <<<"$out")" pro "edition"
+python3 "$OF/check-manifest.py" "$proot/$M" "$proot/$P" 60 clusterip pro >/dev/null || fail "pro manifest"
+ok
+
 # 6. Uninstall refuses to remove a manifest someone changed.
 cp "$root/$M" "$TMP/m.bak"
 echo "# edited" >>"$root/$M"

@@ -25,6 +25,8 @@ if pro:
 want.append(("HelmChart", "openfaas"))
 if kinds != want:
     fail("objects %s, expected %s" % (kinds, want))
+if pro and not docs[3].get("stringData", {}).get("license", "").startswith("eyJ"):
+    fail("openfaas-license Secret has no licence")
 password = open(pw_file).read().strip()
 if len(password) < 32 or not password.isalnum():
     fail("password is not 32+ alphanumerics")
