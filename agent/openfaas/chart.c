@@ -33,7 +33,7 @@ int chart_index_find(const char *text, size_t size, const char *name, const char
         if (r < 0)
                 return r == -ENODATA ? -EBADMSG : r;
         list = yaml_doc_get(&d, yaml_doc_get(&d, yaml_doc_root(&d), "entries"), name);
-        r = error_msg(ret_error, -ENOENT, "no chart %s version %s in the index", name, version);
+        r = -ENOENT;
         for (size_t i = 0; i < yaml_doc_seq_len(list); i++) {
                 yaml_node_t *e = yaml_doc_seq_item(&d, list, i);
                 const char *v = yaml_doc_get_str(&d, e, "version"), *digest = yaml_doc_get_str(&d, e, "digest");
@@ -54,6 +54,8 @@ int chart_index_find(const char *text, size_t size, const char *name, const char
                 break;
         }
         yaml_doc_done(&d);
+        if (r == -ENOENT)
+                return error_msg(ret_error, r, "no chart %s version %s in the index", name, version);
         return r;
 }
 

@@ -136,6 +136,24 @@ grep -q "helm-delete-openfaas started" "$log" || fail "no helm-delete job"
 grep -q "helm: openfaas removed" "$log" && grep -q "namespace openfaas deleted" "$log" &&
         grep -q "namespace openfaas-fn deleted" "$log" || fail "API objects left: $(tail -n 5 "$log")"
 [ "$(jq -r '.steps[0].detail' "$work/un")" = "/$M" ] || fail "the manifest was not removed first"
+api_status() {  # PATH: the API's HTTP status for it, asked with the admin client cert
+        nx python3 -c '
+import ssl, sys, urllib.error, urllib.request
+tls = "/var/lib/rancher/k3s/server/tls/"
+ctx = ssl.create_default_context(cafile=tls + "server-ca.crt")
+ctx.load_cert_chain(tls + "client-admin.crt", tls + "client-admin.key")
+try:
+    print(urllib.request.urlopen("https://127.0.0.1:6443" + sys.argv[1], context=ctx, timeout=5).status)
+except urllib.error.HTTPError as e:
+    print(e.code)' "$1"
+}
+for p in /apis/helm.cattle.io/v1/namespaces/kube-system/helmcharts/openfaas \
+        /apis/batch/v1/namespaces/kube-system/jobs/helm-install-openfaas \
+        /apis/k3s.cattle.io/v1/namespaces/kube-system/addons/nodeprep-openfaas \
+        /api/v1/namespaces/openfaas /api/v1/namespaces/openfaas-fn /api/v1/namespaces/openfaas/secrets/basic-auth \
+        /apis/apps/v1/namespaces/openfaas/deployments/gateway; do
+        [ "$(api_status "$p")" = 404 ] || fail "$p still there after uninstall"
+done
 set +e
 nx nodeprep openfaas status >/dev/null 2>&1
 rc=$?
