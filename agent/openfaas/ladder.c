@@ -137,10 +137,10 @@ static enum rung_result rung_job_complete(struct ctx *c) {
         }
         describe_pods(c, pods, sizeof(pods));
         if (j.failed) {
-                SAY(c, "Job helm-install-openfaas Failed: %s %s%s%s", j.reason, j.message, pods[0] ? "; " : "", pods);
+                SAY(c, "Job helm-install-openfaas Failed: %.100s %.200s%s%.600s", j.reason, j.message, pods[0] ? "; " : "", pods);
                 return RUNG_FATAL;
         }
-        SAY(c, "Job helm-install-openfaas running (active=%ld)%s%s", j.active, pods[0] ? ": " : "", pods);
+        SAY(c, "Job helm-install-openfaas running (active=%ld)%s%.900s", j.active, pods[0] ? ": " : "", pods);
         if (strstr(pods, "(crash loop)"))
                 rr = RUNG_FATAL;
         return rr;
