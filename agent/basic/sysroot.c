@@ -16,6 +16,11 @@
 #include "cleanup.h"
 #include "fileio.h"
 
+/* glibc 2.31 (Debian 11) has no SYS_openat2; its kernel headers do. */
+#ifndef SYS_openat2
+#define SYS_openat2 __NR_openat2
+#endif
+
 int sysroot_new(const char *root, struct sysroot **ret) {
         _cleanup_free_ struct sysroot *sr = NULL;
         const char *p = root ? root : "/";

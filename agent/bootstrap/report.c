@@ -5,6 +5,7 @@
  * learns how the bootstrap ended. Same URL policy as the release downloads
  * (fetch_url_allowed): https, or http only to loopback or with --allow-http.
  */
+#include "../basic/curl-util.h"
 #include "../basic/dl-curl.h"
 #include <errno.h>
 #include <stdio.h>
@@ -57,7 +58,7 @@ static int post_once(const char *url, const char *body, unsigned timeout_sec, lo
         curl_easy_setopt(c, CURLOPT_USERAGENT, "nodeprep-bootstrap");
         /* A redirect would turn the POST into a GET elsewhere: report it instead. */
         curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_allow_protocols(c, false, true);
 
         cc = curl_easy_perform(c);
         if (cc != CURLE_OK) {

@@ -52,6 +52,11 @@ struct health_server {
         char *token;
 };
 
+/* The RFC 9110 name arrived in libmicrohttpd 0.9.74; Debian 11 has 0.9.72. */
+#ifndef MHD_HTTP_CONTENT_TOO_LARGE
+#define MHD_HTTP_CONTENT_TOO_LARGE MHD_HTTP_PAYLOAD_TOO_LARGE
+#endif
+
 static const struct {
         unsigned code;
         const char *body;
@@ -78,12 +83,21 @@ static void snapshot_unref_cb(void *cls) {
 static struct MHD_Response *from_body(struct health_snapshot *snap, const struct body *b, const char *ct) {
         struct MHD_Response *r;
 
+#if DL_HAS_MHD_FREE_CALLBACK_CLS
         r = MHD_create_response_from_buffer_with_free_callback_cls(b->size, b->data, snapshot_unref_cb,
                                                                    health_snapshot_ref(snap));
         if (!r) {
                 health_snapshot_unref(snap);
                 return NULL;
         }
+#else
+        /* No free callback with a closure before libmicrohttpd 0.9.73 (Debian
+         * 11): the response keeps its own copy instead of the snapshot. */
+        (void) snapshot_unref_cb;
+        r = MHD_create_response_from_buffer(b->size, (void *) b->data, MHD_RESPMEM_MUST_COPY);
+        if (!r)
+                return NULL;
+#endif
         add_common(r, ct);
         return r;
 }
