@@ -64,8 +64,8 @@ for s in helm-controller addon-applied job-created job-complete release-deployed
         jq -e --arg s "$s" '[.steps[] | select(.name == $s and .status == "ok")] | length == 1' "$work/out" >/dev/null ||
                 fail "rung $s not ok: $(jq -c .steps "$work/out")"
 done
-jq -r '.steps[] | select(.name == "canary") | .detail' "$work/out" | grep -q 'async HTTP 202 (X-Call-Id [0-9a-f-]\{36\})' ||
-        fail "canary detail: $(jq -c '.steps[] | select(.name == "canary")' "$work/out")"
+canary=$(jq -r '.steps[] | select(.name == "canary") | .detail' "$work/out")
+grep -q 'async HTTP 202 (X-Call-Id [0-9a-f-]\{36\})' <<<"$canary" || fail "canary detail: $canary"
 eq_mode() { [ "$(stat -c %a "$root/$1")" = "$2" ] || fail "$1 mode $(stat -c %a "$root/$1"), expected $2"; }
 eq_mode "$M" 600; eq_mode "$P" 600; eq_mode "$C" 644
 for f in "$M" "$C" "$P"; do
