@@ -47,7 +47,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/replay-%)
 
-.PHONY: all deps test check unit cli e2e replay asan analyze fuzz bench demo install clean check-paths
+.PHONY: all deps test check unit cli e2e replay asan analyze fuzz bench demo install clean check-paths stress
 all: nodeprep
 
 nodeprep: $(B)/nodeprep
@@ -107,6 +107,13 @@ e2e: all
 	@tests/run-all.sh e2e
 replay: replay-bins
 	@tests/run-all.sh replay
+
+# The overlapping-run races, 1000 rounds of each (make test runs 200): on
+# fixture trees (tests/cli/race.sh) and live in a network namespace
+# (tests/e2e/race-netns.sh).
+stress: all
+	@NODEPREP=$(CURDIR)/$(B)/nodeprep NODEPREP_TOP=$(CURDIR) NODEPREP_RACE_ROUNDS=1000 bash tests/cli/race.sh
+	@NODEPREP=$(CURDIR)/$(B)/nodeprep NODEPREP_TOP=$(CURDIR) NODEPREP_RACE_ROUNDS=1000 bash tests/e2e/race-netns.sh
 
 # ASan + UBSan build in its own tree; runs the unit and CLI tests.
 asan:

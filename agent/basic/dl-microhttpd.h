@@ -22,6 +22,8 @@
         X(MHD_destroy_response) \
         X(MHD_get_connection_info) \
         X(MHD_get_connection_values) \
+        X(MHD_get_connection_values_n) \
+        X(MHD_http_unescape) \
         X(MHD_lookup_connection_value) \
         X(MHD_lookup_connection_value_n) \
         X(MHD_queue_response) \
@@ -48,6 +50,10 @@ int dlopen_microhttpd(const char **ret_error);
 #define MHD_get_connection_info sym_MHD_get_connection_info
 #undef MHD_get_connection_values
 #define MHD_get_connection_values sym_MHD_get_connection_values
+#undef MHD_get_connection_values_n
+#define MHD_get_connection_values_n sym_MHD_get_connection_values_n
+#undef MHD_http_unescape
+#define MHD_http_unescape sym_MHD_http_unescape
 #undef MHD_lookup_connection_value
 #define MHD_lookup_connection_value sym_MHD_lookup_connection_value
 #undef MHD_lookup_connection_value_n

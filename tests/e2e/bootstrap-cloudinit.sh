@@ -74,6 +74,16 @@ for u in k3s.service nodeprep.service; do
 done
 code=$(readyz $OK)
 [ "$code" = 200 ] || { on $OK curl -s 'http://127.0.0.1:9470/readyz?verbose' || true; fail "/readyz $code"; }
+# The process that parses HTTP (the listener on 9470) runs without root and
+# with no capabilities under the shipped unit (agent/health/privsep.h).
+lpid=$(on $OK ss -Hltnp 'sport = :9470' | sed -n 's/.*pid=\([0-9]*\).*/\1/p')
+[ -n "$lpid" ] || fail "no listener on 9470"
+luid=$(on $OK awk '/^Uid:/ {print $2}' "/proc/$lpid/status")
+lcap=$(on $OK awk '/^CapEff:/ {print $2}' "/proc/$lpid/status")
+[ "$luid" != 0 ] && [ "$lcap" = 0000000000000000 ] || fail "listener pid $lpid: uid $luid, CapEff $lcap"
+mpid=$(on $OK systemctl show -P MainPID nodeprep.service)
+[ "$mpid" != "$lpid" ] || fail "the listener is the main (root) process"
+echo "ok   listener pid $lpid: uid $luid, CapEff $lcap (main pid $mpid collects as root)"
 rep=$(ls "$R"/var/tmp/reports/*.json 2>/dev/null | tail -n1)
 [ -n "$rep" ] && jq -e '.ok and .exit_code == 0' "$rep" >/dev/null || fail "no report POSTed"
 grep -q "K10\|s3cr3t" "$R/var/lib/nodeprep/bootstrap.json" && fail "a token in bootstrap.json"

@@ -166,6 +166,10 @@ static void test_bearer(void **state) {
         assert_false(bearer_matches("Bearer ", ""));
         assert_false(bearer_matches(NULL, "abc"));
         assert_false(bearer_matches("Bearer abc", NULL));
+        /* A prefix, an extension, or the token with a NUL-cut tail: no match. */
+        assert_false(bearer_matches("Bearer 0123456789abcde", "0123456789abcdef"));
+        assert_false(bearer_matches("Bearer 0123456789abcdefX", "0123456789abcdef"));
+        assert_true(bearer_matches("Bearer 0123456789abcdef", "0123456789abcdef"));
 }
 
 /* A dump buffer in the kernel's layout: struct nlmsghdr, struct ndmsg. */
