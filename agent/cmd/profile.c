@@ -25,7 +25,8 @@ static int profile_list_cmd(struct cli *cli) {
                 _cleanup_free_ char *error = NULL;
                 json_object *o = json_object_new_object();
 
-                r = profile_load(files[i], NULL, &p, &error);
+                /* With the search path, so includes resolve as lint, show and apply resolve them. */
+                r = profile_load(files[i], cli->profile_path, &p, &error);
                 json_object_object_add(o, "name", json_object_new_string(names[i]));
                 json_object_object_add(o, "file", json_object_new_string(files[i]));
                 if (r >= 0)
