@@ -64,34 +64,6 @@ static void bootstrap_args_done(struct bootstrap_args *a) {
         strv_free(a->k3s_argv);
 }
 
-/* The options of `k3s install`: bootstrap passes them through unchanged.
- * Only their names and arity live here (to tell them from bootstrap's own);
- * their meaning and validation stay in the k3s command. */
-static const struct option k3s_options[] = {
-        { "role", required_argument, NULL, 0 },
-        { "version", required_argument, NULL, 0 },
-        { "channel", required_argument, NULL, 0 },
-        { "channel-url", required_argument, NULL, 0 },
-        { "server", required_argument, NULL, 0 },
-        { "token-file", required_argument, NULL, 0 },
-        { "cluster-init", no_argument, NULL, 0 },
-        { "datastore-endpoint", required_argument, NULL, 0 },
-        { "disable", required_argument, NULL, 0 },
-        { "tls-san", required_argument, NULL, 0 },
-        { "node-ip", required_argument, NULL, 0 },
-        { "mirror", required_argument, NULL, 0 },
-        { "airgap", required_argument, NULL, 0 },
-        { "no-start", no_argument, NULL, 0 },
-        { "force", no_argument, NULL, 0 },
-        { "timeout", required_argument, NULL, 0 },
-        { "arch", required_argument, NULL, 0 },
-        { "allow-http", no_argument, NULL, 0 },
-        { "retries", required_argument, NULL, 0 },
-        { "backoff-ms", required_argument, NULL, 0 },
-        { "low-speed-time", required_argument, NULL, 0 },
-        { "connect-timeout", required_argument, NULL, 0 },
-};
-
 enum {
         ARG_PROFILE = 0x100,
         ARG_NO_PROFILE,
@@ -99,46 +71,55 @@ enum {
         ARG_IGNORE,
         ARG_NO_SERVICE,
         ARG_ALLOW_NETNS,
-        ARG_HELP,
-        ARG_K3S_BASE = 0x200,   /* + index into k3s_options */
+        ARG_K3S_BASE = 0x10000,   /* + the val of a k3s install option */
 };
 
-static void usage(void) {
-        printf("nodeprep bootstrap [--profile PROFILE | --no-profile] [--report-url URL]\n"
-               "                   [--ignore-preflight NAME[,NAME...]] [--no-service] [--allow-netns]\n"
-               "                   [k3s install options: --role --version --channel --channel-url --server\n"
-               "                    --token-file --cluster-init --datastore-endpoint --disable --tls-san\n"
-               "                    --node-ip --mirror --airgap --no-start --force --timeout ...]\n"
-               "stages: preflight, profile (default %s), k3s, ready, service (%s), report\n"
-               "result: %s\n", DEFAULT_PROFILE, SERVICE_UNIT, BOOTSTRAP_RESULT_PATH);
+static const struct cli_option bootstrap_options[] = {
+        { "profile", required_argument, ARG_PROFILE, "PROFILE", "the profile to apply (default " DEFAULT_PROFILE ")",
+          CLI_COMPLETE_PROFILE },
+        { "no-profile", no_argument, ARG_NO_PROFILE, NULL, "skip the profile stage", NULL },
+        { "report-url", required_argument, ARG_REPORT_URL, "URL", "POST the result there", NULL },
+        { "ignore-preflight", required_argument, ARG_IGNORE, "NAME[,NAME...]", "accept these failed preflight items",
+          NULL },
+        { "no-service", no_argument, ARG_NO_SERVICE, NULL, "do not enable and start " SERVICE_UNIT, NULL },
+        { "allow-netns", no_argument, ARG_ALLOW_NETNS, NULL, "passed to apply", NULL },
+        CLI_OPTION_END,
+};
+
+const struct cli_verb bootstrap_verb = {
+        .name = "bootstrap",
+        .summary = "Preflight, profile, K3s, readiness, " SERVICE_UNIT "; the result in " BOOTSTRAP_RESULT_PATH,
+        .description = "Stages: preflight, profile, k3s, ready, service, result. A re-run skips what is done.",
+        .options = bootstrap_options,
+        .passed_options = k3s_install_options,
+        .passed_from = "k3s install",
+};
+
+static const struct cli_option *k3s_option_by_val(int val) {
+        for (const struct cli_option *o = k3s_install_options; o->name; o++)
+                if (o->val == val)
+                        return o;
+        return NULL;
 }
 
 static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_args *a) {
-        struct option options[ELEMENTSOF(k3s_options) + 8];
-        size_t n = 0;
+        struct option options[64];
+        size_t n;
         int c;
 
-        options[n++] = (struct option) { "profile", required_argument, NULL, ARG_PROFILE };
-        options[n++] = (struct option) { "no-profile", no_argument, NULL, ARG_NO_PROFILE };
-        options[n++] = (struct option) { "report-url", required_argument, NULL, ARG_REPORT_URL };
-        options[n++] = (struct option) { "ignore-preflight", required_argument, NULL, ARG_IGNORE };
-        options[n++] = (struct option) { "no-service", no_argument, NULL, ARG_NO_SERVICE };
-        options[n++] = (struct option) { "allow-netns", no_argument, NULL, ARG_ALLOW_NETNS };
-        options[n++] = (struct option) { "help", no_argument, NULL, ARG_HELP };
-        for (size_t i = 0; i < ELEMENTSOF(k3s_options); i++) {
-                options[n] = k3s_options[i];
-                options[n++].val = ARG_K3S_BASE + (int) i;
-        }
-        options[n] = (struct option) CLI_OPTIONS_END;
+        /* Its own options, then k3s install's (their vals offset), from the tables help prints. */
+        n = cli_options_to_getopt(bootstrap_options, 0, options, 0, ELEMENTSOF(options));
+        cli_options_to_getopt(k3s_install_options, ARG_K3S_BASE, options, n, ELEMENTSOF(options));
 
         *a = (struct bootstrap_args) { .profile = DEFAULT_PROFILE, .role = "server",
                                        .timeout_sec = K3S_DEFAULT_TIMEOUT_SEC };
         if (strv_extend(&a->k3s_argv, "k3s") < 0 || strv_extend(&a->k3s_argv, "install") < 0)
                 return cli_error(cli, EXIT_FAILED, "out of memory");
         optind = 0;
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0) {
-                if (c >= ARG_K3S_BASE && c < ARG_K3S_BASE + (int) ELEMENTSOF(k3s_options)) {
-                        const struct option *o = &k3s_options[c - ARG_K3S_BASE];
+                if (c >= ARG_K3S_BASE) {
+                        const struct cli_option *o = k3s_option_by_val(c - ARG_K3S_BASE);
                         _cleanup_free_ char *flag = NULL;
 
                         if (asprintf(&flag, "--%s", o->name) < 0 || strv_extend(&a->k3s_argv, flag) < 0 ||
@@ -181,13 +162,12 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                 }
                 case ARG_NO_SERVICE: a->no_service = true; break;
                 case ARG_ALLOW_NETNS: a->allow_netns = true; break;
-                case ARG_HELP: usage(); return -1;
                 default:
-                        return cli_error(cli, EXIT_INVALID, "bootstrap: invalid option; see nodeprep bootstrap --help");
+                        return cli_error(cli, EXIT_INVALID, "invalid option '%s'", argv[optind - 1]);
                 }
         }
         if (optind < argc)
-                return cli_error(cli, EXIT_INVALID, "bootstrap: unexpected argument '%s'", argv[optind]);
+                return cli_error(cli, EXIT_INVALID, "unexpected argument '%s'", argv[optind]);
         if (!streq(a->role, "server") && !streq(a->role, "agent"))
                 return cli_error(cli, EXIT_INVALID, "--role must be server or agent");
         return 0;
@@ -213,6 +193,7 @@ static int run_command(const struct cli *cli, command_fn fn, char **argv, int *r
         size_t n = 0;
         int code, r;
 
+        sub.command = argv[0];  /* its errors name it: "nodeprep: apply: ..." */
         /* getopt permutes argv: hand the command its own copy. */
         for (char **i = argv; *i; i++)
                 if (strv_extend(&copy, *i) < 0)
@@ -596,11 +577,11 @@ int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
         r = parse_args(cli, argc, argv, &a);
         if (r != 0) {
                 bootstrap_args_done(&a);
-                return r < 0 ? EXIT_OK : r;     /* -1: --help */
+                return r;
         }
         if (cli->sr->live && geteuid() != 0) {
                 bootstrap_args_done(&a);
-                return cli_error(cli, EXIT_NOT_PERMITTED, "bootstrap: must run as root");
+                return cli_error(cli, EXIT_NOT_PERMITTED, "must run as root");
         }
         run.doc = bootstrap_result_new(NODEPREP_VERSION, a.profile, a.role);
         if (!run.doc) {

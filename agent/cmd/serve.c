@@ -64,22 +64,33 @@ static void slog(int priority, const char *fmt, ...) {
                 log_notice("%s", buf);
 }
 
+static const struct cli_option serve_options[] = {
+        { "listen", required_argument, 'l', "ADDR:PORT", "where to listen (default 127.0.0.1:9470)", NULL },
+        { "interval", required_argument, 'i', "SEC", "collection interval, 1-3600 seconds", NULL },
+        { "config", required_argument, 'c', "FILE", "the config file (default /etc/nodeprep/nodeprep.conf)",
+          CLI_COMPLETE_FILE },
+        { "token-file", required_argument, 't', "F", "require this bearer token for /metrics and /status",
+          CLI_COMPLETE_FILE },
+        { "tls-cert", required_argument, 'C', "F", "serve https with this certificate (with --tls-key)",
+          CLI_COMPLETE_FILE },
+        { "tls-key", required_argument, 'K', "F", "the certificate's private key", CLI_COMPLETE_FILE },
+        { "insecure", no_argument, 'I', NULL, "allow a non-loopback address without TLS", NULL },
+        { "once", no_argument, 'o', NULL, "collect once, print the status and exit", NULL },
+        CLI_OPTION_END,
+};
+
+const struct cli_verb serve_verb = {
+        .name = "serve",
+        .summary = "Node health over HTTP: /livez /readyz /metrics /status",
+        .description = "Collects on a timer and serves from a cache. SIGHUP reloads the config file.",
+        .options = serve_options,
+};
+
 static int parse_args(struct cli *cli, int argc, char **argv, struct serve_args *a) {
-        static const struct option options[] = {
-                { "listen", required_argument, NULL, 'l' },
-                { "interval", required_argument, NULL, 'i' },
-                { "config", required_argument, NULL, 'c' },
-                { "token-file", required_argument, NULL, 't' },
-                { "tls-cert", required_argument, NULL, 'C' },
-                { "tls-key", required_argument, NULL, 'K' },
-                { "insecure", no_argument, NULL, 'I' },
-                { "once", no_argument, NULL, 'o' },
-                CLI_OPTIONS_END,
-        };
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "+", serve_options)) >= 0)
                 switch (c) {
                 case 'l': a->listen = optarg; break;
                 case 'i': {
@@ -98,12 +109,10 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct serve_args 
                 case 'I': a->insecure = true; break;
                 case 'o': a->once = true; break;
                 default:
-                        return cli_error(cli, EXIT_INVALID, "usage: nodeprep serve [--listen ADDR:PORT] "
-                                         "[--interval SEC] [--config FILE] [--token-file FILE] "
-                                         "[--tls-cert FILE --tls-key FILE] [--insecure] [--once]");
+                        return cli_error(cli, EXIT_INVALID, "invalid option '%s'", argv[optind - 1]);
                 }
         if (optind < argc)
-                return cli_error(cli, EXIT_INVALID, "serve: unexpected argument '%s'", argv[optind]);
+                return cli_error(cli, EXIT_INVALID, "unexpected argument '%s'", argv[optind]);
         return 0;
 }
 
