@@ -48,8 +48,16 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/replay-%)
 .PHONY: all deps test unit cli e2e replay asan analyze fuzz bench demo install clean check-paths
 all: nodeprep
 
-nodeprep: $(B)/nodeprep
+nodeprep: $(B)/nodeprep $(B)/completion/nodeprep.bash $(B)/completion/_nodeprep
 	@cp $< $@
+
+# Shell completion, generated from the binary's own command and option tables.
+$(B)/completion/nodeprep.bash: $(B)/nodeprep
+	@mkdir -p $(dir $@)
+	$(Q)$< completion bash >$@
+$(B)/completion/_nodeprep: $(B)/nodeprep
+	@mkdir -p $(dir $@)
+	$(Q)$< completion zsh >$@
 
 $(B)/nodeprep: $(B)/agent/main.o $(B)/libnodeprep.a
 	@echo "  LD      $@"
@@ -145,8 +153,10 @@ bench: all
 demo:
 	@scripts/demo.sh
 
-install: $(B)/nodeprep
+install: $(B)/nodeprep $(B)/completion/nodeprep.bash $(B)/completion/_nodeprep
 	install -D -m 0755 $(B)/nodeprep $(DESTDIR)$(SBINDIR)/nodeprep
+	install -D -m 0644 $(B)/completion/nodeprep.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/nodeprep
+	install -D -m 0644 $(B)/completion/_nodeprep $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_nodeprep
 	install -d $(DESTDIR)$(DATADIR)/nodeprep/profiles
 	install -m 0644 profiles/*.ini $(DESTDIR)$(DATADIR)/nodeprep/profiles/
 	install -D -m 0644 packaging/man/nodeprep.8 $(DESTDIR)$(MANDIR)/man8/nodeprep.8

@@ -34,10 +34,25 @@ static void emit_option_names(const struct cli_option *options) {
                 printf(" --%s", o->name);
 }
 
-static void emit_options(const char *path, const struct cli_verb *v) {
+/* After a command, global options except --help (the command's own) and
+ * --version (k3s install's), as main.c's take_global_options_after_command() takes them. */
+static void emit_global_names_after_command(const struct cli_option *options) {
+        for (const struct cli_option *o = options; o && o->name; o++)
+                if (!streq(o->name, "help") && !streq(o->name, "version"))
+                        printf(" --%s", o->name);
+}
+
+static void emit_options(const struct cli *cli, const char *path, const struct cli_verb *v) {
         printf("        \"%s\") o=\"--help", path);
         emit_option_names(v->options);
         emit_option_names(v->passed_options);
+        emit_global_names_after_command(cli->global_options);
+        printf("\" ;;\n");
+}
+
+static void emit_options_of_globals(const struct cli *cli) {
+        printf("        \"\") o=\"");
+        emit_option_names(cli->global_options);
         printf("\" ;;\n");
 }
 
@@ -76,9 +91,13 @@ static void words_of(const struct cli *cli, const char *path, const struct cli_v
 }
 
 static void options_of(const struct cli *cli, const char *path, const struct cli_verb *v) {
-        (void) cli;
         if (!v->subcommands)
-                emit_options(path, v);
+                emit_options(cli, path, v);
+        else {
+                printf("        \"%s\") o=\"--help", path);
+                emit_global_names_after_command(cli->global_options);
+                printf("\" ;;\n");
+        }
 }
 
 static void values_of(const struct cli *cli, const char *path, const struct cli_verb *v) {
@@ -125,11 +144,10 @@ static void emit_bash(const struct cli *cli) {
                "_nodeprep_options() {\n"
                "    local o=\n"
                "    case \"$1\" in\n");
+        emit_options_of_globals(cli);
         for_each_verb(cli, options_of);
         printf("    esac\n"
-               "    printf '%%s' \"$o");
-        emit_option_names(cli->global_options);
-        printf("\"\n"
+               "    printf '%%s' \"$o\"\n"
                "}\n"
                "\n"
                "_nodeprep_words() {\n"
