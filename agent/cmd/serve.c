@@ -206,6 +206,7 @@ static int guard_exposure(struct cli *cli, const struct health_config *c, int fd
 
 struct loop {
         struct cli *cli;
+        const struct serve_args *args;  /* for a reload: command-line values still win */
         struct health_config *cfg;
         struct health_collector *col;
         struct health_eval *eval;
@@ -290,6 +291,79 @@ static double mono(void) {
         return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
+/* Three missed collections, plus a canary that may be timing out. */
+static unsigned stale_after_sec(const struct health_config *c) {
+        return 3 * c->interval_sec + c->canary_timeout_ms / 1000 + 5;
+}
+
+/* What the running server was started with: a reload cannot change it. */
+static bool same_string(const char *a, const char *b) {
+        return (!a && !b) || (a && b && streq(a, b));
+}
+
+static void keep_server_settings(struct health_config *new, const struct health_config *old) {
+        const struct { const char *name; char **new_value; char *const *old_value; } strings[] = {
+                { "listen", &new->listen, &old->listen },
+                { "token_file", &new->token_file, &old->token_file },
+                { "tls_cert", &new->tls_cert, &old->tls_cert },
+                { "tls_key", &new->tls_key, &old->tls_key },
+        };
+        const struct { const char *name; unsigned *new_value; unsigned old_value; } numbers[] = {
+                { "max_connections", &new->max_connections, old->max_connections },
+                { "timeout", &new->timeout_sec, old->timeout_sec },
+                { "max_request_bytes", &new->max_request_bytes, old->max_request_bytes },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(strings); i++)
+                if (!same_string(*strings[i].new_value, *strings[i].old_value)) {
+                        slog(LOG_WARNING, "reload: %s changed; it takes effect when the service restarts",
+                             strings[i].name);
+                        free(*strings[i].new_value);
+                        *strings[i].new_value = *strings[i].old_value ? strdup(*strings[i].old_value) : NULL;
+                }
+        for (size_t i = 0; i < ELEMENTSOF(numbers); i++)
+                if (*numbers[i].new_value != numbers[i].old_value) {
+                        slog(LOG_WARNING, "reload: %s changed; it takes effect when the service restarts",
+                             numbers[i].name);
+                        *numbers[i].new_value = numbers[i].old_value;
+                }
+}
+
+/*
+ * SIGHUP: read the config file again, as at start (command-line values still
+ * win). A file that does not parse keeps the running configuration and says
+ * why; the checks and thresholds of a good one apply from the next collection,
+ * the server's own settings (address, token, TLS, limits) at the next restart.
+ */
+static void reload_config(struct loop *l, struct health_server *srv) {
+        const char *path = l->args->config ? l->args->config : HEALTH_CONFIG_PATH;
+        _cleanup_free_ char *error = NULL;
+        struct health_config new, old;
+        int r;
+
+        sd_notify(0, "RELOADING=1");
+        r = health_config_init(&new);
+        if (r >= 0)
+                r = health_config_load(&new, l->cli->sr, path, l->args->config != NULL, &error);
+        if (r >= 0)
+                r = merge_args(&new, l->args);
+        if (r < 0) {
+                slog(LOG_ERR, "reload failed, keeping the running configuration: %s",
+                     error ? error : strerror(-r));
+                health_config_done(&new);
+                sd_notify(0, "READY=1");
+                return;
+        }
+        keep_server_settings(&new, l->cfg);
+        /* The collector and the evaluator hold l->cfg: its contents are swapped, not the pointer. */
+        old = *l->cfg;
+        *l->cfg = new;
+        health_config_done(&old);
+        health_server_set_stale_after(srv, stale_after_sec(l->cfg));
+        slog(LOG_NOTICE, "reloaded %s", path);
+        sd_notify(0, "READY=1");
+}
+
 static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *mask) {
         uint64_t wd_usec = 0;
         bool watchdog = sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0;
@@ -307,6 +381,11 @@ static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *m
                 ts.tv_sec = (time_t) wait;
                 ts.tv_nsec = (long) ((wait - (double) ts.tv_sec) * 1e9);
                 sig = sigtimedwait(mask, NULL, &ts);
+                if (sig == SIGHUP) {
+                        reload_config(l, srv);
+                        next = mono();  /* collect now: the new checks show at once */
+                        continue;
+                }
                 if (sig > 0) {
                         slog(LOG_NOTICE, "signal %d: stopping", sig);
                         return EXIT_OK;
@@ -333,7 +412,7 @@ static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *m
 
 static int serve(struct cli *cli, struct health_config *cfg, const struct serve_args *a) {
         _cleanup_free_ char *token = NULL, *cert = NULL, *key = NULL;
-        struct loop l = { .cli = cli, .cfg = cfg };
+        struct loop l = { .cli = cli, .args = a, .cfg = cfg };
         struct health_server *srv = NULL;
         struct health_server_options so;
         sigset_t mask;
@@ -380,8 +459,7 @@ static int serve(struct cli *cli, struct health_config *cfg, const struct serve_
                 .max_connections = cfg->max_connections,
                 .timeout_sec = cfg->timeout_sec,
                 .max_request_bytes = cfg->max_request_bytes,
-                /* Three missed collections, plus a canary that may be timing out. */
-                .stale_after_sec = 3 * cfg->interval_sec + cfg->canary_timeout_ms / 1000 + 5,
+                .stale_after_sec = stale_after_sec(cfg),
                 .token = token,
                 .tls_cert_pem = cert,
                 .tls_key_pem = key,

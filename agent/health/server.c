@@ -195,7 +195,7 @@ static enum MHD_Result serve_readyz(struct health_server *s, struct MHD_Connecti
         struct body b;
         char stale[96];
         double age = mono_now() - p->snap->fig.mono;
-        bool is_stale = age > (double) s->stale_after_sec;
+        bool is_stale = age > (double) __atomic_load_n(&s->stale_after_sec, __ATOMIC_RELAXED);
         int code;
 
         MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_iter, &q);
@@ -428,6 +428,10 @@ int health_server_publish(struct health_server *s, struct health_snapshot *snap)
         pthread_mutex_unlock(&s->lock);
         published_unref(old);
         return 0;
+}
+
+void health_server_set_stale_after(struct health_server *s, unsigned sec) {
+        __atomic_store_n(&s->stale_after_sec, sec, __ATOMIC_RELAXED);
 }
 
 unsigned long health_server_rejected(const struct health_server *s) {
