@@ -13,6 +13,7 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/log.h"
+#include "accept-encoding.h"
 #include "route.h"
 
 #define MAX_EXCLUDES 32
@@ -26,7 +27,7 @@
 struct published {
         unsigned refs;          /* the server's, plus handlers running */
         struct health_snapshot *snap;
-        struct MHD_Response *metrics, *status, *readyz, *readyz_verbose, *check[_HC_MAX];
+        struct MHD_Response *metrics, *metrics_gzip, *status, *readyz, *readyz_verbose, *check[_HC_MAX];
 };
 
 enum fixed {
@@ -88,6 +89,15 @@ static struct MHD_Response *from_body(struct health_snapshot *snap, const struct
         return r;
 }
 
+/* /metrics comes in two encodings: caches must key on Accept-Encoding. */
+static void add_gzip_headers(struct MHD_Response *identity, struct MHD_Response *gzip) {
+        MHD_add_response_header(identity, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+        if (!gzip)
+                return;
+        MHD_add_response_header(gzip, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+        MHD_add_response_header(gzip, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+}
+
 static void destroy(struct MHD_Response *r) {
         if (r)
                 MHD_destroy_response(r);
@@ -97,6 +107,7 @@ static void published_unref(struct published *p) {
         if (!p || __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) > 0)
                 return;
         destroy(p->metrics);
+        destroy(p->metrics_gzip);
         destroy(p->status);
         destroy(p->readyz);
         destroy(p->readyz_verbose);
@@ -118,7 +129,12 @@ static int published_new(struct health_snapshot *snap, struct published **ret) {
         p->status = from_body(snap, &snap->status, CT_JSON);
         p->readyz = from_body(snap, &snap->readyz, CT_TEXT);
         p->readyz_verbose = from_body(snap, &snap->readyz_verbose, CT_TEXT);
-        ok = p->metrics && p->status && p->readyz && p->readyz_verbose;
+        if (snap->metrics_gzip.size > 0)
+                p->metrics_gzip = from_body(snap, &snap->metrics_gzip, CT_METRICS);
+        ok = p->metrics && p->status && p->readyz && p->readyz_verbose &&
+             (snap->metrics_gzip.size == 0 || p->metrics_gzip);
+        if (ok)
+                add_gzip_headers(p->metrics, p->metrics_gzip);
         for (int i = 0; i < _HC_MAX; i++)
                 if (snap->enabled[i] && !(p->check[i] = from_body(snap, &snap->check[i], CT_TEXT)))
                         ok = false;
@@ -278,7 +294,10 @@ static enum MHD_Result respond(struct health_server *s, struct MHD_Connection *c
         p = current_ref(s);
         switch (rt.kind) {
         case ROUTE_METRICS:
-                ret = queue(c, MHD_HTTP_OK, p->metrics);
+                ret = queue(c, MHD_HTTP_OK, p->metrics_gzip && accept_encoding_allows_gzip(
+                                    MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                                MHD_HTTP_HEADER_ACCEPT_ENCODING)) ?
+                            p->metrics_gzip : p->metrics);
                 break;
         case ROUTE_STATUS:
                 ret = queue(c, MHD_HTTP_OK, p->status);
