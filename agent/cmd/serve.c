@@ -46,8 +46,14 @@ struct serve_args {
 
 static bool journal;    /* stderr is the journal: log there with priorities */
 
-static void slog(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void slog(int priority, const char *fmt, ...) {
+/* slog(): the journal records the caller's CODE_FILE, CODE_LINE and
+ * CODE_FUNC (as sd_journal_print() would at the call site), not this wrapper's. */
+#define slog(priority, ...) \
+        slog_at("CODE_FILE=" __FILE__, "CODE_LINE=" _SD_STRINGIFY(__LINE__), __func__, priority, __VA_ARGS__)
+
+static void slog_at(const char *file, const char *line, const char *func, int priority, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+static void slog_at(const char *file, const char *line, const char *func, int priority, const char *fmt, ...) {
         char buf[1024];
         va_list ap;
 
@@ -55,7 +61,7 @@ static void slog(int priority, const char *fmt, ...) {
         vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
         if (journal)
-                sd_journal_print(priority, "%s", buf);
+                sd_journal_print_with_location(priority, file, line, func, "%s", buf);
         else if (priority <= LOG_ERR)
                 log_error("%s", buf);
         else if (priority <= LOG_WARNING)
