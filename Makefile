@@ -163,6 +163,7 @@ install: $(B)/nodeprep $(B)/completion/nodeprep.bash $(B)/completion/_nodeprep
 	install -D -m 0644 packaging/man/nodeprep.profile.5 $(DESTDIR)$(MANDIR)/man5/nodeprep.profile.5
 	sed 's|/usr/sbin/nodeprep|$(SBINDIR)/nodeprep|' packaging/systemd/nodeprep.service \
 		| install -D -m 0644 /dev/stdin $(DESTDIR)$(SYSTEMDUNITDIR)/nodeprep.service
+	install -D -m 0644 packaging/systemd/nodeprep.socket $(DESTDIR)$(SYSTEMDUNITDIR)/nodeprep.socket
 	@# An admin's nodeprep.conf is never overwritten.
 	test -e $(DESTDIR)$(SYSCONFDIR)/nodeprep/nodeprep.conf || \
 		install -D -m 0644 packaging/etc/nodeprep.conf $(DESTDIR)$(SYSCONFDIR)/nodeprep/nodeprep.conf
