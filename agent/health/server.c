@@ -51,6 +51,7 @@ struct health_server {
         unsigned max_connections;
         unsigned stale_after_sec;
         char *token;
+        bool activated;                 /* the listening socket is systemd's (nodeprep.socket) */
 };
 
 static const struct {
@@ -413,8 +414,12 @@ int health_server_start(const struct health_server_options *o, struct health_sna
         opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->max_request_bytes, NULL };
         opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_NOTIFY_CONNECTION, (intptr_t) notify_connection, s };
         opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_EXTERNAL_LOGGER, (intptr_t) mhd_log, NULL };
-        if (o->listen_fd >= 0)
+        if (o->listen_fd >= 0) {
                 opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_LISTEN_SOCKET, o->listen_fd, NULL };
+                /* For MHD_quiesce_daemon() at stop (health_server_stop()). */
+                flags |= MHD_USE_ITC;
+                s->activated = true;
+        }
         else
                 opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_SOCK_ADDR, 0, &ss };
         if (o->tls_cert_pem && o->tls_key_pem) {
@@ -460,6 +465,11 @@ unsigned long health_server_rejected(const struct health_server *s) {
 struct health_server *health_server_stop(struct health_server *s) {
         if (!s)
                 return NULL;
+        /* An activated socket stays systemd's: MHD_stop_daemon() would
+         * shutdown() it, and nodeprep.socket would fail with POLLHUP instead
+         * of starting the next instance. Quiescing hands it back untouched. */
+        if (s->daemon && s->activated)
+                (void) MHD_quiesce_daemon(s->daemon);
         if (s->daemon)
                 MHD_stop_daemon(s->daemon);
         published_unref(s->current);
