@@ -14,6 +14,7 @@
 #include "basic/dl-all.h"
 #include "basic/log.h"
 #include "basic/parse.h"
+#include "basic/runlock.h"
 #include "cmd/cli.h"
 #include "tune/profile.h"
 
@@ -37,8 +38,10 @@ const struct cli_verb version_verb = {
 
 /* libs: the dlopen()ed libraries (basic/dlopen.h) a command calls, loaded
  * before it runs, so each command pays only for its own. Loaded on first use
- * instead: libkmod (only when a module has to be loaded) and, for serve,
- * libcurl (only once K3s is installed and its readiness ladder runs).
+ * instead: libkmod (only when a module has to be loaded), libmount and libnl
+ * for check (only by the probes that read the mount table or the routes) and,
+ * for serve, libcurl (only once K3s is installed and its readiness ladder
+ * runs).
  * verb: the usage, options and completion of the command (cmd/cli.h);
  * help and completion are generated from this table. */
 static const struct cli_command commands[] = {
@@ -47,7 +50,7 @@ static const struct cli_command commands[] = {
         { "apply", cmd_apply, 0, &apply_verb },
         { "verify", cmd_verify, 0, &verify_verb },
         { "rollback", cmd_rollback, 0, &rollback_verb },
-        { "check", cmd_check, DL_MOUNT | DL_NL, &check_verb },
+        { "check", cmd_check, 0, &check_verb },
         { "k3s", cmd_k3s, DL_CURL | DL_SYSTEMD | DL_YAML | DL_CRYPTO, &k3s_verb },
         { "serve", cmd_serve, DL_MICROHTTPD | DL_SYSTEMD | DL_NL | DL_MOUNT, &serve_verb },
         { "bootstrap", cmd_bootstrap, DL_ALL, &bootstrap_verb },
@@ -64,6 +67,7 @@ enum {
         OPT_VERBOSE = 'v',
         OPT_HELP = 'h',
         OPT_VERSION = 'V',
+        OPT_LOCK_TIMEOUT = 'L',
 };
 
 /* Every global option except --help and --version is accepted after the
@@ -78,6 +82,8 @@ static const struct cli_option global_options[] = {
         { "verbose", no_argument, OPT_VERBOSE, NULL, "debug messages (-v)", NULL },
         { "help", no_argument, OPT_HELP, NULL, "show this help, or a command's with COMMAND --help", NULL },
         { "version", no_argument, OPT_VERSION, NULL, "print the version", NULL },
+        { "lock-timeout", required_argument, OPT_LOCK_TIMEOUT, "SEC",
+          "how long a node-changing command (apply, rollback, k3s install/uninstall, bootstrap) waits for " RUN_LOCK_PATH " (default 900)", NULL },
         CLI_OPTION_END,
 };
 
@@ -85,10 +91,25 @@ struct globals {
         const char *root;
         const char *profile_path;
         bool json;
+        unsigned long lock_timeout;
+        const char *bad_lock_timeout;   /* a --lock-timeout value that is no number of seconds */
 };
+
+static int parse_lock_timeout(const char *s, unsigned long *ret) {
+        uint64_t v;
+
+        if (safe_atou64(s, &v) < 0 || v > 86400)
+                return -EINVAL;
+        *ret = (unsigned long) v;
+        return 0;
+}
 
 static void set_global_option(struct globals *g, int c, const char *arg) {
         switch (c) {
+        case OPT_LOCK_TIMEOUT:
+                if (parse_lock_timeout(arg, &g->lock_timeout) < 0)
+                        g->bad_lock_timeout = arg;
+                break;
         case OPT_ROOT: g->root = arg; break;
         case OPT_JSON: g->json = true; break;
         case OPT_PROFILE_PATH: g->profile_path = arg; break;
@@ -199,7 +220,16 @@ static int split_path(const char *s, char ***ret) {
         return 0;
 }
 
-static int run_command(struct cli *cli, const struct cli_command *c, int argc, char **argv) {
+/* The command, under the run lock when it changes the node. */
+static int run_locked(struct cli *cli, command_fn fn, int argc, char **argv, unsigned long lock_timeout) {
+        _cleanup_run_lock_ struct run_lock lock = RUN_LOCK_NONE;
+        int ret = cli_run_lock(cli, argc, argv, lock_timeout, &lock);
+
+        return ret != EXIT_OK ? ret : fn(cli, argc, argv);
+}
+
+static int run_command(struct cli *cli, const struct cli_command *c, int argc, char **argv,
+                       unsigned long lock_timeout) {
         const struct cli_verb *verb = NULL;
         _cleanup_free_ char *path = NULL;
         const char *why = NULL;
@@ -219,13 +249,13 @@ static int run_command(struct cli *cli, const struct cli_command *c, int argc, c
         if (dlopen_libs(c->libs, &why) < 0)
                 return cli_error(cli, EXIT_FAILED, "needs a library that is missing: %s", why ? why : "?");
         /* The command sees argv[0] = its own name. */
-        return c->fn(cli, argc, argv);
+        return run_locked(cli, c->fn, argc, argv, lock_timeout);
 }
 
 int main(int argc, char **argv) {
         struct cli cli = { .argv0 = argv[0], .commands = commands, .n_commands = ELEMENTSOF(commands),
                            .global_options = global_options };
-        struct globals g = {};
+        struct globals g = { .lock_timeout = CLI_LOCK_TIMEOUT_DEFAULT };
         const struct cli_command *command;
         struct option longopts[32];
         const char *bad = NULL;
@@ -255,6 +285,9 @@ int main(int argc, char **argv) {
         cli.json = g.json;
         if (argc < 0)
                 return cli_error(&cli, EXIT_INVALID, "%s needs a value", bad);
+        if (g.bad_lock_timeout)
+                return cli_error(&cli, EXIT_INVALID, "--lock-timeout %s: not a number of seconds from 0 to 86400",
+                                 g.bad_lock_timeout);
 
         r = sysroot_new(g.root, &cli.sr);
         if (r < 0)
@@ -266,7 +299,7 @@ int main(int argc, char **argv) {
                 return cli_error(&cli, EXIT_FAILED, "%s", strerror(-r));
         }
 
-        ret = run_command(&cli, command, argc, argv);
+        ret = run_command(&cli, command, argc, argv, g.lock_timeout);
 
         strv_free(cli.profile_path);
         sysroot_free(cli.sr);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/redact.h"
 #include "../basic/fileio.h"
 #include "../basic/json-util.h"
 #include "../basic/parse.h"
@@ -48,7 +49,7 @@ static const char *const preflight_groups[] = { "k3s-prereq", "disk", "limits" }
 
 struct bootstrap_args {
         const char *profile;            /* NULL with --no-profile */
-        const char *report_url;
+        char *report_url;               /* our copy: argv's is scrubbed */
         char **ignore;                  /* check names accepted as failed */
         bool no_service;
         bool allow_netns;
@@ -60,6 +61,7 @@ struct bootstrap_args {
 };
 
 static void bootstrap_args_done(struct bootstrap_args *a) {
+        free(a->report_url);
         strv_free(a->ignore);
         strv_free(a->k3s_argv);
 }
@@ -125,6 +127,8 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                         if (asprintf(&flag, "--%s", o->name) < 0 || strv_extend(&a->k3s_argv, flag) < 0 ||
                             (o->has_arg && strv_extend(&a->k3s_argv, optarg) < 0))
                                 return cli_error(cli, EXIT_FAILED, "out of memory");
+                        if (streq(o->name, "datastore-endpoint"))
+                                url_scrub_in_place(optarg);     /* copied above; off /proc/PID/cmdline */
                         if (streq(o->name, "role"))
                                 a->role = optarg;
                         else if (streq(o->name, "allow-http"))
@@ -143,7 +147,13 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                 switch (c) {
                 case ARG_PROFILE: a->profile = optarg; break;
                 case ARG_NO_PROFILE: a->profile = NULL; break;
-                case ARG_REPORT_URL: a->report_url = optarg; break;
+                case ARG_REPORT_URL:
+                        free(a->report_url);
+                        a->report_url = strdup(optarg);
+                        if (!a->report_url)
+                                return cli_error(cli, EXIT_FAILED, "out of memory");
+                        url_scrub_in_place(optarg);     /* off our /proc/PID/cmdline */
+                        break;
                 case ARG_IGNORE: {
                         _cleanup_strv_free_ char **names = NULL;
                         _cleanup_free_ char *s = strdup(optarg);
@@ -550,7 +560,12 @@ static int stage_report(struct run *run) {
                                     "the node itself is done (see " BOOTSTRAP_RESULT_PATH "); re-run to send the "
                                     "report again",
                                     "%s", err ? err : strerror(-r));
-        stage_done(run, BS_REPORT, STAGE_OK, t0, NULL, "POSTed to %s (HTTP %ld)", run->a->report_url, status);
+        {
+                _cleanup_free_ char *shown = url_redact(run->a->report_url);
+
+                stage_done(run, BS_REPORT, STAGE_OK, t0, NULL, "POSTed to %s (HTTP %ld)",
+                           shown ? shown : "--report-url", status);
+        }
         return 0;
 }
 
@@ -588,7 +603,15 @@ int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
                 bootstrap_args_done(&a);
                 return cli_error(cli, EXIT_FAILED, "out of memory");
         }
-        if (bootstrap_previous_load(cli->sr, &prev) >= 0 && !prev.ok && prev.failed_stage[0])
+        r = bootstrap_previous_load(cli->sr, &prev);
+        if (r == -EBADMSG || r == -EFBIG) {
+                json_object_put(run.doc);
+                bootstrap_args_done(&a);
+                return cli_error(cli, EXIT_INVALID, "%s: not a result nodeprep wrote (%s); nothing was changed; "
+                                 "remove it to start over", BOOTSTRAP_RESULT_PATH,
+                                 r == -EFBIG ? "too big" : "bad JSON or an unknown field value");
+        }
+        if (r >= 0 && !prev.ok && prev.failed_stage[0])
                 fprintf(run.progress, "bootstrap: resuming: the previous run failed at stage '%s'\n",
                         prev.failed_stage);
 

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/fileio.h"
+#include "../basic/redact.h"
 #include "../basic/json-util.h"
 #include "../basic/parse.h"
 #include "../k3s/k3s.h"
@@ -101,7 +103,7 @@ enum {
         ARG_VERSION = 0x100, ARG_CHANNEL, ARG_CHANNEL_URL, ARG_SERVER, ARG_TOKEN_FILE, ARG_CLUSTER_INIT,
         ARG_DATASTORE, ARG_DISABLE, ARG_TLS_SAN, ARG_NODE_IP, ARG_MIRROR, ARG_AIRGAP, ARG_NO_START,
         ARG_FORCE, ARG_TIMEOUT, ARG_ROLE, ARG_ARCH, ARG_ALLOW_HTTP, ARG_RETRIES, ARG_BACKOFF,
-        ARG_LOW_SPEED, ARG_CONNECT_TIMEOUT,
+        ARG_LOW_SPEED, ARG_CONNECT_TIMEOUT, ARG_DATASTORE_FILE,
 };
 
 /* bootstrap passes these through unchanged (cmd/bootstrap.c). */
@@ -116,6 +118,8 @@ const struct cli_option k3s_install_options[] = {
           CLI_COMPLETE_FILE },
         { "cluster-init", no_argument, ARG_CLUSTER_INIT, NULL, "start an embedded etcd cluster", NULL },
         { "datastore-endpoint", required_argument, ARG_DATASTORE, "URI", "an external datastore", NULL },
+        { "datastore-endpoint-file", required_argument, ARG_DATASTORE_FILE, "F",
+          "the datastore URI from a file (it may hold a password)", CLI_COMPLETE_FILE },
         { "disable", required_argument, ARG_DISABLE, "NAME", "a packaged component to disable (default traefik)",
           "traefik servicelb local-storage metrics-server coredns" },
         { "tls-san", required_argument, ARG_TLS_SAN, "NAME", "an extra name in the API server certificate", NULL },
@@ -138,7 +142,7 @@ const struct cli_option k3s_install_options[] = {
 
 static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
         _cleanup_strv_free_ char **disable = NULL, **tls_san = NULL;
-        _cleanup_free_ char *err = NULL;
+        _cleanup_free_ char *err = NULL, *datastore = NULL;
         struct k3s_install_options o;
         struct progress prog = { .tty = isatty(STDERR_FILENO) };
         struct k3s_result res;
@@ -159,7 +163,20 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 case ARG_SERVER: o.server = optarg; break;
                 case ARG_TOKEN_FILE: o.token_file = optarg; break;
                 case ARG_CLUSTER_INIT: o.cluster_init = true; break;
-                case ARG_DATASTORE: o.datastore_endpoint = optarg; break;
+                case ARG_DATASTORE:
+                case ARG_DATASTORE_FILE:
+                        if (datastore)
+                                return cli_error(cli, EXIT_INVALID, "give one of --datastore-endpoint and "
+                                                 "--datastore-endpoint-file");
+                        r = c == ARG_DATASTORE ? ((datastore = strdup(optarg)) ? 0 : -ENOMEM)
+                                               : read_one_line_file(optarg, 4096, &datastore);
+                        if (r < 0)
+                                return cli_error(cli, EXIT_INVALID, "--datastore-endpoint-file %s: %s", optarg,
+                                                 r == -EBADMSG ? "not one line of at most 4096 bytes" : strerror(-r));
+                        if (c == ARG_DATASTORE)
+                                url_scrub_in_place(optarg);     /* the password off /proc/PID/cmdline */
+                        o.datastore_endpoint = datastore;
+                        break;
                 case ARG_DISABLE:
                 case ARG_TLS_SAN:
                         if (strv_extend(c == ARG_DISABLE ? &disable : &tls_san, optarg) < 0)

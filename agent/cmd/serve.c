@@ -28,6 +28,7 @@
 #include "../health/collect.h"
 #include "../health/config.h"
 #include "../health/route.h"
+#include "../health/privsep.h"
 #include "../health/server.h"
 #include "../health/snapshot.h"
 #include "cli.h"
@@ -169,6 +170,11 @@ static int read_secret(struct cli *cli, const char *what, const char *path, bool
                 free(s);
                 return cli_error(cli, EXIT_INVALID, "%s %s: must be one line", what, path);
         }
+        if (streq(what, "--token-file") && n < HEALTH_TOKEN_MIN) {
+                free(s);
+                return cli_error(cli, EXIT_INVALID, "%s %s: a token needs at least %d bytes (it has %zu); "
+                                 "e.g. openssl rand -hex 32", what, path, HEALTH_TOKEN_MIN, n);
+        }
         *ret = s;
         return 0;
 }
@@ -203,10 +209,12 @@ static int guard_exposure(struct cli *cli, const struct health_config *c, int fd
                 return cli_error(cli, EXIT_INVALID, "--listen: '%s' is not ADDR:PORT or [V6ADDR]:PORT", c->listen);
         if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
                 return 0;       /* a unix socket from systemd: its file mode protects it */
-        if (sockaddr_is_loopback((struct sockaddr *) &ss) || c->token_file || c->tls_cert || insecure)
+        /* TLS hides the traffic but lets anyone in: only a token (or the
+         * operator's explicit --insecure) authorises a non-loopback bind. */
+        if (sockaddr_is_loopback((struct sockaddr *) &ss) || c->token_file || insecure)
                 return 0;
         return cli_error(cli, EXIT_INVALID, "refusing to serve node health on non-loopback %s without "
-                         "--token-file or --tls-cert/--tls-key (or --insecure)",
+                         "--token-file (TLS is not authentication; or --insecure)",
                          fd >= 0 ? "activated socket" : c->listen);
 }
 
@@ -341,7 +349,7 @@ static void keep_server_settings(struct health_config *new, const struct health_
  * why; the checks and thresholds of a good one apply from the next collection,
  * the server's own settings (address, token, TLS, limits) at the next restart.
  */
-static void reload_config(struct loop *l, struct health_server *srv) {
+static void reload_config(struct loop *l) {
         const char *path = l->args->config ? l->args->config : HEALTH_CONFIG_PATH;
         _cleanup_free_ char *error = NULL;
         struct health_config new, old;
@@ -365,12 +373,11 @@ static void reload_config(struct loop *l, struct health_server *srv) {
         old = *l->cfg;
         *l->cfg = new;
         health_config_done(&old);
-        health_server_set_stale_after(srv, stale_after_sec(l->cfg));
         slog(LOG_NOTICE, "reloaded %s", path);
         sd_notify(0, "READY=1");
 }
 
-static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *mask) {
+static int run_loop(struct loop *l, struct health_frontend *srv, const sigset_t *mask) {
         uint64_t wd_usec = 0;
         bool watchdog = sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0;
         double next = mono() + l->cfg->interval_sec;
@@ -388,7 +395,7 @@ static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *m
                 ts.tv_nsec = (long) ((wait - (double) ts.tv_sec) * 1e9);
                 sig = sigtimedwait(mask, NULL, &ts);
                 if (sig == SIGHUP) {
-                        reload_config(l, srv);
+                        reload_config(l);
                         next = mono();  /* collect now: the new checks show at once */
                         continue;
                 }
@@ -410,8 +417,13 @@ static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *m
                         slog(LOG_ERR, "collection failed: out of memory; serving the previous snapshot");
                         continue;
                 }
-                if (health_server_publish(srv, l->snap) < 0)
-                        slog(LOG_ERR, "publishing the snapshot failed: out of memory");
+                r = health_frontend_publish(srv, l->snap);
+                if (r == -EPIPE || r == -ECONNRESET) {
+                        slog(LOG_ERR, "the network process is gone; stopping");
+                        return EXIT_FAILED;
+                }
+                if (r < 0)
+                        slog(LOG_ERR, "publishing the snapshot failed: %s", strerror(-r));
                 notify_status(l);
         }
 }
@@ -419,7 +431,7 @@ static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *m
 static int serve(struct cli *cli, struct health_config *cfg, const struct serve_args *a) {
         _cleanup_free_ char *token = NULL, *cert = NULL, *key = NULL;
         struct loop l = { .cli = cli, .args = a, .cfg = cfg };
-        struct health_server *srv = NULL;
+        struct health_frontend *srv = NULL;
         struct health_server_options so;
         sigset_t mask;
         int fd = -1, r, ret;
@@ -470,7 +482,9 @@ static int serve(struct cli *cli, struct health_config *cfg, const struct serve_
                 .tls_cert_pem = cert,
                 .tls_key_pem = key,
         };
-        r = health_server_start(&so, l.snap, &srv);
+        /* As root, libmicrohttpd runs in a child without root or
+         * capabilities (health/privsep.h). */
+        r = health_frontend_start(&so, l.snap, &srv);
         if (r < 0) {
                 ret = cli_error(cli, r == -EINVAL ? EXIT_INVALID : EXIT_FAILED, "cannot serve on %s: %s",
                                 fd >= 0 ? "the activated socket" : cfg->listen, strerror(-r));
@@ -483,7 +497,7 @@ static int serve(struct cli *cli, struct health_config *cfg, const struct serve_
         ret = run_loop(&l, srv, &mask);
         sd_notify(0, "STOPPING=1");
 out:
-        health_server_stop(srv);
+        health_frontend_stop(srv);
         health_snapshot_unref(l.snap);
         health_eval_free(l.eval);
         health_collector_free(l.col);

@@ -43,7 +43,7 @@ for s in unit-active kubelet-healthz node-ready; do
         jq -e --arg s "$s" '[.steps[] | select(.name == $s and .status == "ok")] | length == 1' "$work/agent" \
                 >/dev/null || fail "agent rung $s: $(jq -c .steps "$work/agent")"
 done
-jq -r '.steps[] | select(.name == "node-ready") | .detail' "$work/agent" | grep -q "np-agent Ready=True" ||
+grep -q "np-agent Ready=True" <<<"$(jq -r '.steps[] | select(.name == "node-ready") | .detail' "$work/agent")" ||
         fail "agent not Ready as the server sees it"
 secret=$(cut -d: -f4 <"$token")
 if grep -rqF "$secret" "$work/agent" "$work/agent.err"; then fail "token printed"; fi
