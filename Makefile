@@ -50,8 +50,16 @@ REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/replay-%)
 .PHONY: all deps test check unit cli e2e replay asan analyze fuzz bench demo install clean check-paths stress
 all: nodeprep
 
-nodeprep: $(B)/nodeprep
+nodeprep: $(B)/nodeprep $(B)/completion/nodeprep.bash $(B)/completion/_nodeprep
 	@cp $< $@
+
+# Shell completion, generated from the binary's own command and option tables.
+$(B)/completion/nodeprep.bash: $(B)/nodeprep
+	@mkdir -p $(dir $@)
+	$(Q)$< completion bash >$@
+$(B)/completion/_nodeprep: $(B)/nodeprep
+	@mkdir -p $(dir $@)
+	$(Q)$< completion zsh >$@
 
 $(B)/nodeprep: $(B)/agent/main.o $(B)/libnodeprep.a
 	@echo "  LD      $@"
@@ -159,14 +167,17 @@ bench: all
 demo:
 	@scripts/demo.sh
 
-install: $(B)/nodeprep
+install: $(B)/nodeprep $(B)/completion/nodeprep.bash $(B)/completion/_nodeprep
 	install -D -m 0755 $(B)/nodeprep $(DESTDIR)$(SBINDIR)/nodeprep
+	install -D -m 0644 $(B)/completion/nodeprep.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/nodeprep
+	install -D -m 0644 $(B)/completion/_nodeprep $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_nodeprep
 	install -d $(DESTDIR)$(DATADIR)/nodeprep/profiles
 	install -m 0644 profiles/*.ini $(DESTDIR)$(DATADIR)/nodeprep/profiles/
 	install -D -m 0644 packaging/man/nodeprep.8 $(DESTDIR)$(MANDIR)/man8/nodeprep.8
 	install -D -m 0644 packaging/man/nodeprep.profile.5 $(DESTDIR)$(MANDIR)/man5/nodeprep.profile.5
 	sed 's|/usr/sbin/nodeprep|$(SBINDIR)/nodeprep|' packaging/systemd/nodeprep.service \
 		| install -D -m 0644 /dev/stdin $(DESTDIR)$(SYSTEMDUNITDIR)/nodeprep.service
+	install -D -m 0644 packaging/systemd/nodeprep.socket $(DESTDIR)$(SYSTEMDUNITDIR)/nodeprep.socket
 	@# An admin's nodeprep.conf is never overwritten.
 	test -e $(DESTDIR)$(SYSCONFDIR)/nodeprep/nodeprep.conf || \
 		install -D -m 0644 packaging/etc/nodeprep.conf $(DESTDIR)$(SYSCONFDIR)/nodeprep/nodeprep.conf

@@ -12,7 +12,7 @@ BUILD_PKGS=(
 TEST_PKGS=(
   iproute2 util-linux procps kmod curl jq python3 strace
   debootstrap systemd-container openssl
-  debhelper devscripts lintian dpkg-dev fakeroot ansible-core python3-yaml git man-db
+  debhelper devscripts lintian dpkg-dev fakeroot ansible-core python3-yaml python3-voluptuous git man-db
   wrk prometheus valgrind
 )
 EXTRA_PKGS=()

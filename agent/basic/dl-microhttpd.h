@@ -27,6 +27,7 @@
         X(MHD_lookup_connection_value) \
         X(MHD_lookup_connection_value_n) \
         X(MHD_queue_response) \
+        X(MHD_quiesce_daemon) \
         X(MHD_start_daemon) \
         X(MHD_stop_daemon) \
 
@@ -60,6 +61,8 @@ int dlopen_microhttpd(const char **ret_error);
 #define MHD_lookup_connection_value_n sym_MHD_lookup_connection_value_n
 #undef MHD_queue_response
 #define MHD_queue_response sym_MHD_queue_response
+#undef MHD_quiesce_daemon
+#define MHD_quiesce_daemon sym_MHD_quiesce_daemon
 #undef MHD_start_daemon
 #define MHD_start_daemon sym_MHD_start_daemon
 #undef MHD_stop_daemon

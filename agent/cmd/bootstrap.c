@@ -76,35 +76,6 @@ static void bootstrap_args_done(struct bootstrap_args *a) {
         gateway_options_done(&a->gateway);
 }
 
-/* The options of `k3s install`: bootstrap passes them through unchanged.
- * Only their names and arity live here (to tell them from bootstrap's own);
- * their meaning and validation stay in the k3s command. */
-static const struct option k3s_options[] = {
-        { "role", required_argument, NULL, 0 },
-        { "version", required_argument, NULL, 0 },
-        { "channel", required_argument, NULL, 0 },
-        { "channel-url", required_argument, NULL, 0 },
-        { "server", required_argument, NULL, 0 },
-        { "token-file", required_argument, NULL, 0 },
-        { "cluster-init", no_argument, NULL, 0 },
-        { "datastore-endpoint", required_argument, NULL, 0 },
-        { "datastore-endpoint-file", required_argument, NULL, 0 },
-        { "disable", required_argument, NULL, 0 },
-        { "tls-san", required_argument, NULL, 0 },
-        { "node-ip", required_argument, NULL, 0 },
-        { "mirror", required_argument, NULL, 0 },
-        { "airgap", required_argument, NULL, 0 },
-        { "no-start", no_argument, NULL, 0 },
-        { "force", no_argument, NULL, 0 },
-        { "timeout", required_argument, NULL, 0 },
-        { "arch", required_argument, NULL, 0 },
-        { "allow-http", no_argument, NULL, 0 },
-        { "retries", required_argument, NULL, 0 },
-        { "backoff-ms", required_argument, NULL, 0 },
-        { "low-speed-time", required_argument, NULL, 0 },
-        { "connect-timeout", required_argument, NULL, 0 },
-};
-
 enum {
         ARG_PROFILE = 0x100,
         ARG_NO_PROFILE,
@@ -112,30 +83,41 @@ enum {
         ARG_IGNORE,
         ARG_NO_SERVICE,
         ARG_ALLOW_NETNS,
-        ARG_HELP,
         ARG_OPENFAAS,
-        ARG_K3S_BASE = 0x200,   /* + index into k3s_options */
-        ARG_GATEWAY_BASE = 0x400,       /* + index into gateway_cli_options() */
+        ARG_K3S_BASE = 0x10000,         /* + the val of a k3s install option */
+        ARG_GATEWAY_BASE = 0x20000,     /* + the val of a gateway option */
 };
 
-/* openfaas install's own options (cmd/openfaas-cli.h); --airgap, --timeout and
- * --allow-http are K3s's here and carry over to the openfaas stage. */
-static const struct option openfaas_options[] = { OPENFAAS_INSTALL_OPTIONS };
+static const struct cli_option bootstrap_options[] = {
+        { "profile", required_argument, ARG_PROFILE, "PROFILE", "the profile to apply (default " DEFAULT_PROFILE ")",
+          CLI_COMPLETE_PROFILE },
+        { "no-profile", no_argument, ARG_NO_PROFILE, NULL, "skip the profile stage", NULL },
+        { "report-url", required_argument, ARG_REPORT_URL, "URL", "POST the result there", NULL },
+        { "ignore-preflight", required_argument, ARG_IGNORE, "NAME[,NAME...]", "accept these failed preflight items",
+          NULL },
+        { "no-service", no_argument, ARG_NO_SERVICE, NULL, "do not enable and start " SERVICE_UNIT, NULL },
+        { "allow-netns", no_argument, ARG_ALLOW_NETNS, NULL, "passed to apply", NULL },
+        { "openfaas", no_argument, ARG_OPENFAAS, NULL,
+          "run the openfaas stage, with openfaas install's options (--accept-ce-eula or --license-file ...)", NULL },
+        CLI_OPTION_END,
+};
 
-static void usage(void) {
-        printf("nodeprep bootstrap [--profile PROFILE | --no-profile] [--report-url URL]\n"
-               "                   [--ignore-preflight NAME[,NAME...]] [--no-service] [--allow-netns]\n"
-               "                   [k3s install options: --role --version --channel --channel-url --server\n"
-               "                    --token-file --cluster-init --datastore-endpoint[-file] --disable --tls-san\n"
-               "                    --node-ip --mirror --airgap --no-start --force --timeout ...]\n"
-               "                   [--openfaas --accept-ce-eula | --license-file F [openfaas install options]]\n"
-               "                   [--domain NAME [gateway options: --email --tls --acme-server --acme-ca-file\n"
-               "                    --upstream --rate --burst --max-body --function-timeout --allow-system\n"
-               "                    --trusted-proxy]]\n"
-               "                   (--function-timeout T serves both: the OpenFaaS gateway and nginx)\n"
-               "stages: preflight, profile (default %s), k3s, ready, openfaas (with --openfaas),\n"
-               "        gateway (with --domain), service (%s), report\n"
-               "result: %s\n", DEFAULT_PROFILE, SERVICE_UNIT, BOOTSTRAP_RESULT_PATH);
+const struct cli_verb bootstrap_verb = {
+        .name = "bootstrap",
+        .summary = "Preflight, profile, K3s, readiness, " SERVICE_UNIT "; the result in " BOOTSTRAP_RESULT_PATH,
+        .description = "Stages: preflight, profile, k3s, ready, openfaas (with --openfaas: openfaas install's options "
+                       "pass through), gateway (with --domain: the gateway options pass through), service, result. "
+                       "--function-timeout T serves both the OpenFaaS gateway and nginx. A re-run skips what is done.",
+        .options = bootstrap_options,
+        .passed_options = k3s_install_options,
+        .passed_from = "k3s install",
+};
+
+static const struct cli_option *k3s_option_by_val(int val) {
+        for (const struct cli_option *o = k3s_install_options; o->name; o++)
+                if (o->val == val)
+                        return o;
+        return NULL;
 }
 
 /* The openfaas stage's options are checked before any stage runs: a bad one
@@ -160,41 +142,29 @@ static int check_openfaas_args(struct cli *cli, struct bootstrap_args *a) {
 
 /* The gateway's own --function-timeout entry, fed the value getopt handed
  * to the openfaas stage's option of the same name. */
-static int gateway_function_timeout(struct bootstrap_args *a, const struct option *gw, size_t n_gw, const char *arg,
-                                    char **ret_error) {
-        for (size_t i = 0; i < n_gw; i++)
-                if (streq(gw[i].name, "function-timeout"))
-                        return gateway_option_set(&a->gateway, gw[i].val, arg, ret_error);
-        return 0;
+static int gateway_function_timeout(struct bootstrap_args *a, const char *arg, char **ret_error) {
+        const struct cli_option *o = cli_option_find(gateway_cli_options, "function-timeout");
+
+        return o ? gateway_option_set(&a->gateway, o->val, arg, ret_error) : 0;
 }
 
 static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_args *a) {
-        size_t n_gw, n = 0;
-        const struct option *gw = gateway_cli_options(&n_gw);
-        struct option options[ELEMENTSOF(k3s_options) + ELEMENTSOF(openfaas_options) + 9 + 16];
+        struct option options[96];      /* own + k3s install + openfaas install + gateway */
+        size_t n;
         int c;
 
-        n_gw = n_gw > 16 ? 16 : n_gw;
-
-        options[n++] = (struct option) { "profile", required_argument, NULL, ARG_PROFILE };
-        options[n++] = (struct option) { "no-profile", no_argument, NULL, ARG_NO_PROFILE };
-        options[n++] = (struct option) { "report-url", required_argument, NULL, ARG_REPORT_URL };
-        options[n++] = (struct option) { "ignore-preflight", required_argument, NULL, ARG_IGNORE };
-        options[n++] = (struct option) { "no-service", no_argument, NULL, ARG_NO_SERVICE };
-        options[n++] = (struct option) { "allow-netns", no_argument, NULL, ARG_ALLOW_NETNS };
-        options[n++] = (struct option) { "help", no_argument, NULL, ARG_HELP };
-        options[n++] = (struct option) { "openfaas", no_argument, NULL, ARG_OPENFAAS };
-        for (size_t i = 0; i < ELEMENTSOF(openfaas_options); i++)
-                if (!streq(openfaas_options[i].name, "airgap") && !streq(openfaas_options[i].name, "chart-allow-http"))
-                        options[n++] = openfaas_options[i];
-        for (size_t i = 0; i < ELEMENTSOF(k3s_options); i++) {
-                options[n] = k3s_options[i];
-                options[n++].val = ARG_K3S_BASE + (int) i;
-        }
-        for (size_t i = 0; i < n_gw; i++) {
-                options[n] = gw[i];
-                options[n++].val = ARG_GATEWAY_BASE + (int) i;
-        }
+        /* Its own options, then k3s install's (their vals offset), from the tables help prints. */
+        n = cli_options_to_getopt(bootstrap_options, 0, options, 0, ELEMENTSOF(options));
+        n = cli_options_to_getopt(k3s_install_options, ARG_K3S_BASE, options, n, ELEMENTSOF(options));
+        /* openfaas install's, less those K3s's options already carry over
+         * (--airgap, --timeout; --allow-http covers the chart); the gateway's,
+         * less --function-timeout, which openfaas's entry feeds to both. */
+        for (const struct cli_option *o = openfaas_install_options; o->name && n + 1 < ELEMENTSOF(options); o++)
+                if (!streq(o->name, "airgap") && !streq(o->name, "chart-allow-http") && !streq(o->name, "timeout"))
+                        options[n++] = (struct option) { o->name, o->has_arg, NULL, o->val };
+        for (const struct cli_option *o = gateway_cli_options; o->name && n + 1 < ELEMENTSOF(options); o++)
+                if (!streq(o->name, "function-timeout"))
+                        options[n++] = (struct option) { o->name, o->has_arg, NULL, ARG_GATEWAY_BASE + o->val };
         options[n] = (struct option) CLI_OPTIONS_END;
 
         *a = (struct bootstrap_args) { .profile = DEFAULT_PROFILE, .role = "server",
@@ -204,9 +174,10 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
         if (strv_extend(&a->k3s_argv, "k3s") < 0 || strv_extend(&a->k3s_argv, "install") < 0)
                 return cli_error(cli, EXIT_FAILED, "out of memory");
         optind = 0;
+        opterr = 0;
         while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0) {
-                if (c >= ARG_K3S_BASE && c < ARG_K3S_BASE + (int) ELEMENTSOF(k3s_options)) {
-                        const struct option *o = &k3s_options[c - ARG_K3S_BASE];
+                if (c >= ARG_K3S_BASE && c < ARG_GATEWAY_BASE) {
+                        const struct cli_option *o = k3s_option_by_val(c - ARG_K3S_BASE);
                         _cleanup_free_ char *flag = NULL;
 
                         if (asprintf(&flag, "--%s", o->name) < 0 || strv_extend(&a->k3s_argv, flag) < 0 ||
@@ -240,17 +211,17 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                         /* One function timeout for the OpenFaaS gateway and
                          * nginx in front of it (getopt matches the name once). */
                         if (c == OPENFAAS_ARG_FUNCTION_TIMEOUT) {
-                                if (gateway_function_timeout(a, gw, n_gw, optarg, &err) < 0)
+                                if (gateway_function_timeout(a, optarg, &err) < 0)
                                         return cli_error(cli, EXIT_INVALID, "bootstrap: %s",
                                                          err ? err : "invalid --function-timeout");
                         } else
                                 a->openfaas_options_given = true;
                         continue;
                 }
-                if (c >= ARG_GATEWAY_BASE && c < ARG_GATEWAY_BASE + (int) n_gw) {
+                if (c >= ARG_GATEWAY_BASE) {
                         _cleanup_free_ char *err = NULL;
 
-                        if (gateway_option_set(&a->gateway, gw[c - ARG_GATEWAY_BASE].val, optarg, &err) < 0)
+                        if (gateway_option_set(&a->gateway, c - ARG_GATEWAY_BASE, optarg, &err) < 0)
                                 return cli_error(cli, EXIT_INVALID, "bootstrap: %s", err ? err : "invalid gateway option");
                         a->want_gateway = true;
                         continue;
@@ -284,13 +255,12 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                 case ARG_NO_SERVICE: a->no_service = true; break;
                 case ARG_ALLOW_NETNS: a->allow_netns = true; break;
                 case ARG_OPENFAAS: a->openfaas = true; break;
-                case ARG_HELP: usage(); return -1;
                 default:
-                        return cli_error(cli, EXIT_INVALID, "bootstrap: invalid option; see nodeprep bootstrap --help");
+                        return cli_error(cli, EXIT_INVALID, "invalid option '%s'", argv[optind - 1]);
                 }
         }
         if (optind < argc)
-                return cli_error(cli, EXIT_INVALID, "bootstrap: unexpected argument '%s'", argv[optind]);
+                return cli_error(cli, EXIT_INVALID, "unexpected argument '%s'", argv[optind]);
         if (!streq(a->role, "server") && !streq(a->role, "agent"))
                 return cli_error(cli, EXIT_INVALID, "--role must be server or agent");
         if (a->want_gateway) {
@@ -322,6 +292,7 @@ static int run_command(const struct cli *cli, command_fn fn, char **argv, int *r
         size_t n = 0;
         int code, r;
 
+        sub.command = argv[0];  /* its errors name it: "nodeprep: apply: ..." */
         /* getopt permutes argv: hand the command its own copy. */
         for (char **i = argv; *i; i++)
                 if (strv_extend(&copy, *i) < 0)
@@ -781,11 +752,11 @@ int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
         r = parse_args(cli, argc, argv, &a);
         if (r != 0) {
                 bootstrap_args_done(&a);
-                return r < 0 ? EXIT_OK : r;     /* -1: --help */
+                return r;
         }
         if (cli->sr->live && geteuid() != 0) {
                 bootstrap_args_done(&a);
-                return cli_error(cli, EXIT_NOT_PERMITTED, "bootstrap: must run as root");
+                return cli_error(cli, EXIT_NOT_PERMITTED, "must run as root");
         }
         run.doc = bootstrap_result_new(NODEPREP_VERSION, a.profile, a.role);
         if (!run.doc) {

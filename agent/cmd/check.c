@@ -74,20 +74,38 @@ static void human(json_object *result) {
                counts[3], counts[4]);
 }
 
+static const char *check_group_word(size_t i) {
+        for (size_t j = 0; check_groups[j].name; j++)
+                if (j == i)
+                        return check_groups[j].name;
+        return NULL;
+}
+
+static const struct cli_option check_options[] = {
+        { "latency", no_argument, 'l', NULL, "also measure the data disk's write+fdatasync latency", NULL },
+        { "role", required_argument, 'r', "ROLE", "server (default) or agent: which K3s ports must be free",
+          "server agent" },
+        { "data-dir", required_argument, 'd', "DIR", "the data directory whose disk is checked", CLI_COMPLETE_DIR },
+        { "steal-window", required_argument, 's', "MS", "how long to sample CPU steal, 0-60000 ms", NULL },
+        CLI_OPTION_END,
+};
+
+const struct cli_verb check_verb = {
+        .name = "check",
+        .args = "[GROUP...]",
+        .summary = "Node checks (exit 3 when an item failed)",
+        .description = "Every item is ok, warn, fail, n/a or unknown, with the reason, the evidence and a hint.\n"
+                       "No GROUP: every group.",
+        .options = check_options,
+        .arg_word = check_group_word,
+};
+
 static int parse_options(struct cli *cli, int argc, char **argv, struct check_options *o) {
-        static const struct option options[] = {
-                { "latency", no_argument, NULL, 'l' },
-                { "role", required_argument, NULL, 'r' },
-                { "data-dir", required_argument, NULL, 'd' },
-                { "steal-window", required_argument, NULL, 's' },
-                { "help", no_argument, NULL, 'h' },
-                CLI_OPTIONS_END,
-        };
         uint64_t ms;
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "", check_options)) >= 0)
                 switch (c) {
                 case 'l': o->latency = true; break;
                 case 'r':
@@ -105,19 +123,12 @@ static int parse_options(struct cli *cli, int argc, char **argv, struct check_op
                                 return cli_error(cli, EXIT_INVALID, "--steal-window: milliseconds, 0-60000");
                         o->steal_window_ms = (unsigned) ms;
                         break;
-                case 'h':
-                        printf("nodeprep check [GROUP...] [--latency] [--role server|agent] [--data-dir DIR] "
-                               "[--steal-window MS]\ngroups:");
-                        for (const struct check_group *g = check_groups; g->name; g++)
-                                printf(" %s", g->name);
-                        printf("\n");
-                        return EXIT_OK + 1000;
                 default:
-                        return cli_error(cli, EXIT_INVALID, "check: invalid option; see nodeprep check --help");
+                        return cli_error(cli, EXIT_INVALID, "invalid option '%s'", argv[optind - 1]);
                 }
         for (int i = optind; i < argc; i++)
                 if (!check_group_find(argv[i]))
-                        return cli_error(cli, EXIT_INVALID, "check: unknown group '%s'", argv[i]);
+                        return cli_error(cli, EXIT_INVALID, "unknown group '%s'", argv[i]);
         return 0;
 }
 
@@ -140,8 +151,6 @@ int cmd_check(struct cli *cli, int argc, char **argv) {
         int r;
 
         r = parse_options(cli, argc, argv, &o);
-        if (r == EXIT_OK + 1000)
-                return EXIT_OK;
         if (r != 0)
                 return r;
         check_steal_window_start(cli->sr, &o);

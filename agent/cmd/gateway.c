@@ -113,28 +113,47 @@ enum {
         ARG_MAX_BODY, ARG_FUNCTION_TIMEOUT, ARG_ALLOW_SYSTEM, ARG_TRUSTED_PROXY,
 };
 
-static const struct option gateway_long_options[] = {
-        { "domain", required_argument, NULL, ARG_DOMAIN },
-        { "email", required_argument, NULL, ARG_EMAIL },
-        { "tls", required_argument, NULL, ARG_TLS },
-        { "acme-server", required_argument, NULL, ARG_ACME_SERVER },
-        { "acme-ca-file", required_argument, NULL, ARG_ACME_CA },
-        { "upstream", required_argument, NULL, ARG_UPSTREAM },
-        { "rate", required_argument, NULL, ARG_RATE },
-        { "burst", required_argument, NULL, ARG_BURST },
-        { "max-body", required_argument, NULL, ARG_MAX_BODY },
-        { "function-timeout", required_argument, NULL, ARG_FUNCTION_TIMEOUT },
-        { "allow-system", required_argument, NULL, ARG_ALLOW_SYSTEM },
-        { "trusted-proxy", required_argument, NULL, ARG_TRUSTED_PROXY },
-        CLI_OPTIONS_END,
+/* The options of every gateway subcommand, also taken by bootstrap; help and
+ * completion are generated from this table. */
+const struct cli_option gateway_cli_options[] = {
+        { "domain", required_argument, ARG_DOMAIN, "NAME", "the public name nginx serves (required)", NULL },
+        { "email", required_argument, ARG_EMAIL, "ADDR", "contact of the ACME account", NULL },
+        { "tls", required_argument, ARG_TLS, "MODE", "acme (default), none, or cert:CERT,KEY", "acme none" },
+        { "acme-server", required_argument, ARG_ACME_SERVER, "URL", "the ACME directory URL (default Let's Encrypt)",
+          NULL },
+        { "acme-ca-file", required_argument, ARG_ACME_CA, "FILE", "CA bundle of a private ACME server",
+          CLI_COMPLETE_FILE },
+        { "upstream", required_argument, ARG_UPSTREAM, "ADDR:PORT", "the OpenFaaS gateway (default 127.0.0.1:8080)",
+          NULL },
+        { "rate", required_argument, ARG_RATE, "N/s", "requests per client address (default 10/s)", NULL },
+        { "burst", required_argument, ARG_BURST, "N", "requests above the rate held before 429 (default 20)", NULL },
+        { "max-body", required_argument, ARG_MAX_BODY, "SIZE", "largest request body (default 50M)", NULL },
+        { "function-timeout", required_argument, ARG_FUNCTION_TIMEOUT, "T",
+          "the function timeout; nginx waits longer than the gateway (default 60s)", NULL },
+        { "allow-system", required_argument, ARG_ALLOW_SYSTEM, "CIDR",
+          "may reach /system/ and /ui/ (default loopback; repeatable)", NULL },
+        { "trusted-proxy", required_argument, ARG_TRUSTED_PROXY, "CIDR",
+          "a load balancer whose X-Forwarded-For is believed (repeatable)", NULL },
+        CLI_OPTION_END,
 };
 
-const struct option *gateway_cli_options(size_t *ret_n) {
-        *ret_n = ELEMENTSOF(gateway_long_options) - 1;
-        return gateway_long_options;
-}
+static const struct cli_verb gateway_subcommands[] = {
+        { .name = "plan", .summary = "What apply would write, per file", .options = gateway_cli_options },
+        { .name = "apply", .summary = "Write, check with nginx -t, reload; TLS in two phases",
+          .options = gateway_cli_options },
+        { .name = "verify", .summary = "Files ours and unchanged, nginx, certificate, timeout order (exit 3)",
+          .options = gateway_cli_options },
+        { .name = "remove", .summary = "Remove exactly the files apply wrote", .options = gateway_cli_options },
+        { NULL },
+};
 
-/* One option (getopt's val from gateway_cli_options()) into o. */
+const struct cli_verb gateway_verb = {
+        .name = "gateway",
+        .summary = "nginx in front of OpenFaaS: TLS, rate limits, timeouts that agree",
+        .subcommands = gateway_subcommands,
+};
+
+/* One option (a val of gateway_cli_options[]) into o. */
 int gateway_option_set(struct gateway_options *o, int c, const char *arg, char **ret_error) {
         switch (c) {
         case ARG_DOMAIN: return gateway_set_domain(o, arg, ret_error);
@@ -157,7 +176,7 @@ static int parse_options(struct cli *cli, int argc, char **argv, struct gateway_
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", gateway_long_options, NULL)) >= 0) {
+        while ((c = cli_getopt(argc, argv, "", gateway_cli_options)) >= 0) {
                 _cleanup_free_ char *err = NULL;
 
                 if (c == '?' || c == ':' || gateway_option_set(o, c, optarg, &err) < 0)

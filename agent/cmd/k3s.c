@@ -99,39 +99,48 @@ static int finish(const struct cli *cli, struct k3s_result *res, int r, int ok_c
         return code;
 }
 
+enum {
+        ARG_VERSION = 0x100, ARG_CHANNEL, ARG_CHANNEL_URL, ARG_SERVER, ARG_TOKEN_FILE, ARG_CLUSTER_INIT,
+        ARG_DATASTORE, ARG_DISABLE, ARG_TLS_SAN, ARG_NODE_IP, ARG_MIRROR, ARG_AIRGAP, ARG_NO_START,
+        ARG_FORCE, ARG_TIMEOUT, ARG_ROLE, ARG_ARCH, ARG_ALLOW_HTTP, ARG_RETRIES, ARG_BACKOFF,
+        ARG_LOW_SPEED, ARG_CONNECT_TIMEOUT, ARG_DATASTORE_FILE,
+};
+
+/* bootstrap passes these through unchanged (cmd/bootstrap.c). */
+const struct cli_option k3s_install_options[] = {
+        { "role", required_argument, ARG_ROLE, "ROLE", "server (default) or agent", "server agent" },
+        { "version", required_argument, ARG_VERSION, "V", "the K3s release, e.g. v1.31.4+k3s1", NULL },
+        { "channel", required_argument, ARG_CHANNEL, "C", "resolve the version from a release channel (stable)",
+          "stable latest testing" },
+        { "channel-url", required_argument, ARG_CHANNEL_URL, "URL", "the channel server", NULL },
+        { "server", required_argument, ARG_SERVER, "URL", "join this server (https://HOST:6443)", NULL },
+        { "token-file", required_argument, ARG_TOKEN_FILE, "F", "the join token (copied with mode 0600)",
+          CLI_COMPLETE_FILE },
+        { "cluster-init", no_argument, ARG_CLUSTER_INIT, NULL, "start an embedded etcd cluster", NULL },
+        { "datastore-endpoint", required_argument, ARG_DATASTORE, "URI", "an external datastore", NULL },
+        { "datastore-endpoint-file", required_argument, ARG_DATASTORE_FILE, "F",
+          "the datastore URI from a file (it may hold a password)", CLI_COMPLETE_FILE },
+        { "disable", required_argument, ARG_DISABLE, "NAME", "a packaged component to disable (default traefik)",
+          "traefik servicelb local-storage metrics-server coredns" },
+        { "tls-san", required_argument, ARG_TLS_SAN, "NAME", "an extra name in the API server certificate", NULL },
+        { "node-ip", required_argument, ARG_NODE_IP, "IP", "the address the node advertises", NULL },
+        { "mirror", required_argument, ARG_MIRROR, "URL", "release base: URL/download/VERSION/ASSET", NULL },
+        { "airgap", required_argument, ARG_AIRGAP, "DIR", "install from a directory instead of downloading",
+          CLI_COMPLETE_DIR },
+        { "no-start", no_argument, ARG_NO_START, NULL, "write everything, start nothing", NULL },
+        { "force", no_argument, ARG_FORCE, NULL, "reinstall even when the same version is installed", NULL },
+        { "timeout", required_argument, ARG_TIMEOUT, "SEC", "start and readiness deadline (default 300)", NULL },
+        { "arch", required_argument, ARG_ARCH, "ARCH", "the release asset's architecture (default: this machine)",
+          "amd64 arm64 arm" },
+        { "allow-http", no_argument, ARG_ALLOW_HTTP, NULL, "allow plain http URLs that are not loopback", NULL },
+        { "retries", required_argument, ARG_RETRIES, "N", "download attempts after the first", NULL },
+        { "backoff-ms", required_argument, ARG_BACKOFF, "MS", "wait before the first retry, doubled each time", NULL },
+        { "low-speed-time", required_argument, ARG_LOW_SPEED, "SEC", "abort a download stalled this long", NULL },
+        { "connect-timeout", required_argument, ARG_CONNECT_TIMEOUT, "SEC", "connection deadline", NULL },
+        CLI_OPTION_END,
+};
+
 static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
-        enum {
-                ARG_VERSION = 0x100, ARG_CHANNEL, ARG_CHANNEL_URL, ARG_SERVER, ARG_TOKEN_FILE, ARG_CLUSTER_INIT,
-                ARG_DATASTORE, ARG_DISABLE, ARG_TLS_SAN, ARG_NODE_IP, ARG_MIRROR, ARG_AIRGAP, ARG_NO_START,
-                ARG_FORCE, ARG_TIMEOUT, ARG_ROLE, ARG_ARCH, ARG_ALLOW_HTTP, ARG_RETRIES, ARG_BACKOFF,
-                ARG_LOW_SPEED, ARG_CONNECT_TIMEOUT, ARG_DATASTORE_FILE,
-        };
-        static const struct option options[] = {
-                { "role", required_argument, NULL, ARG_ROLE },
-                { "version", required_argument, NULL, ARG_VERSION },
-                { "channel", required_argument, NULL, ARG_CHANNEL },
-                { "channel-url", required_argument, NULL, ARG_CHANNEL_URL },
-                { "server", required_argument, NULL, ARG_SERVER },
-                { "token-file", required_argument, NULL, ARG_TOKEN_FILE },
-                { "cluster-init", no_argument, NULL, ARG_CLUSTER_INIT },
-                { "datastore-endpoint", required_argument, NULL, ARG_DATASTORE },
-                { "datastore-endpoint-file", required_argument, NULL, ARG_DATASTORE_FILE },
-                { "disable", required_argument, NULL, ARG_DISABLE },
-                { "tls-san", required_argument, NULL, ARG_TLS_SAN },
-                { "node-ip", required_argument, NULL, ARG_NODE_IP },
-                { "mirror", required_argument, NULL, ARG_MIRROR },
-                { "airgap", required_argument, NULL, ARG_AIRGAP },
-                { "no-start", no_argument, NULL, ARG_NO_START },
-                { "force", no_argument, NULL, ARG_FORCE },
-                { "timeout", required_argument, NULL, ARG_TIMEOUT },
-                { "arch", required_argument, NULL, ARG_ARCH },
-                { "allow-http", no_argument, NULL, ARG_ALLOW_HTTP },
-                { "retries", required_argument, NULL, ARG_RETRIES },
-                { "backoff-ms", required_argument, NULL, ARG_BACKOFF },
-                { "low-speed-time", required_argument, NULL, ARG_LOW_SPEED },
-                { "connect-timeout", required_argument, NULL, ARG_CONNECT_TIMEOUT },
-                CLI_OPTIONS_END,
-        };
         _cleanup_strv_free_ char **disable = NULL, **tls_san = NULL;
         _cleanup_free_ char *err = NULL, *datastore = NULL;
         struct k3s_install_options o;
@@ -142,7 +151,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
 
         k3s_install_options_init(&o);
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "", k3s_install_options)) >= 0)
                 switch (c) {
                 case ARG_ROLE:
                         if (k3s_role_from_string(optarg, &o.role) < 0)
@@ -199,16 +208,16 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                                 o.fetch.connect_timeout_sec = u ? u : 1;
                         break;
                 default:
-                        return cli_error(cli, EXIT_INVALID, "invalid option; see nodeprep --help");
+                        return cli_error(cli, EXIT_INVALID, "invalid option '%s'", argv[optind - 1]);
                 }
         if (optind < argc)
-                return cli_error(cli, EXIT_INVALID, "k3s install: unexpected argument '%s'", argv[optind]);
+                return cli_error(cli, EXIT_INVALID, "unexpected argument '%s'", argv[optind]);
         o.disable = disable;
         o.tls_san = tls_san;
         if (k3s_install_options_check(&o, &err) < 0)
-                return cli_error(cli, EXIT_INVALID, "k3s install: %s", err ? err : "invalid options");
+                return cli_error(cli, EXIT_INVALID, "%s", err ? err : "invalid options");
         if (cli->sr->live && geteuid() != 0)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "k3s install: must run as root");
+                return cli_error(cli, EXIT_NOT_PERMITTED, "must run as root");
         o.fetch.progress = progress;
         o.fetch.userdata = &prog;
 
@@ -223,24 +232,25 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
         return finish(cli, &res, r, EXIT_OK, human);
 }
 
+static const struct cli_option status_options[] = {
+        { "wait", required_argument, 'w', "SEC", "wait up to SEC seconds for readiness", NULL },
+        CLI_OPTION_END,
+};
+
 static int k3s_cmd_status(struct cli *cli, int argc, char **argv) {
-        static const struct option options[] = {
-                { "wait", required_argument, NULL, 'w' },
-                CLI_OPTIONS_END,
-        };
         struct k3s_result res;
         unsigned wait_sec = 0;
         int c, r;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "", status_options)) >= 0)
                 switch (c) {
                 case 'w':
                         if (parse_uint(optarg, 86400, &wait_sec) < 0)
                                 return cli_error(cli, EXIT_INVALID, "--wait: not a valid number of seconds");
                         break;
                 default:
-                        return cli_error(cli, EXIT_INVALID, "invalid option; see nodeprep --help");
+                        return cli_error(cli, EXIT_INVALID, "invalid option '%s'", argv[optind - 1]);
                 }
         k3s_result_init(&res);
         r = k3s_status(cli->sr, wait_sec, &res);
@@ -249,36 +259,51 @@ static int k3s_cmd_status(struct cli *cli, int argc, char **argv) {
         return finish(cli, &res, r, res.ready ? EXIT_OK : EXIT_DRIFT, human);
 }
 
+static const struct cli_option uninstall_options[] = {
+        { "purge", no_argument, 'p', NULL, "also remove K3s's data (/var/lib/rancher/k3s)", NULL },
+        CLI_OPTION_END,
+};
+
 static int k3s_cmd_uninstall(struct cli *cli, int argc, char **argv) {
-        static const struct option options[] = {
-                { "purge", no_argument, NULL, 'p' },
-                CLI_OPTIONS_END,
-        };
         struct k3s_result res;
         bool purge = false;
         int c, r;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "", uninstall_options)) >= 0)
                 switch (c) {
                 case 'p': purge = true; break;
-                default: return cli_error(cli, EXIT_INVALID, "invalid option; see nodeprep --help");
+                default: return cli_error(cli, EXIT_INVALID, "invalid option '%s'", argv[optind - 1]);
                 }
         if (cli->sr->live && geteuid() != 0)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "k3s uninstall: must run as root");
+                return cli_error(cli, EXIT_NOT_PERMITTED, "must run as root");
         k3s_result_init(&res);
         r = k3s_uninstall(cli->sr, purge, &res);
         return finish(cli, &res, r, EXIT_OK, human_uninstall);
 }
 
+static const struct cli_verb k3s_subcommands[] = {
+        { .name = "install", .summary = "Install K3s natively: verified download, unit, config, readiness",
+          .options = k3s_install_options },
+        { .name = "status", .summary = "The readiness ladder (exit 3 when not ready)", .options = status_options },
+        { .name = "uninstall", .summary = "Stop and remove what k3s install wrote", .options = uninstall_options },
+        {},
+};
+
+const struct cli_verb k3s_verb = {
+        .name = "k3s",
+        .summary = "Install, check and remove K3s",
+        .subcommands = k3s_subcommands,
+};
+
 int cmd_k3s(struct cli *cli, int argc, char **argv) {
         if (argc < 2)
-                return cli_error(cli, EXIT_INVALID, "k3s: install, status or uninstall");
+                return cli_error(cli, EXIT_INVALID, "expected install, status or uninstall");
         if (streq(argv[1], "install"))
                 return k3s_cmd_install(cli, argc - 1, argv + 1);
         if (streq(argv[1], "status"))
                 return k3s_cmd_status(cli, argc - 1, argv + 1);
         if (streq(argv[1], "uninstall"))
                 return k3s_cmd_uninstall(cli, argc - 1, argv + 1);
-        return cli_error(cli, EXIT_INVALID, "k3s: unknown subcommand '%s' (install, status, uninstall)", argv[1]);
+        return cli_error(cli, EXIT_INVALID, "unknown subcommand '%s' (install, status, uninstall)", argv[1]);
 }

@@ -22,17 +22,10 @@ enum {
         OPENFAAS_ARG_TIMEOUT,
 };
 
-#define OPENFAAS_INSTALL_OPTIONS                                                                \
-        { "accept-ce-eula", no_argument, NULL, OPENFAAS_ARG_EULA },                             \
-        { "license-file", required_argument, NULL, OPENFAAS_ARG_LICENSE },                      \
-        { "chart-url", required_argument, NULL, OPENFAAS_ARG_CHART_URL },                       \
-        { "chart-file", required_argument, NULL, OPENFAAS_ARG_CHART_FILE },                     \
-        { "expose", required_argument, NULL, OPENFAAS_ARG_EXPOSE },                             \
-        { "function-timeout", required_argument, NULL, OPENFAAS_ARG_FUNCTION_TIMEOUT },         \
-        { "canary", no_argument, NULL, OPENFAAS_ARG_CANARY },                                   \
-        { "canary-image", required_argument, NULL, OPENFAAS_ARG_CANARY_IMAGE },                 \
-        { "airgap", no_argument, NULL, OPENFAAS_ARG_AIRGAP },                                   \
-        { "chart-allow-http", no_argument, NULL, OPENFAAS_ARG_ALLOW_HTTP }
+struct cli_option;
+/* openfaas install's options (--timeout too), from which its help, completion
+ * and getopt array are made; bootstrap takes them for its openfaas stage. */
+extern const struct cli_option openfaas_install_options[];
 
 int openfaas_cli_option(int c, const char *arg, struct openfaas_options *o, char **ret_error);
 json_object *openfaas_result_to_json(const struct openfaas_result *r);

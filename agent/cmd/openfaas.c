@@ -123,12 +123,55 @@ static int exit_code_for(int r) {
         return EXIT_FAILED;
 }
 
+const struct cli_option openfaas_install_options[] = {
+        { "accept-ce-eula", no_argument, OPENFAAS_ARG_EULA, NULL,
+          "accept the OpenFaaS CE EULA (required for CE)", NULL },
+        { "license-file", required_argument, OPENFAAS_ARG_LICENSE, "FILE", "an OpenFaaS Pro licence (Pro edition)",
+          CLI_COMPLETE_FILE },
+        { "chart-url", required_argument, OPENFAAS_ARG_CHART_URL, "URL", "the chart repository (a mirror)", NULL },
+        { "chart-file", required_argument, OPENFAAS_ARG_CHART_FILE, "FILE", "a local openfaas-VER.tgz",
+          CLI_COMPLETE_FILE },
+        { "expose", required_argument, OPENFAAS_ARG_EXPOSE, "MODE",
+          "clusterip (default: only through nodeprep gateway), loadbalancer or nodeport",
+          "clusterip loadbalancer nodeport" },
+        { "function-timeout", required_argument, OPENFAAS_ARG_FUNCTION_TIMEOUT, "T",
+          "the gateway's upstream timeout; read/write slightly above (default 60s)", NULL },
+        { "canary", no_argument, OPENFAAS_ARG_CANARY, NULL, "deploy, invoke and delete a test function", NULL },
+        { "canary-image", required_argument, OPENFAAS_ARG_CANARY_IMAGE, "IMAGE", "the canary's public image", NULL },
+        { "airgap", no_argument, OPENFAAS_ARG_AIRGAP, NULL, "refused for CE (it needs internet access)", NULL },
+        { "chart-allow-http", no_argument, OPENFAAS_ARG_ALLOW_HTTP, NULL, "allow a plain-http chart mirror", NULL },
+        { "timeout", required_argument, OPENFAAS_ARG_TIMEOUT, "SEC", "cap on every rung of the readiness ladder",
+          NULL },
+        CLI_OPTION_END,
+};
+
+static const struct cli_option status_options[] = {
+        { "wait", required_argument, 'w', "SEC", "wait up to SEC seconds for readiness", NULL },
+        CLI_OPTION_END,
+};
+
+static const struct cli_option uninstall_options[] = {
+        { "timeout", required_argument, 't', "SEC", "how long to wait for helm-delete", NULL },
+        CLI_OPTION_END,
+};
+
+static const struct cli_verb openfaas_subcommands[] = {
+        { .name = "install", .summary = "OpenFaaS through K3s's helm-controller: verified chart, manifest, readiness",
+          .options = openfaas_install_options },
+        { .name = "status", .summary = "The readiness ladder and the timeout order (exit 3 when not ready)",
+          .options = status_options },
+        { .name = "uninstall", .summary = "Remove the release and exactly the files install wrote",
+          .options = uninstall_options },
+        { NULL },
+};
+
+const struct cli_verb openfaas_verb = {
+        .name = "openfaas",
+        .summary = "Install, check and remove OpenFaaS on K3s",
+        .subcommands = openfaas_subcommands,
+};
+
 static int openfaas_cmd_install(struct cli *cli, int argc, char **argv) {
-        static const struct option options[] = {
-                OPENFAAS_INSTALL_OPTIONS,
-                { "timeout", required_argument, NULL, OPENFAAS_ARG_TIMEOUT },
-                CLI_OPTIONS_END,
-        };
         _cleanup_free_ char *err = NULL;
         struct openfaas_options o;
         struct openfaas_result res;
@@ -136,7 +179,7 @@ static int openfaas_cmd_install(struct cli *cli, int argc, char **argv) {
 
         openfaas_options_init(&o);
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
+        while ((c = cli_getopt(argc, argv, "", openfaas_install_options)) >= 0) {
                 r = openfaas_cli_option(c, optarg, &o, &err);
                 if (r < 0)
                         return cli_error(cli, EXIT_INVALID, "openfaas install: %s", err ? err : "bad value");
@@ -163,16 +206,12 @@ static int openfaas_cmd_install(struct cli *cli, int argc, char **argv) {
 }
 
 static int openfaas_cmd_status(struct cli *cli, int argc, char **argv) {
-        static const struct option options[] = {
-                { "wait", required_argument, NULL, 'w' },
-                CLI_OPTIONS_END,
-        };
         struct openfaas_result res;
         unsigned wait_sec = 0;
         int c, r;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "", status_options)) >= 0)
                 switch (c) {
                 case 'w':
                         if (parse_seconds(optarg, &wait_sec) < 0)
@@ -190,16 +229,12 @@ static int openfaas_cmd_status(struct cli *cli, int argc, char **argv) {
 }
 
 static int openfaas_cmd_uninstall(struct cli *cli, int argc, char **argv) {
-        static const struct option options[] = {
-                { "timeout", required_argument, NULL, 't' },
-                CLI_OPTIONS_END,
-        };
         struct openfaas_result res;
         unsigned timeout = 0;
         int c, r;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "", uninstall_options)) >= 0)
                 switch (c) {
                 case 't':
                         if (parse_seconds(optarg, &timeout) < 0)

@@ -16,25 +16,64 @@ void cli_print_result(const struct cli *cli, json_object *result, human_fn human
         fflush(stdout);
 }
 
-int cli_error(const struct cli *cli, int exit_code, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
+/* What to do next, by exit code, when the caller has nothing more precise. */
+static const char *default_hint(const struct cli *cli, int exit_code, char **buf) {
+        switch (exit_code) {
+        case EXIT_INVALID:
+                if (asprintf(buf, "see 'nodeprep %s%s--help'", cli->command ? cli->command : "",
+                             cli->command ? " " : "") < 0)
+                        return NULL;
+                return *buf;
+        case EXIT_NOT_PERMITTED:
+                return "run it as root on the host itself (exit code 4: not permitted here)";
+        default:
+                return "run again with -v for the details";
+        }
+}
 
-        va_start(ap, fmt);
+static int error_print(const struct cli *cli, int exit_code, const char *hint, const char *fmt, va_list ap) {
+        _cleanup_free_ char *msg = NULL, *hint_buf = NULL;
+
         if (vasprintf(&msg, fmt, ap) < 0)
                 msg = NULL;
-        va_end(ap);
-        fprintf(stderr, "nodeprep: %s\n", msg ? msg : "out of memory");
+        if (!hint)
+                hint = default_hint(cli, exit_code, &hint_buf);
+        if (cli->command)
+                fprintf(stderr, "nodeprep: %s: %s\n", cli->command, msg ? msg : "out of memory");
+        else
+                fprintf(stderr, "nodeprep: %s\n", msg ? msg : "out of memory");
+        if (hint)
+                fprintf(stderr, "hint: %s\n", hint);
         if (cli->json) {
                 json_object *o = json_object_new_object();
 
                 json_object_object_add(o, "changed", json_object_new_boolean(false));
                 json_object_object_add(o, "error", json_object_new_string(msg ? msg : "out of memory"));
+                if (hint)
+                        json_object_object_add(o, "hint", json_object_new_string(hint));
                 json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
                 printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
                 json_object_put(o);
         }
+        return exit_code;
+}
+
+int cli_error(const struct cli *cli, int exit_code, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        error_print(cli, exit_code, NULL, fmt, ap);
+        va_end(ap);
+        return exit_code;
+}
+
+int cli_error_hint(const struct cli *cli, int exit_code, const char *hint, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        error_print(cli, exit_code, hint, fmt, ap);
+        va_end(ap);
         return exit_code;
 }
 

@@ -25,7 +25,8 @@ static int profile_list_cmd(struct cli *cli) {
                 _cleanup_free_ char *error = NULL;
                 json_object *o = json_object_new_object();
 
-                r = profile_load(files[i], NULL, &p, &error);
+                /* With the search path, so includes resolve as lint, show and apply resolve them. */
+                r = profile_load(files[i], cli->profile_path, &p, &error);
                 json_object_object_add(o, "name", json_object_new_string(names[i]));
                 json_object_object_add(o, "file", json_object_new_string(files[i]));
                 if (r >= 0)
@@ -176,6 +177,21 @@ static int profile_lint_cmd(struct cli *cli, int n, char **names) {
         return worst;
 }
 
+static const struct cli_verb profile_subcommands[] = {
+        { .name = "list", .summary = "The profiles on the profile path, with their descriptions" },
+        { .name = "show", .args = "PROFILE", .summary = "The resolved profile: includes merged, origin of every key",
+          .complete_args = CLI_COMPLETE_PROFILE },
+        { .name = "lint", .args = "FILE|PROFILE...", .summary = "Parse and validate only; touches nothing",
+          .complete_args = CLI_COMPLETE_PROFILE },
+        {},
+};
+
+const struct cli_verb profile_verb = {
+        .name = "profile",
+        .summary = "List, show and lint sysctl profiles",
+        .subcommands = profile_subcommands,
+};
+
 int cmd_profile(struct cli *cli, int argc, char **argv) {
         if (argc >= 2 && streq(argv[1], "list") && argc == 2)
                 return profile_list_cmd(cli);
@@ -183,5 +199,5 @@ int cmd_profile(struct cli *cli, int argc, char **argv) {
                 return profile_show_cmd(cli, argv[2]);
         if (argc >= 3 && streq(argv[1], "lint"))
                 return profile_lint_cmd(cli, argc - 2, argv + 2);
-        return cli_error(cli, EXIT_INVALID, "usage: nodeprep profile list | show PROFILE | lint FILE|PROFILE...");
+        return cli_error(cli, EXIT_INVALID, "expected list, show PROFILE or lint FILE|PROFILE...");
 }

@@ -47,8 +47,14 @@ struct serve_args {
 
 static bool journal;    /* stderr is the journal: log there with priorities */
 
-static void slog(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void slog(int priority, const char *fmt, ...) {
+/* slog(): the journal records the caller's CODE_FILE, CODE_LINE and
+ * CODE_FUNC (as sd_journal_print() would at the call site), not this wrapper's. */
+#define slog(priority, ...) \
+        slog_at("CODE_FILE=" __FILE__, "CODE_LINE=" _SD_STRINGIFY(__LINE__), __func__, priority, __VA_ARGS__)
+
+static void slog_at(const char *file, const char *line, const char *func, int priority, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+static void slog_at(const char *file, const char *line, const char *func, int priority, const char *fmt, ...) {
         char buf[1024];
         va_list ap;
 
@@ -56,7 +62,7 @@ static void slog(int priority, const char *fmt, ...) {
         vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
         if (journal)
-                sd_journal_print(priority, "%s", buf);
+                sd_journal_print_with_location(priority, file, line, func, "%s", buf);
         else if (priority <= LOG_ERR)
                 log_error("%s", buf);
         else if (priority <= LOG_WARNING)
@@ -65,22 +71,33 @@ static void slog(int priority, const char *fmt, ...) {
                 log_notice("%s", buf);
 }
 
+static const struct cli_option serve_options[] = {
+        { "listen", required_argument, 'l', "ADDR:PORT", "where to listen (default 127.0.0.1:9470)", NULL },
+        { "interval", required_argument, 'i', "SEC", "collection interval, 1-3600 seconds", NULL },
+        { "config", required_argument, 'c', "FILE", "the config file (default /etc/nodeprep/nodeprep.conf)",
+          CLI_COMPLETE_FILE },
+        { "token-file", required_argument, 't', "F", "require this bearer token for /metrics and /status",
+          CLI_COMPLETE_FILE },
+        { "tls-cert", required_argument, 'C', "F", "serve https with this certificate (with --tls-key)",
+          CLI_COMPLETE_FILE },
+        { "tls-key", required_argument, 'K', "F", "the certificate's private key", CLI_COMPLETE_FILE },
+        { "insecure", no_argument, 'I', NULL, "allow a non-loopback address without TLS", NULL },
+        { "once", no_argument, 'o', NULL, "collect once, print the status and exit", NULL },
+        CLI_OPTION_END,
+};
+
+const struct cli_verb serve_verb = {
+        .name = "serve",
+        .summary = "Node health over HTTP: /livez /readyz /metrics /status",
+        .description = "Collects on a timer and serves from a cache. SIGHUP reloads the config file.",
+        .options = serve_options,
+};
+
 static int parse_args(struct cli *cli, int argc, char **argv, struct serve_args *a) {
-        static const struct option options[] = {
-                { "listen", required_argument, NULL, 'l' },
-                { "interval", required_argument, NULL, 'i' },
-                { "config", required_argument, NULL, 'c' },
-                { "token-file", required_argument, NULL, 't' },
-                { "tls-cert", required_argument, NULL, 'C' },
-                { "tls-key", required_argument, NULL, 'K' },
-                { "insecure", no_argument, NULL, 'I' },
-                { "once", no_argument, NULL, 'o' },
-                CLI_OPTIONS_END,
-        };
         int c;
 
         optind = 0;
-        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "+", serve_options)) >= 0)
                 switch (c) {
                 case 'l': a->listen = optarg; break;
                 case 'i': {
@@ -99,12 +116,10 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct serve_args 
                 case 'I': a->insecure = true; break;
                 case 'o': a->once = true; break;
                 default:
-                        return cli_error(cli, EXIT_INVALID, "usage: nodeprep serve [--listen ADDR:PORT] "
-                                         "[--interval SEC] [--config FILE] [--token-file FILE] "
-                                         "[--tls-cert FILE --tls-key FILE] [--insecure] [--once]");
+                        return cli_error(cli, EXIT_INVALID, "invalid option '%s'", argv[optind - 1]);
                 }
         if (optind < argc)
-                return cli_error(cli, EXIT_INVALID, "serve: unexpected argument '%s'", argv[optind]);
+                return cli_error(cli, EXIT_INVALID, "unexpected argument '%s'", argv[optind]);
         return 0;
 }
 
@@ -205,6 +220,7 @@ static int guard_exposure(struct cli *cli, const struct health_config *c, int fd
 
 struct loop {
         struct cli *cli;
+        const struct serve_args *args;  /* for a reload: command-line values still win */
         struct health_config *cfg;
         struct health_collector *col;
         struct health_eval *eval;
@@ -289,6 +305,78 @@ static double mono(void) {
         return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
+/* Three missed collections, plus a canary that may be timing out. */
+static unsigned stale_after_sec(const struct health_config *c) {
+        return 3 * c->interval_sec + c->canary_timeout_ms / 1000 + 5;
+}
+
+/* What the running server was started with: a reload cannot change it. */
+static bool same_string(const char *a, const char *b) {
+        return (!a && !b) || (a && b && streq(a, b));
+}
+
+static void keep_server_settings(struct health_config *new, const struct health_config *old) {
+        const struct { const char *name; char **new_value; char *const *old_value; } strings[] = {
+                { "listen", &new->listen, &old->listen },
+                { "token_file", &new->token_file, &old->token_file },
+                { "tls_cert", &new->tls_cert, &old->tls_cert },
+                { "tls_key", &new->tls_key, &old->tls_key },
+        };
+        const struct { const char *name; unsigned *new_value; unsigned old_value; } numbers[] = {
+                { "max_connections", &new->max_connections, old->max_connections },
+                { "timeout", &new->timeout_sec, old->timeout_sec },
+                { "max_request_bytes", &new->max_request_bytes, old->max_request_bytes },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(strings); i++)
+                if (!same_string(*strings[i].new_value, *strings[i].old_value)) {
+                        slog(LOG_WARNING, "reload: %s changed; it takes effect when the service restarts",
+                             strings[i].name);
+                        free(*strings[i].new_value);
+                        *strings[i].new_value = *strings[i].old_value ? strdup(*strings[i].old_value) : NULL;
+                }
+        for (size_t i = 0; i < ELEMENTSOF(numbers); i++)
+                if (*numbers[i].new_value != numbers[i].old_value) {
+                        slog(LOG_WARNING, "reload: %s changed; it takes effect when the service restarts",
+                             numbers[i].name);
+                        *numbers[i].new_value = numbers[i].old_value;
+                }
+}
+
+/*
+ * SIGHUP: read the config file again, as at start (command-line values still
+ * win). A file that does not parse keeps the running configuration and says
+ * why; the checks and thresholds of a good one apply from the next collection,
+ * the server's own settings (address, token, TLS, limits) at the next restart.
+ */
+static void reload_config(struct loop *l) {
+        const char *path = l->args->config ? l->args->config : HEALTH_CONFIG_PATH;
+        _cleanup_free_ char *error = NULL;
+        struct health_config new, old;
+        int r;
+
+        sd_notify(0, "RELOADING=1");
+        r = health_config_init(&new);
+        if (r >= 0)
+                r = health_config_load(&new, l->cli->sr, path, l->args->config != NULL, &error);
+        if (r >= 0)
+                r = merge_args(&new, l->args);
+        if (r < 0) {
+                slog(LOG_ERR, "reload failed, keeping the running configuration: %s",
+                     error ? error : strerror(-r));
+                health_config_done(&new);
+                sd_notify(0, "READY=1");
+                return;
+        }
+        keep_server_settings(&new, l->cfg);
+        /* The collector and the evaluator hold l->cfg: its contents are swapped, not the pointer. */
+        old = *l->cfg;
+        *l->cfg = new;
+        health_config_done(&old);
+        slog(LOG_NOTICE, "reloaded %s", path);
+        sd_notify(0, "READY=1");
+}
+
 static int run_loop(struct loop *l, struct health_frontend *srv, const sigset_t *mask) {
         uint64_t wd_usec = 0;
         bool watchdog = sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0;
@@ -306,6 +394,11 @@ static int run_loop(struct loop *l, struct health_frontend *srv, const sigset_t 
                 ts.tv_sec = (time_t) wait;
                 ts.tv_nsec = (long) ((wait - (double) ts.tv_sec) * 1e9);
                 sig = sigtimedwait(mask, NULL, &ts);
+                if (sig == SIGHUP) {
+                        reload_config(l);
+                        next = mono();  /* collect now: the new checks show at once */
+                        continue;
+                }
                 if (sig > 0) {
                         slog(LOG_NOTICE, "signal %d: stopping", sig);
                         return EXIT_OK;
@@ -337,7 +430,7 @@ static int run_loop(struct loop *l, struct health_frontend *srv, const sigset_t 
 
 static int serve(struct cli *cli, struct health_config *cfg, const struct serve_args *a) {
         _cleanup_free_ char *token = NULL, *cert = NULL, *key = NULL;
-        struct loop l = { .cli = cli, .cfg = cfg };
+        struct loop l = { .cli = cli, .args = a, .cfg = cfg };
         struct health_frontend *srv = NULL;
         struct health_server_options so;
         sigset_t mask;
@@ -384,8 +477,7 @@ static int serve(struct cli *cli, struct health_config *cfg, const struct serve_
                 .max_connections = cfg->max_connections,
                 .timeout_sec = cfg->timeout_sec,
                 .max_request_bytes = cfg->max_request_bytes,
-                /* Three missed collections, plus a canary that may be timing out. */
-                .stale_after_sec = 3 * cfg->interval_sec + cfg->canary_timeout_ms / 1000 + 5,
+                .stale_after_sec = stale_after_sec(cfg),
                 .token = token,
                 .tls_cert_pem = cert,
                 .tls_key_pem = key,

@@ -173,9 +173,51 @@ static int write_guards(struct cli *cli, bool allow_netns, bool *ret_only_per_ne
         return 0;
 }
 
-static int usage_error(struct cli *cli, const char *usage) {
-        return cli_error(cli, EXIT_INVALID, "usage: nodeprep %s", usage);
+static int usage_error(struct cli *cli, const char *what) {
+        return cli_error(cli, EXIT_INVALID, "%s", what);
 }
+
+
+const struct cli_verb plan_verb = {
+        .name = "plan",
+        .args = "PROFILE",
+        .summary = "Per key: live value, desired value, action, scope, and the file that wins at boot",
+        .complete_args = CLI_COMPLETE_PROFILE,
+};
+
+static const struct cli_option apply_options[] = {
+        { "dry-run", no_argument, 'n', NULL, "compute the change and write nothing", NULL },
+        { "no-persist", no_argument, 'P', NULL, "change the live values only", NULL },
+        { "strict", no_argument, 's', NULL, "fail when a key is missing from this kernel", NULL },
+        { "allow-netns", no_argument, 'N', NULL, "outside the host network namespace: write per-netns keys only",
+          NULL },
+        CLI_OPTION_END,
+};
+
+const struct cli_verb apply_verb = {
+        .name = "apply",
+        .args = "PROFILE",
+        .summary = "Load modules, write the sysctls in a safe order (all or nothing), read back, persist",
+        .options = apply_options,
+        .complete_args = CLI_COMPLETE_PROFILE,
+};
+
+const struct cli_verb verify_verb = {
+        .name = "verify",
+        .summary = "Compare the live system with the applied profile (exit 3 on drift)",
+};
+
+static const struct cli_option rollback_options[] = {
+        { "dry-run", no_argument, 'n', NULL, "show what would be restored and write nothing", NULL },
+        { "allow-netns", no_argument, 'N', NULL, "outside the host network namespace: per-netns keys only", NULL },
+        CLI_OPTION_END,
+};
+
+const struct cli_verb rollback_verb = {
+        .name = "rollback",
+        .summary = "Restore the values found before the first apply and remove nodeprep's files",
+        .options = rollback_options,
+};
 
 int cmd_plan(struct cli *cli, int argc, char **argv) {
         _cleanup_profile_ struct profile *p = NULL;
@@ -184,7 +226,7 @@ int cmd_plan(struct cli *cli, int argc, char **argv) {
         int r;
 
         if (argc != 2)
-                return usage_error(cli, "plan PROFILE");
+                return usage_error(cli, "expected one PROFILE");
         r = load_profile(cli, argv[1], &p);
         if (r != 0)
                 return r;
@@ -197,13 +239,6 @@ int cmd_plan(struct cli *cli, int argc, char **argv) {
 }
 
 int cmd_apply(struct cli *cli, int argc, char **argv) {
-        static const struct option options[] = {
-                { "dry-run", no_argument, NULL, 'n' },
-                { "no-persist", no_argument, NULL, 'P' },
-                { "strict", no_argument, NULL, 's' },
-                { "allow-netns", no_argument, NULL, 'N' },
-                CLI_OPTIONS_END,
-        };
         struct apply_options o = {};
         bool allow_netns = false;
         _cleanup_profile_ struct profile *p = NULL;
@@ -213,16 +248,16 @@ int cmd_apply(struct cli *cli, int argc, char **argv) {
 
         /* No '+': options may follow the profile, as the contract writes them. */
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "", apply_options)) >= 0)
                 switch (c) {
                 case 'n': o.dry_run = true; break;
                 case 'P': o.no_persist = true; break;
                 case 's': o.strict = true; break;
                 case 'N': allow_netns = true; break;
-                default: return usage_error(cli, "apply PROFILE [--dry-run] [--no-persist] [--strict] [--allow-netns]");
+                default: return cli_error(cli, EXIT_INVALID, "invalid option '%s'", argv[optind - 1]);
                 }
         if (optind != argc - 1)
-                return usage_error(cli, "apply PROFILE [--dry-run] [--no-persist] [--strict] [--allow-netns]");
+                return usage_error(cli, "expected one PROFILE");
         r = load_profile(cli, argv[optind], &p);
         if (r != 0)
                 return r;
@@ -247,7 +282,7 @@ int cmd_verify(struct cli *cli, int argc, char **argv) {
 
         (void) argv;
         if (argc != 1)
-                return usage_error(cli, "verify");
+                return usage_error(cli, "takes no arguments");
         r = tune_verify(cli->sr, &result, &drift, &error);
         if (r == -ENOENT)
                 return cli_error(cli, EXIT_DRIFT, "%s", error);
@@ -268,11 +303,6 @@ int cmd_verify(struct cli *cli, int argc, char **argv) {
 }
 
 int cmd_rollback(struct cli *cli, int argc, char **argv) {
-        static const struct option options[] = {
-                { "dry-run", no_argument, NULL, 'n' },
-                { "allow-netns", no_argument, NULL, 'N' },
-                CLI_OPTIONS_END,
-        };
         bool dry_run = false, allow_netns = false, only_per_netns = false;
         _cleanup_free_ char *error = NULL;
         json_object *result = NULL;
@@ -280,14 +310,14 @@ int cmd_rollback(struct cli *cli, int argc, char **argv) {
 
         /* No '+': options may follow the profile, as the contract writes them. */
         optind = 0;
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+        while ((c = cli_getopt(argc, argv, "", rollback_options)) >= 0)
                 switch (c) {
                 case 'n': dry_run = true; break;
                 case 'N': allow_netns = true; break;
-                default: return usage_error(cli, "rollback [--dry-run] [--allow-netns]");
+                default: return cli_error(cli, EXIT_INVALID, "invalid option '%s'", argv[optind - 1]);
                 }
         if (optind != argc)
-                return usage_error(cli, "rollback [--dry-run] [--allow-netns]");
+                return usage_error(cli, "takes no arguments");
         if (!dry_run) {
                 r = write_guards(cli, allow_netns, &only_per_netns);
                 if (r != 0)

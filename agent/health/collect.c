@@ -290,6 +290,7 @@ int health_collect(struct health_collector *col, struct health_figures *ret) {
                 health_figures_done(&f);
                 return r;
         }
+        process_figures_sample(&f.process);
         f.duration = clock_seconds(CLOCK_MONOTONIC) - f.mono;
         *ret = f;
         return 0;

@@ -20,6 +20,7 @@
 #include "nvme-health.h"
 #include "procfs.h"
 #include "../probe/steal.h"
+#include "process-metrics.h"
 
 enum { PSI_CPU, PSI_IO, PSI_MEMORY, _PSI_MAX };
 
@@ -68,6 +69,8 @@ struct health_figures {
         char *profile;
         char **drifted;                 /* names out of sync */
         unsigned drift_checked;         /* keys + files + modules compared */
+
+        struct process_figures process; /* the agent itself */
 };
 
 const char *psi_resource_name(int i);

@@ -98,16 +98,21 @@ static void render_checks(FILE *f, const struct health_snapshot *s) {
         static const enum health_status all[] = { HS_OK, HS_FAIL, HS_UNKNOWN, HS_NA };
         char l[128];
 
-        family(f, "check_ok", "gauge", "1 when the check passes or does not apply, 0 when it fails, NaN when unknown.");
+        /* No NaN: an alert on "== 0" must see an unknown check too. */
+        family(f, "check_ok", "gauge", "1 when the check passes or does not apply; 0 when it fails or its state "
+               "is unknown (nodeprep_check_status says which).");
         for (int i = 0; i < _HC_MAX; i++) {
                 enum health_status st = s->checks[i].status;
 
                 if (!s->enabled[i])
                         continue;
                 snprintf(l, sizeof(l), "check=\"%s\"", health_check_name(i));
-                sample_d(f, "check_ok", l, st == HS_UNKNOWN ? NAN : st == HS_FAIL ? 0 : 1);
+                sample_u(f, "check_ok", l, st == HS_OK || st == HS_NA);
         }
-        family(f, "check_status", "gauge", "The check's state: 1 for the current one of ok, fail, unknown, n/a.");
+        /* A state set (OpenMetrics' stateset, as gauges in text format 0.0.4):
+         * one series per status, exactly one of them 1. */
+        family(f, "check_status", "gauge", "The check's state as a state set: one series per status "
+               "(ok, fail, unknown, n/a), 1 for the current one, 0 for the others.");
         for (int i = 0; i < _HC_MAX; i++) {
                 if (!s->enabled[i])
                         continue;
@@ -178,7 +183,6 @@ static void render_kernel(FILE *f, const struct health_figures *g) {
 static void render_cpu(FILE *f, const struct health_snapshot *s) {
         const struct health_figures *g = &s->fig;
         long hz = sysconf(_SC_CLK_TCK);
-        char l[96];
 
         if (g->cpu_err >= 0 && hz > 0) {
                 family(f, "cpu_steal_seconds_total", "counter", "CPU time stolen by the hypervisor, all CPUs.");
@@ -190,29 +194,26 @@ static void render_cpu(FILE *f, const struct health_snapshot *s) {
         }
         if (g->psi_err[0] < 0 && g->psi_err[1] < 0 && g->psi_err[2] < 0)
                 return;
-        family(f, "pressure_some_ratio", "gauge", "PSI: share of time some task stalled on the resource (avg10/60/300).");
+        /* As node_exporter's pressure collector: the kernel's stall-time
+         * counters, in seconds, per resource; "some" is waiting, "full"
+         * stalled. Averages are rate() of these, over any window. */
         for (int i = 0; i < _PSI_MAX; i++) {
-                const struct psi_line *p = &g->psi_some[i];
-                const double v[] = { p->avg10, p->avg60, p->avg300 };
-                static const char *const win[] = { "10s", "60s", "300s" };
+                char name[64], help[160];
 
                 if (g->psi_err[i] < 0)
                         continue;
-                for (int w = 0; w < 3; w++) {
-                        snprintf(l, sizeof(l), "resource=\"%s\",window=\"%s\"", psi_resource_name(i), win[w]);
-                        sample_d(f, "pressure_some_ratio", l, v[w] / 100.0);
-                }
-        }
-        family(f, "pressure_stalled_seconds_total", "counter", "PSI total stall time (kind some or full).");
-        for (int i = 0; i < _PSI_MAX; i++) {
-                if (g->psi_err[i] < 0)
+                snprintf(name, sizeof(name), "pressure_%s_waiting_seconds_total", psi_resource_name(i));
+                snprintf(help, sizeof(help), "Total time in seconds that processes have waited for %s (PSI some).",
+                         psi_resource_name(i));
+                family(f, name, "counter", help);
+                sample_d(f, name, NULL, (double) g->psi_some[i].total_us / 1e6);
+                if (!g->psi_full[i].present)
                         continue;
-                snprintf(l, sizeof(l), "resource=\"%s\",kind=\"some\"", psi_resource_name(i));
-                sample_d(f, "pressure_stalled_seconds_total", l, (double) g->psi_some[i].total_us / 1e6);
-                if (g->psi_full[i].present) {
-                        snprintf(l, sizeof(l), "resource=\"%s\",kind=\"full\"", psi_resource_name(i));
-                        sample_d(f, "pressure_stalled_seconds_total", l, (double) g->psi_full[i].total_us / 1e6);
-                }
+                snprintf(name, sizeof(name), "pressure_%s_stalled_seconds_total", psi_resource_name(i));
+                snprintf(help, sizeof(help), "Total time in seconds no process could make progress on %s (PSI full).",
+                         psi_resource_name(i));
+                family(f, name, "counter", help);
+                sample_d(f, name, NULL, (double) g->psi_full[i].total_us / 1e6);
         }
 }
 
@@ -350,6 +351,7 @@ int health_metrics_render(const struct health_snapshot *s, struct body *ret) {
                 render_openfaas(f, &s->fig);
         if (s->enabled[HC_GATEWAY])
                 render_gateway(f, &s->fig);
+        process_metrics_render(f, &s->fig.process);
         if (ferror(f) | fclose(f)) {
                 free(buf);
                 return -ENOMEM;

@@ -15,6 +15,7 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/log.h"
+#include "accept-encoding.h"
 #include "route.h"
 
 #define MAX_EXCLUDES 32
@@ -28,7 +29,7 @@
 struct published {
         unsigned refs;          /* the server's, plus handlers running */
         struct health_snapshot *snap;
-        struct MHD_Response *metrics, *status, *readyz, *readyz_verbose, *check[_HC_MAX];
+        struct MHD_Response *metrics, *metrics_gzip, *status, *readyz, *readyz_verbose, *check[_HC_MAX];
 };
 
 enum fixed {
@@ -67,6 +68,7 @@ struct health_server {
         unsigned stale_after_sec;
         unsigned header_deadline_sec;
         char *token;
+        bool activated;                 /* the listening socket is systemd's (nodeprep.socket) */
         /* The connections, for the header-deadline sweeper. */
         pthread_mutex_t conns_lock;
         struct conn *conns;
@@ -127,6 +129,15 @@ static struct MHD_Response *from_body(struct health_snapshot *snap, const struct
         return r;
 }
 
+/* /metrics comes in two encodings: caches must key on Accept-Encoding. */
+static void add_gzip_headers(struct MHD_Response *identity, struct MHD_Response *gzip) {
+        MHD_add_response_header(identity, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+        if (!gzip)
+                return;
+        MHD_add_response_header(gzip, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+        MHD_add_response_header(gzip, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+}
+
 static void destroy(struct MHD_Response *r) {
         if (r)
                 MHD_destroy_response(r);
@@ -136,6 +147,7 @@ static void published_unref(struct published *p) {
         if (!p || __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) > 0)
                 return;
         destroy(p->metrics);
+        destroy(p->metrics_gzip);
         destroy(p->status);
         destroy(p->readyz);
         destroy(p->readyz_verbose);
@@ -157,7 +169,12 @@ static int published_new(struct health_snapshot *snap, struct published **ret) {
         p->status = from_body(snap, &snap->status, CT_JSON);
         p->readyz = from_body(snap, &snap->readyz, CT_TEXT);
         p->readyz_verbose = from_body(snap, &snap->readyz_verbose, CT_TEXT);
-        ok = p->metrics && p->status && p->readyz && p->readyz_verbose;
+        if (snap->metrics_gzip.size > 0)
+                p->metrics_gzip = from_body(snap, &snap->metrics_gzip, CT_METRICS);
+        ok = p->metrics && p->status && p->readyz && p->readyz_verbose &&
+             (snap->metrics_gzip.size == 0 || p->metrics_gzip);
+        if (ok)
+                add_gzip_headers(p->metrics, p->metrics_gzip);
         for (int i = 0; i < _HC_MAX; i++)
                 if (snap->enabled[i] && !(p->check[i] = from_body(snap, &snap->check[i], CT_TEXT)))
                         ok = false;
@@ -234,7 +251,7 @@ static enum MHD_Result serve_readyz(struct health_server *s, struct MHD_Connecti
         struct body b;
         char stale[96];
         double age = mono_now() - p->snap->fig.mono;
-        bool is_stale = age > (double) s->stale_after_sec;
+        bool is_stale = age > (double) __atomic_load_n(&s->stale_after_sec, __ATOMIC_RELAXED);
         int code;
 
         MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_iter, &q);
@@ -403,7 +420,10 @@ static enum MHD_Result respond(struct health_server *s, struct MHD_Connection *c
         p = current_ref(s);
         switch (rt.kind) {
         case ROUTE_METRICS:
-                ret = queue(c, MHD_HTTP_OK, p->metrics);
+                ret = queue(c, MHD_HTTP_OK, p->metrics_gzip && accept_encoding_allows_gzip(
+                                    MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                                MHD_HTTP_HEADER_ACCEPT_ENCODING)) ?
+                            p->metrics_gzip : p->metrics);
                 break;
         case ROUTE_STATUS:
                 ret = queue(c, MHD_HTTP_OK, p->status);
@@ -647,8 +667,12 @@ int health_server_start(const struct health_server_options *o, struct health_sna
         /* HTTP/1.1 without Host, blanks in the URL: refused by MHD itself. */
         opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL };
         opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_EXTERNAL_LOGGER, (intptr_t) mhd_log, NULL };
-        if (o->listen_fd >= 0)
+        if (o->listen_fd >= 0) {
                 opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_LISTEN_SOCKET, o->listen_fd, NULL };
+                /* For MHD_quiesce_daemon() at stop (health_server_stop()). */
+                flags |= MHD_USE_ITC;
+                s->activated = true;
+        }
         else
                 opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_SOCK_ADDR, 0, &ss };
         if (o->tls_cert_pem && o->tls_key_pem) {
@@ -689,6 +713,10 @@ int health_server_publish(struct health_server *s, struct health_snapshot *snap)
         return 0;
 }
 
+void health_server_set_stale_after(struct health_server *s, unsigned sec) {
+        __atomic_store_n(&s->stale_after_sec, sec, __ATOMIC_RELAXED);
+}
+
 unsigned long health_server_rejected(const struct health_server *s) {
         return __atomic_load_n(&s->rejected, __ATOMIC_RELAXED);
 }
@@ -703,6 +731,11 @@ struct health_server *health_server_stop(struct health_server *s) {
                 pthread_mutex_unlock(&s->conns_lock);
                 pthread_join(s->sweeper, NULL);
         }
+        /* An activated socket stays systemd's: MHD_stop_daemon() would
+         * shutdown() it, and nodeprep.socket would fail with POLLHUP instead
+         * of starting the next instance. Quiescing hands it back untouched. */
+        if (s->daemon && s->activated)
+                (void) MHD_quiesce_daemon(s->daemon);
         if (s->daemon)
                 MHD_stop_daemon(s->daemon);
         published_unref(s->current);

@@ -34,6 +34,9 @@ int health_server_start(const struct health_server_options *o, struct health_sna
 /* Replace the snapshot; in-flight responses keep the old one alive. */
 int health_server_publish(struct health_server *s, struct health_snapshot *snap);
 
+/* A reload changed the collection interval: /readyz's staleness limit follows. */
+void health_server_set_stale_after(struct health_server *s, unsigned sec);
+
 /* Requests refused with 503 since start. */
 unsigned long health_server_rejected(const struct health_server *s);
 

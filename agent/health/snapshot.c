@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "snapshot.h"
+#include "gzip.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -64,6 +65,8 @@ int health_snapshot_new(uint64_t seq, const struct health_config *c, struct heal
                         s->ready = false;
 
         r = health_metrics_render(s, &s->metrics);
+        if (r >= 0 && body_gzip(&s->metrics, &s->metrics_gzip) == -ENOMEM)
+                r = -ENOMEM;    /* without zlib (-EOPNOTSUPP) /metrics goes uncompressed */
         if (r >= 0)
                 r = health_status_render(s, &s->status);
         if (r >= 0)
@@ -92,6 +95,7 @@ struct health_snapshot *health_snapshot_unref(struct health_snapshot *s) {
                 return NULL;
         health_figures_done(&s->fig);
         body_done(&s->metrics);
+        body_done(&s->metrics_gzip);
         body_done(&s->status);
         body_done(&s->readyz);
         body_done(&s->readyz_verbose);

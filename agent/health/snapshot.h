@@ -32,6 +32,7 @@ struct health_snapshot {
         bool ready;                     /* no enabled check failed */
 
         struct body metrics;            /* Prometheus text 0.0.4 */
+        struct body metrics_gzip;       /* the same, gzipped; size 0 without zlib */
         struct body status;             /* JSON */
         struct body readyz;             /* "ok", or the failure listing */
         struct body readyz_verbose;

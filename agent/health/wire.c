@@ -9,7 +9,7 @@
 
 #include "../basic/cleanup.h"
 
-static const char magic[8] = "NPSNAP1";
+static const char magic[8] = "NPSNAP2";
 
 #define BODY_MAX (16u * 1024 * 1024)
 
@@ -51,6 +51,7 @@ int health_snapshot_encode(const struct health_snapshot *s, char **ret, size_t *
                 r |= put_body(f, s->checks[i].reason, strnlen(s->checks[i].reason, HEALTH_REASON_MAX - 1));
         }
         r |= put_body(f, s->metrics.data, s->metrics.size);
+        r |= put_body(f, s->metrics_gzip.data, s->metrics_gzip.size);
         r |= put_body(f, s->status.data, s->status.size);
         r |= put_body(f, s->readyz.data, s->readyz.size);
         r |= put_body(f, s->readyz_verbose.data, s->readyz_verbose.size);
@@ -151,6 +152,8 @@ int health_snapshot_decode(const char *data, size_t size, struct health_snapshot
                 r = decode_checks(&rd, s);
         if (r >= 0)
                 r = take_body(&rd, BODY_MAX, &s->metrics);
+        if (r >= 0)
+                r = take_body(&rd, BODY_MAX, &s->metrics_gzip);
         if (r >= 0)
                 r = take_body(&rd, BODY_MAX, &s->status);
         if (r >= 0)

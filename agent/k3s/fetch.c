@@ -14,6 +14,7 @@
 #include "../basic/cleanup.h"
 #include "../basic/log.h"
 #include "blob.h"
+#include "curl-cleanup.h"
 
 #ifndef NODEPREP_VERSION
 #define NODEPREP_VERSION "0.1.0"
@@ -62,16 +63,6 @@ static bool host_is_loopback(const char *host) {
         return false;
 }
 
-static void curl_url_cleanupp(CURLU **u) {
-        if (*u)
-                curl_url_cleanup(*u);
-}
-
-static void curl_freep(char **p) {
-        if (*p)
-                curl_free(*p);
-}
-
 int fetch_url_allowed(const struct fetch_options *o, const char *url) {
         _cleanup_(curl_url_cleanupp) CURLU *u = curl_url();
         _cleanup_(curl_freep) char *scheme = NULL;
@@ -88,11 +79,6 @@ int fetch_url_allowed(const struct fetch_options *o, const char *url) {
         if (strcasecmp(scheme, "http") == 0 && (o->allow_http || host_is_loopback(host)))
                 return 0;
         return -EPROTONOSUPPORT;
-}
-
-static void curl_easy_cleanupp(CURL **c) {
-        if (*c)
-                curl_easy_cleanup(*c);
 }
 
 /* The common options: protocols, timeouts, low-speed abort. Redirects to

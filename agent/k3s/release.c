@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
+#include "curl-cleanup.h"
 
 static const struct k3s_arch arches[] = {
         { "amd64", "k3s", "sha256sum-amd64.txt", "k3s-airgap-images-amd64" },
@@ -94,41 +95,36 @@ static int hexval(char c) {
 }
 
 int k3s_version_from_location(const char *location, char **ret) {
-        _cleanup_free_ char *seg = NULL;
+        _cleanup_(curl_url_cleanupp) CURLU *u = NULL;
+        _cleanup_(curl_freep) char *path = NULL;
+        _cleanup_free_ char *version = NULL;
         const char *end, *start;
-        size_t n = 0;
 
         if (!location)
                 return -EBADMSG;
-        end = location + strcspn(location, "?#");
-        while (end > location && end[-1] == '/')
+        u = curl_url();
+        if (!u)
+                return -ENOMEM;
+        /* libcurl's URL parser takes the path apart from query and fragment
+         * and percent-decodes it; it refuses %00 and other control bytes,
+         * which would cut the version short unseen. */
+        if (curl_url_set(u, CURLUPART_URL, location, 0) != CURLUE_OK ||
+            curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) != CURLUE_OK)
+                return -EBADMSG;
+        end = path + strlen(path);
+        while (end > path && end[-1] == '/')
                 end--;
         start = end;
-        while (start > location && start[-1] != '/')
+        while (start > path && start[-1] != '/')
                 start--;
-        if (end - start >= 3 * K3S_VERSION_MAX || end == start)
+        if (end - start > K3S_VERSION_MAX || end == start)
                 return -EBADMSG;
-
-        seg = malloc((size_t) (end - start) + 1);
-        if (!seg)
+        version = strndup(start, (size_t) (end - start));
+        if (!version)
                 return -ENOMEM;
-        for (const char *p = start; p < end; p++) {
-                if (*p == '%') {
-                        int hi = p + 2 < end ? hexval(p[1]) : -1;
-                        int lo = p + 2 < end ? hexval(p[2]) : -1;
-
-                        /* %00 would cut the version short unseen. */
-                        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-                                return -EBADMSG;
-                        seg[n++] = (char) (hi * 16 + lo);
-                        p += 2;
-                } else
-                        seg[n++] = *p;
-        }
-        seg[n] = 0;
-        if (!k3s_version_valid(seg))
+        if (!k3s_version_valid(version))
                 return -EBADMSG;
-        *ret = TAKE_PTR(seg);
+        *ret = TAKE_PTR(version);
         return 0;
 }
 

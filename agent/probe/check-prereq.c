@@ -7,12 +7,15 @@
  * limits, and the kernel config options.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
+#include "../basic/spawn.h"
 #include "checks.h"
 #include "kernel.h"
 #include "net.h"
@@ -74,44 +77,46 @@ static int check_route(const struct sysroot *sr, struct check_list *l) {
                          sr->live ? "" : " (read from the fixture; netlink is " CHECK_SKIPPED_ROOT ")");
 }
 
-/* A field of one dpkg stanza [start, end): its value up to the newline. */
-static const char *stanza_field(const char *start, const char *end, const char *field) {
-        size_t n = strlen(field);
+#define DPKG_QUERY_TIMEOUT_MS 10000
+#define DPKG_QUERY_OUTPUT_MAX 4096
 
-        for (const char *p = start; p && p < end; p = memchr(p, '\n', (size_t) (end - p)), p = p ? p + 1 : NULL)
-                if ((size_t) (end - p) > n && strneq(p, field, n))
-                        return p + n;
-        return NULL;
-}
-
-/* The installed iptables version from dpkg's database. */
+/*
+ * The installed iptables version, as dpkg-query answers it. The database is
+ * the root's: the root directory is opened through the root context and
+ * handed to dpkg-query as fd 3 (--root=/proc/self/fd/3), so a fixture tree or
+ * a chroot is asked, never this machine's when --root points elsewhere.
+ * -ENOENT: not installed, or no dpkg database at all (dpkg-query then finds
+ * no package either).
+ */
 static int iptables_version(const struct sysroot *sr, char *buf, size_t size) {
-        _cleanup_free_ char *status = NULL;
-        const char *p, *end, *v, *st;
-        size_t n;
-        int r;
+        _cleanup_close_ int root = -1;
+        _cleanup_free_ char *out = NULL;
+        char *argv[] = { (char *) "dpkg-query", (char *) "--root=/proc/self/fd/3", (char *) "--show",
+                         (char *) "--showformat=${db:Status-Abbrev}|${Version}\\n", (char *) "iptables", NULL };
+        char *version;
+        int status, r;
 
-        r = sysroot_read_file(sr, "/var/lib/dpkg/status", 64 * 1024 * 1024, &status, &n);
+        root = sysroot_open(sr, "/", O_RDONLY | O_DIRECTORY, 0);
+        if (root < 0)
+                return root;
+        r = spawn_capture(argv, &(const struct spawn_options) { .max_output = DPKG_QUERY_OUTPUT_MAX,
+                                                                 .timeout_ms = DPKG_QUERY_TIMEOUT_MS, .pass_fd = root },
+                          &out, &status);
         if (r < 0)
                 return r;
-        if (memchr(status, 0, n))
+        if (status == 1)
+                return -ENOENT;         /* "no packages found matching iptables" */
+        if (status != 0)
+                return -EBADMSG;        /* a database dpkg-query cannot read */
+        /* "ii |1.8.9-2": wanted install, installed, no error flag. */
+        version = strchr(out, '|');
+        if (!version)
                 return -EBADMSG;
-        for (p = status; (p = strstr(p, "Package: iptables\n")); p++) {
-                if (p != status && p[-1] != '\n')
-                        continue;
-                end = strstr(p, "\n\n");
-                if (!end)
-                        end = status + n;
-                st = stanza_field(p, end, "Status: ");
-                v = stanza_field(p, end, "Version: ");
-                if (!v || !st)
-                        return -EINVAL;         /* a stanza without Status/Version */
-                if (!strneq(st, "install ok installed", 20))
-                        return -ENOENT;
-                bufprintf(buf, size, "%.*s", (int) strcspn(v, "\n"), v);
-                return 0;
-        }
-        return -ENOENT;
+        if (!strneq(out, "ii ", 3))
+                return -ENOENT;
+        version[strcspn(version, "\n")] = 0;
+        bufprintf(buf, size, "%s", version + 1);
+        return 0;
 }
 
 static int check_iptables(const struct sysroot *sr, struct check_list *l) {
@@ -121,23 +126,20 @@ static int check_iptables(const struct sysroot *sr, struct check_list *l) {
         unsigned a = 0, b = 0, c = 0;
         int r;
 
-        /* dpkg's file list is the cheap witness; the status database is
-         * large (~1 MB) and only read when the package is there. */
-        r = sysfs_exists(sr, "/var/lib/dpkg/info/iptables.list") || !sysfs_exists(sr, "/var/lib/dpkg/info") ?
-            iptables_version(sr, version, sizeof(version)) : -ENOENT;
+        r = iptables_version(sr, version, sizeof(version));
         if (r == -ENOENT)
-                return check_add(l, G, "iptables", CHECK_OK, "/var/lib/dpkg/status", NULL,
+                return check_add(l, G, "iptables", CHECK_OK, "dpkg-query", NULL,
                                  "no iptables package installed: K3s uses its bundled iptables");
         if (r < 0)
-                return check_add(l, G, "iptables", CHECK_UNKNOWN, "/var/lib/dpkg/status", NULL, "unknown: %s",
+                return check_add(l, G, "iptables", CHECK_UNKNOWN, "dpkg-query", NULL, "unknown: %s",
                                  check_errno_reason(r));
         if (sysfs_readlink(sr, "/etc/alternatives/iptables", &alt) >= 0)
                 mode = strstr(alt, "nft") ? "nft" : strstr(alt, "legacy") ? "legacy" : "unknown mode";
         if (sscanf(version, "%u.%u.%u", &a, &b, &c) == 3 && a == 1 && b == 8 && c <= 4 && streq(mode, "nft"))
-                return check_add(l, G, "iptables", CHECK_WARN, "/var/lib/dpkg/status, /etc/alternatives/iptables",
+                return check_add(l, G, "iptables", CHECK_WARN, "dpkg-query, /etc/alternatives/iptables",
                                  "start K3s with --prefer-bundled-bin, or: update-alternatives --set iptables /usr/sbin/iptables-legacy",
                                  "iptables %s in nft mode: 1.8.0-1.8.4 accumulate duplicate rules", version);
-        return check_add(l, G, "iptables", CHECK_OK, "/var/lib/dpkg/status, /etc/alternatives/iptables", NULL,
+        return check_add(l, G, "iptables", CHECK_OK, "dpkg-query, /etc/alternatives/iptables", NULL,
                          "iptables %s (%s)", version, mode);
 }
 

@@ -157,4 +157,22 @@ rm "$r/usr/local/bin/k3s"
 run 3 np --root "$r" --json check k3s-prereq
 eq "$(echo "$out" | jq -r '.checks[] | select(.name=="port-6443") | .status')" fail "6443 held by a stranger"
 contains "$(echo "$out" | jq -r '.checks[] | select(.name=="port-6443") | .hint')" "ss -ltnp"
+
+# iptables: dpkg-query asks the tree's own database (--root), not this machine's.
+iptables_item() { np --root "$1" --json check k3s-prereq | jq -c '.checks[] | select(.name=="iptables") | [.status, .reason]' || true; }
+r=$(mkroot check/lxc)
+eq "$(iptables_item "$r")" '["ok","iptables 1.8.9-2 (nft)"]' "installed in the tree"
+sed -i 's/^Version: 1.8.9-2$/Version: 1.8.4-3/' "$r/var/lib/dpkg/status"
+eq "$(iptables_item "$r" | jq -r '.[0]')" warn "1.8.4 in nft mode"
+sed -i 's/^Status: install ok installed$/Status: deinstall ok config-files/' "$r/var/lib/dpkg/status"
+eq "$(iptables_item "$r")" '["ok","no iptables package installed: K3s uses its bundled iptables"]' "removed, config kept"
+rm -rf "$r/var/lib/dpkg"
+eq "$(iptables_item "$r" | jq -r '.[0]')" ok "no dpkg database"
+mkdir -p "$r/var/lib/dpkg" && printf 'Package: iptables\nthis is not a stanza\n' >"$r/var/lib/dpkg/status"
+eq "$(iptables_item "$r" | jq -r '.[0]')" unknown "a database dpkg-query cannot read"
+# A relative symlink inside the tree is followed there (dpkg-query resolves
+# below --root as `dpkg --root` does for a chroot).
+r=$(mkroot check/lxc)
+mv "$r/var/lib/dpkg" "$r/var/lib/dpkg-real" && ln -s dpkg-real "$r/var/lib/dpkg"
+eq "$(iptables_item "$r")" '["ok","iptables 1.8.9-2 (nft)"]' "relative symlink inside the tree"
 done_ok

@@ -20,6 +20,13 @@ eq "$(echo "$out" | jq_ '.keys[0].action')" "set" "plan on a bare tree"
 # list and show
 run 0 np profile list
 contains "$out" "serverless"
+lacks "$out" "invalid"
+for name in base k3s-node serverless; do
+        grep -Eq "^$name +[^(]" <<<"$out" || fail "profile list: no description for $name: $out"; ok
+done
+run 0 np --json profile list
+eq "$(jq_ '[.profiles[] | select(has("error"))] | length' <<<"$out")" "0" "profile list --json: no errors"
+eq "$(jq_ '.profiles[] | select(.name=="k3s-node") | .description | length > 0' <<<"$out")" "true"
 run 0 np --json profile show serverless
 eq "$(echo "$out" | jq_ '.sysctl[] | select(.key=="fs.file-max") | .modifier')" ">=" "file-max modifier"
 eq "$(echo "$out" | jq_ '.chain | length')" "3" "include chain"

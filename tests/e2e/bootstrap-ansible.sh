@@ -62,7 +62,7 @@ grep -q "changed=0" "$work/run2" || { cat "$work/run2"; fail "second run not ide
 echo "ok   first run changed=1, second changed=0; nodeprep_facts gathered"
 if play -e profile=no-such-profile >"$work/bad" 2>&1; then fail "bad profile succeeded"; fi
 grep -q '"msg": "nodeprep apply failed: profile .no-such-profile. not found' "$work/bad" &&
-        grep -q '"rc": 2' "$work/bad" && grep -q '"stderr": "nodeprep: profile' "$work/bad" ||
+        grep -q '"rc": 2' "$work/bad" && grep -q '"stderr": "nodeprep: apply: profile' "$work/bad" ||
         { cat "$work/bad"; fail "bad profile: msg, rc, stderr"; }
 echo "ok   bad profile: failed with msg, rc 2 and stderr"
 

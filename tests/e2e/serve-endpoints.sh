@@ -48,7 +48,48 @@ eq "$dups" "" "duplicate series"
 dups=$(grep '^# TYPE' "$TMP/metrics" | awk '{print $3}' | sort | uniq -d); eq "$dups" "" "duplicate TYPE"
 # Every family's samples are contiguous: a name never comes back after another.
 noncontig=$(grep -v '^#' "$TMP/metrics" | sed 's/[{ ].*//' | uniq | sort | uniq -d); eq "$noncontig" "" "non-contiguous family"
-bad=$(grep -v '^#' "$TMP/metrics" | grep -v '^nodeprep_' || true); eq "$bad" "" "series without the nodeprep_ prefix"
+# nodeprep_, or process_ for the agent itself (what every client library names them).
+bad=$(grep -v '^#' "$TMP/metrics" | grep -vE '^(nodeprep|process)_' || true); eq "$bad" "" "series without the nodeprep_ prefix"
+for m in process_cpu_seconds_total process_resident_memory_bytes process_virtual_memory_bytes process_open_fds \
+        process_max_fds process_start_time_seconds; do
+        grep -qE "^$m [0-9.e+]+$" "$TMP/metrics" || fail "no $m"; ok
+done
+eq "$(grep -c '^# TYPE process_cpu_seconds_total counter' "$TMP/metrics")" 1 "process_cpu_seconds_total is a counter"
+rss=$(sed -n 's/^process_resident_memory_bytes //p' "$TMP/metrics")
+[ "$rss" -gt 1000000 ] && [ "$rss" -lt 1000000000 ] || fail "resident memory $rss"; ok
+start=$(sed -n 's/^process_start_time_seconds //p' "$TMP/metrics")
+now=$(date +%s)
+python3 -c "import sys; s=float(sys.argv[1]); n=int(sys.argv[2]); sys.exit(0 if n - 600 < s <= n + 1 else 1)" "$start" "$now" ||
+        fail "process_start_time_seconds $start vs now $now"; ok
+fds=$(sed -n 's/^process_open_fds //p' "$TMP/metrics"); maxfds=$(sed -n 's/^process_max_fds //p' "$TMP/metrics")
+[ "$fds" -ge 3 ] && [ "$fds" -le "$maxfds" ] || fail "process_open_fds $fds (max $maxfds)"; ok
+# Check states: a state set, exactly one status 1 per check; no NaN anywhere.
+lacks "$body" "NaN"
+for c in $(sed -n 's/^nodeprep_check_ok{check="\([^"]*\)"}.*/\1/p' "$TMP/metrics"); do
+        eq "$(grep -c "^nodeprep_check_status{check=\"$c\",status=\"[a-z/]*\"} 1\$" "$TMP/metrics")" 1 "$c: one current status"
+        eq "$(grep -c "^nodeprep_check_status{check=\"$c\"," "$TMP/metrics")" 4 "$c: four statuses"
+done
+# Pressure as node_exporter: stall-time counters in seconds, no averages.
+if [ -r /proc/pressure/io ]; then
+        contains "$body" "# TYPE nodeprep_pressure_io_waiting_seconds_total counter"
+        contains "$body" "nodeprep_pressure_cpu_waiting_seconds_total "
+fi
+lacks "$body" "window="
+# gzip when asked for it (Prometheus sends Accept-Encoding: gzip), identity otherwise.
+hdr=$(curl -s -D - -o "$TMP/metrics.gz" -H 'Accept-Encoding: gzip' "$URL/metrics" | tr -d '\r')
+contains "$hdr" "Content-Encoding: gzip"
+contains "$hdr" "Vary: Accept-Encoding"
+eq "$(head -c 2 "$TMP/metrics.gz" | od -An -tx1 | tr -d ' ')" "1f8b" "gzip magic"
+gunzip -c "$TMP/metrics.gz" >"$TMP/metrics.unz" || fail "not gzip"; ok
+promtool check metrics <"$TMP/metrics.unz" || fail "promtool on the gzipped body"; ok
+[ "$(stat -c %s "$TMP/metrics.gz")" -lt "$(stat -c %s "$TMP/metrics.unz")" ] || fail "gzip did not shrink it"; ok
+for ae in "identity" "gzip;q=0" "br" "gzip;q=0, *;q=1"; do
+        hdr=$(curl -s -D - -o "$TMP/plain" -H "Accept-Encoding: $ae" "$URL/metrics" | tr -d '\r')
+        lacks "$hdr" "Content-Encoding"
+        contains "$(head -c 7 "$TMP/plain")" "# HELP "
+done
+hdr=$(curl -s -D - -o /dev/null -H 'Accept-Encoding: deflate, gzip;q=0.5' "$URL/metrics" | tr -d '\r')
+contains "$hdr" "Content-Encoding: gzip"
 contains "$body" 'nodeprep_build_info{version="'
 contains "$body" 'nodeprep_check_ok{check="data-disk"} 1'
 contains "$body" 'nodeprep_neighbour_table_fulls_total{family="ipv4"}'

@@ -42,6 +42,9 @@ static void test_location(void **state) {
         /* The shell installer's bug: a channel URL echoed back is no version. */
         assert_int_equal(k3s_version_from_location("https://update.k3s.io/v1-release/channels/stable", &v), -EBADMSG);
         assert_int_equal(k3s_version_from_location("https://x/tag/v1.2.3%2Bk3s1%00", &v), -EBADMSG);
+        assert_int_equal(k3s_version_from_location("https://x/tag/v1.2.3%2Bk3s1%0a", &v), -EBADMSG);
+        assert_int_equal(k3s_version_from_location("/tag/v1.2.3%2Bk3s1", &v), -EBADMSG);     /* not absolute */
+        assert_int_equal(k3s_version_from_location("https://x/tag/v1.2.3%2", &v), -EBADMSG);
         assert_int_equal(k3s_version_from_location("", &v), -EBADMSG);
 }
 

@@ -33,6 +33,9 @@ options:
   nodeprep_path:
     description: The nodeprep binary; default the one found on C(PATH).
     type: path
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.facts
 attributes:
   check_mode:
     support: full
@@ -41,6 +44,7 @@ attributes:
   facts:
     support: full
   platform:
+    support: full
     platforms: debian
 author:
   - nodeprep maintainers (@nodeprep)

@@ -15,25 +15,25 @@ description:
   - Runs C(nodeprep k3s install) (download with checksum, unit, configuration, start, readiness ladder) or
     C(nodeprep k3s uninstall) on the managed host.
   - Idempotent; a second run with the same options reports no change and does not restart K3s.
-  - The join token is handed to the agent through a file (mode 0600), never on a command line; O(token) is
+  - The join token is handed to the agent through a file (mode 0600), never on a command line; I(token) is
     written to such a file for the duration of the task and removed afterwards.
   - Check mode reads C(nodeprep k3s status) and reports whether an install or an uninstall would change the node.
 options:
   state:
-    description: V(present) installs K3s, V(absent) uninstalls what C(nodeprep k3s install) wrote.
+    description: C(present) installs K3s, C(absent) uninstalls what C(nodeprep k3s install) wrote.
     type: str
     choices: [present, absent]
     default: present
   role:
-    description: V(server) (the first server, or an additional one with O(server)) or V(agent).
+    description: C(server) (the first server, or an additional one with I(server)) or C(agent).
     type: str
     choices: [server, agent]
     default: server
   version:
-    description: An exact K3s release such as V(v1.31.4+k3s1). Excludes O(channel).
+    description: An exact K3s release such as C(v1.31.4+k3s1). Excludes I(channel).
     type: str
   channel:
-    description: A release channel (V(stable), V(latest), V(v1.31)) resolved at install time.
+    description: A release channel (C(stable), C(latest), C(v1.31)) resolved at install time.
     type: str
   channel_url:
     description: The channel server.
@@ -51,7 +51,7 @@ options:
     description: The cluster token. Written to a private 0600 file for the agent; never logged.
     type: str
   token_file:
-    description: A file on the managed host holding the cluster token. Excludes O(token).
+    description: A file on the managed host holding the cluster token. Excludes I(token).
     type: path
   cluster_init:
     description: Start an embedded etcd cluster (the first server).
@@ -84,12 +84,14 @@ options:
     type: bool
     default: false
   purge:
-    description: With O(state=absent), also remove K3s's data.
+    description: With C(state=absent), also remove K3s's data.
     type: bool
     default: false
   nodeprep_path:
     description: The nodeprep binary; default the one found on C(PATH).
     type: path
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: partial
@@ -98,6 +100,7 @@ attributes:
   diff_mode:
     support: none
   platform:
+    support: full
     platforms: debian
 notes:
   - Needs root (C(become=true)) and systemd.

@@ -15,25 +15,25 @@ description:
   - Runs C(nodeprep apply), C(nodeprep verify) or C(nodeprep rollback) on the managed host and reports the agent's
     JSON result.
   - Apply is all or nothing; the values are persisted to C(/etc/sysctl.d/99-zz-nodeprep.conf), C(/etc/modules-load.d)
-    and C(/etc/systemd/system.conf.d) unless O(persist=false).
+    and C(/etc/systemd/system.conf.d) unless C(persist=false).
   - Check mode runs the agent with C(--dry-run); diff mode shows the live and the desired value of every key.
 options:
   profile:
     description:
       - A profile name looked up on the profile path (C(/etc/nodeprep/profiles), then C(/usr/share/nodeprep/profiles)),
         or a path to an C(.ini) file.
-      - Required when O(state=applied).
+      - Required when C(state=applied).
     type: str
   state:
     description:
-      - V(applied) applies O(profile).
-      - V(verified) compares the live system with the applied profile and fails on drift; it never changes anything.
-      - V(rolled_back) restores the values found before the first apply and removes the files nodeprep wrote.
+      - C(applied) applies I(profile).
+      - C(verified) compares the live system with the applied profile and fails on drift; it never changes anything.
+      - C(rolled_back) restores the values found before the first apply and removes the files nodeprep wrote.
     type: str
     choices: [applied, verified, rolled_back]
     default: applied
   persist:
-    description: Persist the values so they win at boot. V(false) changes the live values only.
+    description: Persist the values so they win at boot. C(false) changes the live values only.
     type: bool
     default: true
   strict:
@@ -53,12 +53,15 @@ options:
   nodeprep_path:
     description: The nodeprep binary; default the one found on C(PATH).
     type: path
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
   diff_mode:
     support: full
   platform:
+    support: full
     platforms: debian
 notes:
   - Needs root (C(become=true)).
@@ -98,7 +101,7 @@ files:
   type: list
   elements: dict
 drifted:
-  description: The keys, files or modules out of sync (O(state=verified)).
+  description: The keys, files or modules out of sync (C(state=verified)).
   returned: when state is verified
   type: list
   elements: str
