@@ -15,8 +15,13 @@
         X(yaml_emitter_initialize) \
         X(yaml_emitter_set_output) \
         X(yaml_emitter_set_unicode) \
+        X(yaml_event_delete) \
         X(yaml_mapping_end_event_initialize) \
         X(yaml_mapping_start_event_initialize) \
+        X(yaml_parser_delete) \
+        X(yaml_parser_initialize) \
+        X(yaml_parser_parse) \
+        X(yaml_parser_set_input_string) \
         X(yaml_scalar_event_initialize) \
         X(yaml_sequence_end_event_initialize) \
         X(yaml_sequence_start_event_initialize) \
@@ -43,10 +48,20 @@ int dlopen_yaml(const char **ret_error);
 #define yaml_emitter_set_output sym_yaml_emitter_set_output
 #undef yaml_emitter_set_unicode
 #define yaml_emitter_set_unicode sym_yaml_emitter_set_unicode
+#undef yaml_event_delete
+#define yaml_event_delete sym_yaml_event_delete
 #undef yaml_mapping_end_event_initialize
 #define yaml_mapping_end_event_initialize sym_yaml_mapping_end_event_initialize
 #undef yaml_mapping_start_event_initialize
 #define yaml_mapping_start_event_initialize sym_yaml_mapping_start_event_initialize
+#undef yaml_parser_delete
+#define yaml_parser_delete sym_yaml_parser_delete
+#undef yaml_parser_initialize
+#define yaml_parser_initialize sym_yaml_parser_initialize
+#undef yaml_parser_parse
+#define yaml_parser_parse sym_yaml_parser_parse
+#undef yaml_parser_set_input_string
+#define yaml_parser_set_input_string sym_yaml_parser_set_input_string
 #undef yaml_scalar_event_initialize
 #define yaml_scalar_event_initialize sym_yaml_scalar_event_initialize
 #undef yaml_sequence_end_event_initialize
