@@ -39,6 +39,12 @@ static void human_uninstall(json_object *result) {
         printf("%s\n", json_is_true(result, "changed") ? "k3s uninstalled" : "nothing to uninstall");
 }
 
+static void human_killall(json_object *result) {
+        print_steps(result);
+        printf("%s\n", json_is_true(result, "changed") ? "k3s processes, mounts, links and rules removed"
+                                                       : "nothing of K3s was running");
+}
+
 /* Progress: a bar on a TTY, a plain line every 5 s (and at the end)
  * otherwise, so cloud-init logs stay readable. On stderr: stdout is for
  * the result. */
@@ -103,6 +109,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 ARG_DATASTORE, ARG_DISABLE, ARG_TLS_SAN, ARG_NODE_IP, ARG_MIRROR, ARG_AIRGAP, ARG_NO_START,
                 ARG_FORCE, ARG_TIMEOUT, ARG_ROLE, ARG_ARCH, ARG_ALLOW_HTTP, ARG_RETRIES, ARG_BACKOFF,
                 ARG_LOW_SPEED, ARG_CONNECT_TIMEOUT,
+                ARG_NO_ENABLE, ARG_SYMLINK, ARG_DOWNLOAD_TIMEOUT,
         };
         static const struct option options[] = {
                 { "role", required_argument, NULL, ARG_ROLE },
@@ -127,6 +134,9 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 { "backoff-ms", required_argument, NULL, ARG_BACKOFF },
                 { "low-speed-time", required_argument, NULL, ARG_LOW_SPEED },
                 { "connect-timeout", required_argument, NULL, ARG_CONNECT_TIMEOUT },
+                { "no-enable", no_argument, NULL, ARG_NO_ENABLE },
+                { "symlink", required_argument, NULL, ARG_SYMLINK },
+                { "download-timeout", required_argument, NULL, ARG_DOWNLOAD_TIMEOUT },
                 CLI_OPTIONS_END,
         };
         _cleanup_strv_free_ char **disable = NULL, **tls_san = NULL;
@@ -161,6 +171,15 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 case ARG_MIRROR: o.mirror = optarg; break;
                 case ARG_AIRGAP: o.airgap_dir = optarg; break;
                 case ARG_NO_START: o.no_start = true; break;
+                case ARG_NO_ENABLE: o.no_enable = true; break;
+                case ARG_SYMLINK:
+                        if (streq(optarg, "skip"))
+                                o.symlink = K3S_SYMLINK_SKIP;
+                        else if (streq(optarg, "force"))
+                                o.symlink = K3S_SYMLINK_FORCE;
+                        else
+                                return cli_error(cli, EXIT_INVALID, "--symlink must be skip or force");
+                        break;
                 case ARG_FORCE: o.force = true; break;
                 case ARG_ARCH: o.arch = optarg; break;
                 case ARG_ALLOW_HTTP: o.fetch.allow_http = true; break;
@@ -169,6 +188,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 case ARG_BACKOFF:
                 case ARG_LOW_SPEED:
                 case ARG_CONNECT_TIMEOUT:
+                case ARG_DOWNLOAD_TIMEOUT:
                         if (parse_uint(optarg, 86400 * 7, &u) < 0)
                                 return cli_error(cli, EXIT_INVALID, "%s: not a valid number", optarg);
                         if (c == ARG_TIMEOUT)
@@ -179,6 +199,8 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                                 o.fetch.backoff_ms = u;
                         else if (c == ARG_LOW_SPEED)
                                 o.fetch.low_speed_time_sec = u ? u : 1;
+                        else if (c == ARG_DOWNLOAD_TIMEOUT)
+                                o.fetch.deadline_sec = u ? u : 1;
                         else
                                 o.fetch.connect_timeout_sec = u ? u : 1;
                         break;
@@ -189,6 +211,11 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 return cli_error(cli, EXIT_INVALID, "k3s install: unexpected argument '%s'", argv[optind]);
         o.disable = disable;
         o.tls_san = tls_san;
+        /* As install.sh: K3S_URL and K3S_TOKEN stand in for the flags. */
+        if (!o.server && getenv("K3S_URL") && getenv("K3S_URL")[0])
+                o.server = getenv("K3S_URL");
+        if (!o.token_file && getenv("K3S_TOKEN") && getenv("K3S_TOKEN")[0])
+                o.token_value = getenv("K3S_TOKEN");
         if (k3s_install_options_check(&o, &err) < 0)
                 return cli_error(cli, EXIT_INVALID, "k3s install: %s", err ? err : "invalid options");
         if (cli->sr->live && geteuid() != 0)
@@ -255,14 +282,34 @@ static int k3s_cmd_uninstall(struct cli *cli, int argc, char **argv) {
         return finish(cli, &res, r, EXIT_OK, human_uninstall);
 }
 
+static int k3s_cmd_killall(struct cli *cli, int argc, char **argv) {
+        static const struct option options[] = { CLI_OPTIONS_END };
+        struct k3s_result res;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+                return cli_error(cli, EXIT_INVALID, "invalid option; see nodeprep --help");
+        if (optind < argc)
+                return cli_error(cli, EXIT_INVALID, "k3s killall: unexpected argument '%s'", argv[optind]);
+        if (cli->sr->live && geteuid() != 0)
+                return cli_error(cli, EXIT_NOT_PERMITTED, "k3s killall: must run as root");
+        k3s_result_init(&res);
+        r = k3s_killall_run(cli->sr, &res);
+        return finish(cli, &res, r, EXIT_OK, human_killall);
+}
+
 int cmd_k3s(struct cli *cli, int argc, char **argv) {
         if (argc < 2)
-                return cli_error(cli, EXIT_INVALID, "k3s: install, status or uninstall");
+                return cli_error(cli, EXIT_INVALID, "k3s: install, status, uninstall or killall");
         if (streq(argv[1], "install"))
                 return k3s_cmd_install(cli, argc - 1, argv + 1);
         if (streq(argv[1], "status"))
                 return k3s_cmd_status(cli, argc - 1, argv + 1);
         if (streq(argv[1], "uninstall"))
                 return k3s_cmd_uninstall(cli, argc - 1, argv + 1);
-        return cli_error(cli, EXIT_INVALID, "k3s: unknown subcommand '%s' (install, status, uninstall)", argv[1]);
+        if (streq(argv[1], "killall"))
+                return k3s_cmd_killall(cli, argc - 1, argv + 1);
+        return cli_error(cli, EXIT_INVALID, "k3s: unknown subcommand '%s' (install, status, uninstall, killall)",
+                         argv[1]);
 }

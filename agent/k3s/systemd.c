@@ -172,6 +172,23 @@ static int run_job(sd_bus *bus, const char *method, const char *unit, uint64_t d
         return streq(w.result, "done") ? 0 : -EIO;
 }
 
+static int enable(sd_bus *bus, const char *unit) {
+        int r = call_simple(bus, "Reload", NULL);
+
+        if (r >= 0)
+                r = unit_files_call(bus, "EnableUnitFiles", unit, true);
+        if (r >= 0)
+                r = call_simple(bus, "Reload", NULL);
+        return r;
+}
+
+int k3s_systemd_enable(const char *unit) {
+        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+        int r = bus_open(&bus);
+
+        return r < 0 ? r : enable(bus, unit);
+}
+
 int k3s_systemd_enable_start(const char *unit, bool restart, unsigned timeout_sec, char **ret_result) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         uint64_t deadline = now_usec() + (uint64_t) timeout_sec * 1000000u;
@@ -181,13 +198,7 @@ int k3s_systemd_enable_start(const char *unit, bool restart, unsigned timeout_se
         if (r < 0)
                 return r;
         (void) call_simple(bus, "Subscribe", NULL);
-        r = call_simple(bus, "Reload", NULL);
-        if (r < 0)
-                return r;
-        r = unit_files_call(bus, "EnableUnitFiles", unit, true);
-        if (r < 0)
-                return r;
-        r = call_simple(bus, "Reload", NULL);
+        r = enable(bus, unit);
         if (r < 0)
                 return r;
         return run_job(bus, restart ? "RestartUnit" : "StartUnit", unit, deadline, ret_result);
@@ -208,6 +219,19 @@ int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec) {
                 log_debug_errno(r, "StopUnit %s: %m", unit);
         (void) unit_files_call(bus, "DisableUnitFiles", unit, false);
         (void) call_simple(bus, "ResetFailedUnit", "s", unit);
+        return r == -ETIMEDOUT ? r : 0;
+}
+
+int k3s_systemd_stop(const char *unit, unsigned timeout_sec) {
+        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+        uint64_t deadline = now_usec() + (uint64_t) timeout_sec * 1000000u;
+        int r;
+
+        r = bus_open(&bus);
+        if (r < 0)
+                return r;
+        (void) call_simple(bus, "Subscribe", NULL);
+        r = run_job(bus, "StopUnit", unit, deadline, NULL);
         return r == -ETIMEDOUT ? r : 0;
 }
 
