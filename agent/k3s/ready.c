@@ -292,7 +292,11 @@ static bool ladder_server(const struct sysroot *sr, const struct k3s_ready_targe
         if (!rung_unit(sr, t->role, steps))
                 return false;
         if (!sr->live) {
-                step(steps, "api", "skipped", "--root: no live endpoints");
+                _cleanup_free_ char *name = NULL, *err = NULL;
+
+                (void) k3s_node_name(sr, t->role, &name, &err);
+                step(steps, "api", "skipped", "--root: no live endpoints (node name: %s)",
+                     name ? name : err ? err : "?");
                 return false;
         }
         if (creds_get(sr, TLS_DIR, "server-ca.crt", "client-admin.crt", "client-admin.key", &c) < 0)
@@ -316,10 +320,6 @@ static bool ladder_agent(const struct sysroot *sr, const struct k3s_ready_target
 
         if (!rung_unit(sr, t->role, steps))
                 return false;
-        if (!sr->live) {
-                step(steps, "kubelet", "skipped", "--root: no live endpoints");
-                return false;
-        }
         if (!t->kubelet_healthz) {
                 _cleanup_free_ char *err = NULL;
 
@@ -328,6 +328,14 @@ static bool ladder_agent(const struct sysroot *sr, const struct k3s_ready_target
                         step(steps, "kubelet-healthz", "failed", "%s", err ? err : strerror(-r));
                         return false;
                 }
+        }
+        if (!sr->live) {
+                _cleanup_free_ char *name = NULL, *err = NULL;
+
+                (void) k3s_node_name(sr, t->role, &name, &err);
+                step(steps, "kubelet", "skipped", "--root: no live endpoints (kubelet healthz: %s, node name: %s)",
+                     t->kubelet_healthz ? t->kubelet_healthz : healthz, name ? name : err ? err : "?");
+                return false;
         }
         if (!rung_http(steps, "kubelet-healthz", t->kubelet_healthz ? t->kubelet_healthz : healthz, NULL, 200, "ok"))
                 return false;
