@@ -24,6 +24,7 @@
 #include "../basic/parse.h"
 #include "blob.h"
 #include "config.h"
+#include "join.h"
 #include "k3sconf.h"
 #include "manifest.h"
 #include "ready.h"
@@ -616,6 +617,52 @@ static bool disables_traefik(const struct k3s_install_options *o) {
         return o->role == K3S_ROLE_SERVER && (!o->disable || strv_contains(o->disable, "traefik"));
 }
 
+/* Before anything is written for a join: is the server the one the token
+ * names (join.h)? A mismatch ends the install, both hashes shown. */
+static int check_server_ca(const struct sysroot *sr, const struct k3s_install_options *o, struct k3s_result *res) {
+        _cleanup_free_ char *token = NULL, *err = NULL;
+        char want[65], got[65];
+        int r;
+
+        if (!o->server || !has_token(o))
+                return 0;
+        r = read_token(o, &token);
+        if (r < 0) {
+                fail(res, "token", "%s: %s", o->token_file ? o->token_file : "$K3S_TOKEN",
+                     r == -EBADMSG ? "not a one-line token" : strerror(-r));
+                return r == -EBADMSG ? -EINVAL : r;
+        }
+        r = k3s_token_ca_hash(token, want);
+        explicit_bzero(token, strlen(token));
+        if (r == -ENOENT) {
+                k3s_step(res, "ca-check", "skipped", "a short token names no CA: K3s trusts %s's CA on first "
+                         "contact", o->server);
+                return 0;
+        }
+        if (r < 0) {
+                fail(res, "ca-check", "the token starts with K10 but holds no sha256 of a CA before \"::\"");
+                return -EINVAL;
+        }
+        if (!sr->live) {
+                k3s_step(res, "ca-check", "skipped", "--root: %s not contacted", o->server);
+                return 0;
+        }
+        r = k3s_server_ca_hash(o->server, got, &err);
+        if (r == -EHOSTUNREACH) {
+                k3s_step(res, "ca-check", "skipped", "%s; K3s checks the CA again at every start", err ? err : "");
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        if (!streq(want, got)) {
+                fail(res, "ca-check", "%s/cacerts has sha256 %s, the token names %s: not the server the token "
+                     "belongs to; nothing written", o->server, got, want);
+                return -EACCES;
+        }
+        k3s_step(res, "ca-check", "ok", "%s/cacerts matches the token's CA hash %.16s...", o->server, want);
+        return 0;
+}
+
 /* What systemctl enable does for WantedBy=multi-user.target, for a tree
  * with no systemd running (--root, or a chroot): the wants link. */
 static int enable_offline(const struct sysroot *sr, const char *unit, struct k3s_manifest *m, struct k3s_result *res) {
@@ -662,6 +709,9 @@ static int install_files(const struct sysroot *sr, const struct k3s_install_opti
         bool bin_changed = false;
         int r;
 
+        r = check_server_ca(sr, o, res);
+        if (r < 0)
+                return r;
         if (!o->arch && uname(&u) < 0)
                 return -errno;
         r = k3s_arch_lookup(o->arch ? o->arch : u.machine, &arch);

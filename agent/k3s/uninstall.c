@@ -38,8 +38,13 @@ static int purge_path(const struct sysroot *sr, const char *path, struct k3s_res
 }
 
 /* The manifest was validated on load: every path is one install writes. */
+static bool is_script(const char *path) {
+        return string_has_prefix(path, K3S_BIN_DIR "/k3s") && strlen(path) > 3 &&
+               streq(path + strlen(path) - 3, ".sh");
+}
+
 static void remove_files(const struct sysroot *sr, const struct k3s_manifest *m, struct k3s_result *res,
-                         char ***failed) {
+                         bool keep_scripts, char ***failed) {
         json_object *files;
 
         if (!json_object_object_get_ex(m->obj, "files", &files) || !json_object_is_type(files, json_type_object))
@@ -53,6 +58,10 @@ static void remove_files(const struct sysroot *sr, const struct k3s_manifest *m,
                 (void) v;
                 if (!k3s_manifest_path_allowed(path))
                         continue;
+                if (keep_scripts && is_script(path)) {
+                        k3s_step(res, "remove", "skipped", "%s kept: run it again once the failures are fixed", path);
+                        continue;
+                }
                 dfd = sysroot_open_parent(sr, path, &base);
                 if (dfd < 0 || blob_hash_file(dfd, base, have) < 0) {
                         k3s_step(res, "remove", "unchanged", "%s already gone", path);
@@ -146,17 +155,19 @@ int k3s_uninstall(const struct sysroot *sr, bool purge, struct k3s_result *res) 
         /* What k3s-killall.sh does: KillMode=process leaves the shims, their
          * mounts, links and rules behind a stopped unit. */
         (void) k3s_killall(sr, res, &failed);
-        if (m.obj) {
-                remove_files(sr, &m, res, &failed);
-                remove_links(sr, &m, res);
-                if (k3s_systemd_available(sr))
-                        (void) k3s_systemd_reload();
-        }
         (void) k3s_clean_download_leftovers(sr, res);
         if (purge)
                 for (size_t i = 0; i < ELEMENTSOF(purge_paths); i++)
                         if (purge_path(sr, purge_paths[i], res) < 0)
                                 (void) strv_extend(&failed, purge_paths[i]);
+        if (m.obj) {
+                /* After a failure the scripts stay, so the operator can run
+                 * k3s-uninstall.sh again once the cause is gone. */
+                remove_files(sr, &m, res, !!failed, &failed);
+                remove_links(sr, &m, res);
+                if (k3s_systemd_available(sr))
+                        (void) k3s_systemd_reload();
+        }
         /* Directories only we filled; rmdir fails harmlessly when not empty. */
         {
                 _cleanup_close_ int dfd = sysroot_open(sr, K3S_CONFIG_DIR, O_DIRECTORY | O_RDONLY, 0);

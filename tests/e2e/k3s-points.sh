@@ -15,7 +15,7 @@ k3s_mirror_start "$work/rel" "$V"
 fail() { echo "FAIL: $*"; exit 1; }
 mode() { stat -c %a "$1"; }
 fast=(--retries 1 --backoff-ms 50 --low-speed-time 3 --connect-timeout 2)
-echo "K10abc::server:p0int-secret" >"$work/token"
+echo "K10$(printf "cd%.0s" {1..32})::server:p0int-secret" >"$work/token"
 
 # install ROOT ARGS...: exit code in $rc, JSON in $work/out, stderr in $work/err
 install() {
@@ -74,7 +74,7 @@ grep -q "write-kubeconfig-mode" "$c" && fail "point 6: kubeconfig mode overridde
 grep -q 'kept write-kubeconfig-mode=0644 from /etc/rancher/k3s/config.yaml:2' <<<"$(step_detail config)" ||
         fail "point 6: difference not reported: $(step_detail config)"
 # What K3s makes of both files (the stand-in's copy of parser.go's rules).
-merged=$(K3S_CONFIG_FILE=$R/etc/rancher/k3s/config.yaml python3 -c '
+merged=$(K3S_CONFIG_FILE=$R/etc/rancher/k3s/config.yaml python3 -B -c '
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import standin

@@ -16,7 +16,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 mode() { stat -c %a "$1"; }
 R=$work/root
 mkdir -p "$R"
-echo "K10abc::server:s3cr3t-token-value" >"$work/token"
+echo "K10$(printf "ab%.0s" {1..32})::server:s3cr3t-token-value" >"$work/token"
 
 # 1. First install, server, channel resolution: exit 4 (no systemd), JSON shape.
 set +e

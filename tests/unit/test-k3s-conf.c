@@ -18,6 +18,7 @@
 
 #include "basic/fileio.h"
 #include "basic/sysroot.h"
+#include "k3s/join.h"
 #include "k3s/k3sconf.h"
 #include "k3s/ready.h"
 
@@ -28,7 +29,7 @@ static void merge(struct k3s_conf *c, const char *name, const char *text) {
         assert_null(err);
 }
 
-static void test_merge_rules(void **state) {
+static void test_point6_merge_rules(void **state) {
         struct k3s_conf c = {};
         const struct k3s_conf_entry *e;
 
@@ -127,7 +128,7 @@ static char *name_of(struct sysroot *sr, enum k3s_role role, int want) {
         return name;
 }
 
-static void test_node_name(void **state) {
+static void test_point2_node_name(void **state) {
         _cleanup_sysroot_ struct sysroot *sr = NULL;
         char *n;
 
@@ -173,7 +174,7 @@ static char *healthz(struct sysroot *sr, int want) {
         return url;
 }
 
-static void test_healthz(void **state) {
+static void test_point9_healthz(void **state) {
         _cleanup_sysroot_ struct sysroot *sr = NULL;
         char *u;
 
@@ -214,7 +215,7 @@ static void check_node(const char *file, int want, bool want_ready) {
         free(text);
 }
 
-static void test_real_nodes(void **state) {
+static void test_point1_real_nodes(void **state) {
         (void) state;
         check_node("real-32k-ready", 0, true);
         check_node("real-100k-not-ready", 0, false);
@@ -223,14 +224,28 @@ static void test_real_nodes(void **state) {
         check_node("real-cut-at-4095", -EBADMSG, false);
 }
 
+static void test_token_ca_hash(void **state) {
+        char h[65], t[200];
+
+        (void) state;
+        snprintf(t, sizeof(t), "K10%s::server:secret", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        assert_int_equal(k3s_token_ca_hash(t, h), 0);
+        assert_string_equal(h, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        assert_int_equal(k3s_token_ca_hash("plain-secret", h), -ENOENT);
+        assert_int_equal(k3s_token_ca_hash("K10abc::server:x", h), -EBADMSG);
+        t[10] = 'G';
+        assert_int_equal(k3s_token_ca_hash(t, h), -EBADMSG);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_merge_rules),
+                cmocka_unit_test(test_point6_merge_rules),
                 cmocka_unit_test(test_merge_refuses),
                 cmocka_unit_test(test_envfile),
-                cmocka_unit_test(test_node_name),
-                cmocka_unit_test(test_healthz),
-                cmocka_unit_test(test_real_nodes),
+                cmocka_unit_test(test_point2_node_name),
+                cmocka_unit_test(test_point9_healthz),
+                cmocka_unit_test(test_point1_real_nodes),
+                cmocka_unit_test(test_token_ca_hash),
         };
         int r = cmocka_run_group_tests(tests, NULL, NULL);
         char cmd[600];
