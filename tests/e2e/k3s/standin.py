@@ -669,8 +669,16 @@ def make_leftovers():
         done.append("netns " + ns)
     if run_quiet("ip", "link", "add", "cni0", "type", "bridge"):
         done.append("cni0")
-    if run_quiet("ip", "link", "add", "flannel.1", "type", "dummy"):
-        done.append("flannel.1")
+    # A pod's veth, enslaved to cni0 (install.sh removes "master cni0" links).
+    veth = "veth" + cid[:8]
+    if run_quiet("ip", "link", "add", veth, "type", "veth", "peer", "name", "p" + cid[:8]) and \
+            run_quiet("ip", "link", "set", veth, "master", "cni0"):
+        done.append(veth)
+    # flannel.1 is a VXLAN device; kernels without vxlan or dummy get a bridge of that name.
+    for kind in (["vxlan", "id", "1", "dstport", "8472", "dev", "lo"], ["dummy"], ["bridge"]):
+        if run_quiet("ip", "link", "add", "flannel.1", "type", *kind):
+            done.append("flannel.1 (%s)" % kind[0])
+            break
     if shutil.which("iptables"):
         for table, chain, parent in (("filter", "KUBE-FIREWALL", "INPUT"), ("filter", "CNI-FORWARD", "FORWARD"),
                                      ("filter", "FLANNEL-FWD", "FORWARD"), ("nat", "KUBE-SERVICES", "PREROUTING"),
