@@ -32,6 +32,21 @@ static void failed_add(char ***failed, const char *what) {
         (void) strv_extend(failed, what);
 }
 
+/* A directory under the root as a DIR; NULL (errno set) when it cannot be. */
+static DIR *opendir_at(const struct sysroot *sr, const char *path) {
+        int fd = sysroot_open(sr, path, O_DIRECTORY | O_RDONLY, 0);
+        DIR *d;
+
+        if (fd < 0) {
+                errno = -fd;
+                return NULL;
+        }
+        d = fdopendir(fd);
+        if (!d)
+                close(fd);
+        return d;
+}
+
 /* ---- 1. units ---------------------------------------------------------- */
 
 static bool unit_file_name(const char *n) {
@@ -46,17 +61,11 @@ static bool unit_file_name(const char *n) {
 }
 
 static void stop_units(const struct sysroot *sr, struct k3s_result *res, char ***failed) {
-        int fd = sysroot_open(sr, K3S_SYSTEMD_DIR, O_DIRECTORY | O_RDONLY, 0);
+        DIR *d = opendir_at(sr, K3S_SYSTEMD_DIR);
         struct dirent *de;
-        DIR *d;
 
-        if (fd < 0)
+        if (!d)
                 return;
-        d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return;
-        }
         while ((de = readdir(d))) {
                 struct stat st;
 
@@ -100,18 +109,12 @@ struct proc {
 
 static int proc_scan(const struct sysroot *sr, struct proc **ret, size_t *ret_n) {
         _cleanup_free_ struct proc *list = NULL;
-        int fd = sysroot_open(sr, "/proc", O_DIRECTORY | O_RDONLY, 0);
+        DIR *d = opendir_at(sr, "/proc");
         struct dirent *de;
         size_t n = 0;
-        DIR *d;
 
-        if (fd < 0)
-                return fd;
-        d = fdopendir(fd);
-        if (!d) {
-                close(fd);
+        if (!d)
                 return -errno;
-        }
         while ((de = readdir(d)) && n < PROC_SCAN_MAX) {
                 _cleanup_free_ char *stat = NULL, *cmd = NULL;
                 char path[300];
@@ -366,17 +369,11 @@ static void unmount_and_remove(const struct sysroot *sr, struct k3s_result *res,
 /* ---- 4. namespaces and links ------------------------------------------- */
 
 static void remove_netns(const struct sysroot *sr, struct k3s_result *res, char ***failed) {
-        int fd = sysroot_open(sr, "/run/netns", O_DIRECTORY | O_RDONLY, 0);
+        DIR *d = opendir_at(sr, "/run/netns");
         struct dirent *de;
-        DIR *d;
 
-        if (fd < 0)
+        if (!d)
                 return;
-        d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return;
-        }
         while ((de = readdir(d))) {
                 if (!string_has_prefix(de->d_name, "cni-"))
                         continue;

@@ -204,7 +204,8 @@ int k3s_systemd_enable_start(const char *unit, bool restart, unsigned timeout_se
         return run_job(bus, restart ? "RestartUnit" : "StartUnit", unit, deadline, ret_result);
 }
 
-int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec) {
+/* StopUnit, waited for until timeout_sec; bus left open for more calls. */
+static int stop(const char *unit, unsigned timeout_sec, sd_bus **ret_bus) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         uint64_t deadline = now_usec() + (uint64_t) timeout_sec * 1000000u;
         int r;
@@ -217,22 +218,25 @@ int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec) {
         /* Not loaded (no unit file) is fine: nothing to stop. */
         if (r < 0 && r != -ENOENT && r != -ENOLINK && r != -EBADR)
                 log_debug_errno(r, "StopUnit %s: %m", unit);
+        *ret_bus = TAKE_PTR(bus);
+        return r == -ETIMEDOUT ? r : 0;
+}
+
+int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec) {
+        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+        int r = stop(unit, timeout_sec, &bus);
+
+        if (!bus)
+                return r;
         (void) unit_files_call(bus, "DisableUnitFiles", unit, false);
         (void) call_simple(bus, "ResetFailedUnit", "s", unit);
-        return r == -ETIMEDOUT ? r : 0;
+        return r;
 }
 
 int k3s_systemd_stop(const char *unit, unsigned timeout_sec) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
-        uint64_t deadline = now_usec() + (uint64_t) timeout_sec * 1000000u;
-        int r;
 
-        r = bus_open(&bus);
-        if (r < 0)
-                return r;
-        (void) call_simple(bus, "Subscribe", NULL);
-        r = run_job(bus, "StopUnit", unit, deadline, NULL);
-        return r == -ETIMEDOUT ? r : 0;
+        return stop(unit, timeout_sec, &bus);
 }
 
 int k3s_systemd_reload(void) {
