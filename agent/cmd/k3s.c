@@ -144,6 +144,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
         struct k3s_install_options o;
         struct progress prog = { .tty = isatty(STDERR_FILENO) };
         struct k3s_result res;
+        bool role_given = false;
         unsigned u;
         int c, r;
 
@@ -154,6 +155,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 case ARG_ROLE:
                         if (k3s_role_from_string(optarg, &o.role) < 0)
                                 return cli_error(cli, EXIT_INVALID, "--role must be server or agent");
+                        role_given = true;
                         break;
                 case ARG_VERSION: o.version = optarg; break;
                 case ARG_CHANNEL: o.channel = optarg; break;
@@ -212,8 +214,12 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
         o.disable = disable;
         o.tls_san = tls_san;
         /* As install.sh: K3S_URL and K3S_TOKEN stand in for the flags. */
-        if (!o.server && getenv("K3S_URL") && getenv("K3S_URL")[0])
+        if (!o.server && getenv("K3S_URL") && getenv("K3S_URL")[0]) {
                 o.server = getenv("K3S_URL");
+                /* install.sh: no command given and K3S_URL set means agent. */
+                if (!role_given)
+                        o.role = K3S_ROLE_AGENT;
+        }
         if (!o.token_file && getenv("K3S_TOKEN") && getenv("K3S_TOKEN")[0])
                 o.token_value = getenv("K3S_TOKEN");
         if (k3s_install_options_check(&o, &err) < 0)
