@@ -37,7 +37,9 @@ jq -e .ready "$work/srv" >/dev/null || fail "server not ready"
 token=$(nspawn_root np-srv)/var/lib/rancher/k3s/server/node-token
 [ -L "$token" ] && [ "$(readlink "$token")" = /var/lib/rancher/k3s/server/token ] ||
         fail "node-token is not K3s's symlink to server/token"
-[ "$(stat -L -c %a "$token")" = 600 ] || fail "server/token mode"
+# The link is absolute inside the container: read its target there.
+token=$(nspawn_root np-srv)/var/lib/rancher/k3s/server/token
+[ "$(stat -c %a "$token")" = 600 ] || fail "server/token mode"
 grep -Eq '^K10[0-9a-f]{64}::server:' "$token" || fail "token shape"
 ca_hash=$(sha256sum "$(nspawn_root np-srv)/var/lib/rancher/k3s/server/tls/server-ca.crt" | cut -c1-64)
 grep -q "^K10$ca_hash::" "$token" || fail "the token's hash is not the CA's"
