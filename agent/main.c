@@ -32,8 +32,10 @@ static int cmd_version(struct cli *cli, int argc, char **argv) {
 
 /* libs: the dlopen()ed libraries (basic/dlopen.h) a command calls, loaded
  * before it runs, so each command pays only for its own. Loaded on first use
- * instead: libkmod (only when a module has to be loaded) and, for serve,
- * libcurl (only once K3s is installed and its readiness ladder runs). */
+ * instead: libkmod (only when a module has to be loaded), libmount and libnl
+ * for check (only by the probes that read the mount table or the routes) and,
+ * for serve, libcurl (only once K3s is installed and its readiness ladder
+ * runs). */
 static const struct {
         const char *name;
         command_fn fn;
@@ -44,7 +46,7 @@ static const struct {
         { "apply", cmd_apply, 0 },
         { "verify", cmd_verify, 0 },
         { "rollback", cmd_rollback, 0 },
-        { "check", cmd_check, DL_MOUNT | DL_NL },
+        { "check", cmd_check, 0 },
         { "k3s", cmd_k3s, DL_CURL | DL_SYSTEMD | DL_YAML | DL_CRYPTO },
         { "serve", cmd_serve, DL_MICROHTTPD | DL_SYSTEMD | DL_NL | DL_MOUNT },
         { "bootstrap", cmd_bootstrap, DL_ALL },

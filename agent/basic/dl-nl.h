@@ -16,8 +16,15 @@
         X(nl_cache_foreach) \
         X(nl_cache_free) \
         X(nl_connect) \
+        X(nl_recv) \
+        X(nl_send_simple) \
         X(nl_socket_alloc) \
         X(nl_socket_free) \
+        X(nl_socket_get_fd) \
+        X(nl_socket_set_msg_buf_size) \
+        X(nlmsg_data) \
+        X(nlmsg_next) \
+        X(nlmsg_ok) \
 
 DL_LIBNL_3_SYMBOLS(DLSYM_PROTOTYPE)
 
@@ -30,10 +37,6 @@ DL_LIBNL_3_SYMBOLS(DLSYM_PROTOTYPE)
         X(rtnl_link_get_name) \
         X(rtnl_link_name2i) \
         X(rtnl_link_put) \
-        X(rtnl_neigh_alloc_cache) \
-        X(rtnl_neigh_get_family) \
-        X(rtnl_neigh_get_flags) \
-        X(rtnl_neigh_get_state) \
         X(rtnl_route_alloc_cache) \
         X(rtnl_route_get_dst) \
         X(rtnl_route_get_family) \
@@ -59,10 +62,24 @@ int dlopen_nl(const char **ret_error);
 #define nl_cache_free sym_nl_cache_free
 #undef nl_connect
 #define nl_connect sym_nl_connect
+#undef nl_recv
+#define nl_recv sym_nl_recv
+#undef nl_send_simple
+#define nl_send_simple sym_nl_send_simple
 #undef nl_socket_alloc
 #define nl_socket_alloc sym_nl_socket_alloc
 #undef nl_socket_free
 #define nl_socket_free sym_nl_socket_free
+#undef nl_socket_get_fd
+#define nl_socket_get_fd sym_nl_socket_get_fd
+#undef nl_socket_set_msg_buf_size
+#define nl_socket_set_msg_buf_size sym_nl_socket_set_msg_buf_size
+#undef nlmsg_data
+#define nlmsg_data sym_nlmsg_data
+#undef nlmsg_next
+#define nlmsg_next sym_nlmsg_next
+#undef nlmsg_ok
+#define nlmsg_ok sym_nlmsg_ok
 #undef rtnl_link_alloc_cache
 #define rtnl_link_alloc_cache sym_rtnl_link_alloc_cache
 #undef rtnl_link_delete
@@ -79,14 +96,6 @@ int dlopen_nl(const char **ret_error);
 #define rtnl_link_name2i sym_rtnl_link_name2i
 #undef rtnl_link_put
 #define rtnl_link_put sym_rtnl_link_put
-#undef rtnl_neigh_alloc_cache
-#define rtnl_neigh_alloc_cache sym_rtnl_neigh_alloc_cache
-#undef rtnl_neigh_get_family
-#define rtnl_neigh_get_family sym_rtnl_neigh_get_family
-#undef rtnl_neigh_get_flags
-#define rtnl_neigh_get_flags sym_rtnl_neigh_get_flags
-#undef rtnl_neigh_get_state
-#define rtnl_neigh_get_state sym_rtnl_neigh_get_state
 #undef rtnl_route_alloc_cache
 #define rtnl_route_alloc_cache sym_rtnl_route_alloc_cache
 #undef rtnl_route_get_dst

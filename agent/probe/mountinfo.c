@@ -30,8 +30,15 @@ static int on_parse_error(struct libmnt_table *tb, const char *filename, int lin
 }
 
 static int table_new(struct mount_table **ret) {
-        struct mount_table *mt = calloc(1, sizeof(*mt));
+        struct mount_table *mt;
+        int r;
 
+        /* Loaded here, at the one way into libmount, so a command loads it
+         * only when a probe really reads the mount table. */
+        r = dlopen_mount(NULL);
+        if (r < 0)
+                return r;
+        mt = calloc(1, sizeof(*mt));
         if (!mt)
                 return -ENOMEM;
         mt->tb = mnt_new_table();

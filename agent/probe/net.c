@@ -67,6 +67,9 @@ static int route_netlink(struct route_info *ri) {
         struct route_walk w = { ri };
         int r;
 
+        r = dlopen_nl(NULL);
+        if (r < 0)
+                return r;
         sk = nl_socket_alloc();
         if (!sk)
                 return -ENOMEM;

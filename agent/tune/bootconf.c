@@ -35,6 +35,14 @@ struct boot_config {
         size_t n_a;
         struct sysctl_assignment *sysctl_conf; /* /etc/sysctl.conf, for procps */
         size_t n_sysctl_conf;
+        /* Built once per scan, so a lookup costs a binary search instead of a
+         * pass over every assignment: indices into a[] of the explicit
+         * assignments sorted by key, then application order, and of the globs
+         * in application order. */
+        size_t *explicit_by_key;
+        size_t n_explicit;
+        size_t *globs;
+        size_t n_globs;
 };
 
 struct file_ctx {
@@ -168,6 +176,47 @@ static int cmp_files(const void *a, const void *b) {
         return strcmp(((const struct boot_file *) a)->basename, ((const struct boot_file *) b)->basename);
 }
 
+/* qsort_r's context: the assignments the indices point into. */
+static int cmp_explicit(const void *x, const void *y, void *arg) {
+        const struct sysctl_assignment *a = arg;
+        size_t i = *(const size_t *) x, j = *(const size_t *) y;
+        int c = strcmp(a[i].key, a[j].key);
+
+        return c ? c : (i > j) - (i < j);
+}
+
+static int build_index(struct boot_config *bc) {
+        if (bc->n_a == 0)
+                return 0;
+        bc->explicit_by_key = calloc(bc->n_a, sizeof(size_t));
+        bc->globs = calloc(bc->n_a, sizeof(size_t));
+        if (!bc->explicit_by_key || !bc->globs)
+                return -ENOMEM;
+        for (size_t i = 0; i < bc->n_a; i++)
+                if (bc->a[i].glob)
+                        bc->globs[bc->n_globs++] = i;
+                else
+                        bc->explicit_by_key[bc->n_explicit++] = i;
+        if (bc->n_explicit > 0)
+                qsort_r(bc->explicit_by_key, bc->n_explicit, sizeof(size_t), cmp_explicit, bc->a);
+        return 0;
+}
+
+/* The first position in explicit_by_key whose key is not below key. */
+static size_t explicit_lower_bound(const struct boot_config *bc, const char *key) {
+        size_t lo = 0, hi = bc->n_explicit;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (strcmp(bc->a[bc->explicit_by_key[mid]].key, key) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
 int boot_config_scan(const struct sysroot *sr, struct boot_config **ret) {
         _cleanup_boot_config_ struct boot_config *bc = calloc(1, sizeof(*bc));
         int r;
@@ -183,6 +232,9 @@ int boot_config_scan(const struct sysroot *sr, struct boot_config **ret) {
                 if (bc->files[i].path)
                         parse_file(sr, bc->files[i].path, i, &bc->a, &bc->n_a);
         parse_file(sr, "/etc/sysctl.conf", 0, &bc->sysctl_conf, &bc->n_sysctl_conf);
+        r = build_index(bc);
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(bc);
         return 0;
 }
@@ -203,6 +255,8 @@ struct boot_config *boot_config_free(struct boot_config *bc) {
                 free(bc->files[i].path);
         }
         free(bc->files);
+        free(bc->explicit_by_key);
+        free(bc->globs);
         sysctl_assignments_free(bc->a, bc->n_a);
         sysctl_assignments_free(bc->sysctl_conf, bc->n_sysctl_conf);
         free(bc);
@@ -213,8 +267,8 @@ void boot_config_freep(struct boot_config **bc) {
         boot_config_free(*bc);
 }
 
-static bool matches(const struct sysctl_assignment *a, const char *key) {
-        return a->glob ? fnmatch(a->key, key, 0) == 0 : streq(a->key, key);
+static bool after_file(const struct boot_config *bc, const struct sysctl_assignment *a, const char *after) {
+        return !after || strcmp(bc->files[a->file].basename, after) > 0;
 }
 
 /* Last matching assignment among files whose basename sorts after `after`
@@ -222,24 +276,25 @@ static bool matches(const struct sysctl_assignment *a, const char *key) {
 static const struct sysctl_assignment *last_assignment(const struct boot_config *bc, const char *key,
                                                 const char *after, bool *ret_explicit_anywhere) {
         const struct sysctl_assignment *explicit = NULL, *glob = NULL;
-        bool explicit_anywhere = false;
+        size_t first = explicit_lower_bound(bc, key), end = first;
 
-        for (size_t i = 0; i < bc->n_a; i++) {
-                const struct sysctl_assignment *a = &bc->a[i];
+        while (end < bc->n_explicit && streq(bc->a[bc->explicit_by_key[end]].key, key))
+                end++;
+        /* The range is in application order: the last one that counts wins. */
+        for (size_t k = end; k > first && !explicit; k--) {
+                const struct sysctl_assignment *a = &bc->a[bc->explicit_by_key[k - 1]];
 
-                if (!matches(a, key))
-                        continue;
-                if (!a->glob)
-                        explicit_anywhere = true;
-                if (after && strcmp(bc->files[a->file].basename, after) <= 0)
-                        continue;
-                if (a->glob)
-                        glob = a;
-                else
+                if (after_file(bc, a, after))
                         explicit = a;
         }
+        for (size_t k = 0; k < bc->n_globs; k++) {
+                const struct sysctl_assignment *a = &bc->a[bc->globs[k]];
+
+                if (fnmatch(a->key, key, 0) == 0 && after_file(bc, a, after))
+                        glob = a;
+        }
         if (ret_explicit_anywhere)
-                *ret_explicit_anywhere = explicit_anywhere;
+                *ret_explicit_anywhere = end > first;
         return explicit ? explicit : glob;
 }
 

@@ -35,3 +35,13 @@ hyperfine -N -i --style basic --runs "$RUNS" --warmup 3 --export-json "$tmp/base
         -n version "$NP version" >/dev/null
 jq -r '.results[] | "nodeprep version (process start only): median \(.median * 1000 | . * 100 | round / 100) ms"' \
         "$tmp/base.json"
+# Instructions (callgrind), stable where the wall times above are not: the
+# whole check, and each group alone (each loads only the libraries its
+# probes use).
+source "$top/scripts/bench/lib.sh"
+echo "instructions: nodeprep check $(bench_instructions "$NP" check)," \
+     "kvm-ok + virt-host-validate + systemd-detect-virt + nvme list" \
+     "$(( $(bench_instructions kvm-ok) + $(bench_instructions virt-host-validate qemu) + $(bench_instructions systemd-detect-virt) + $(bench_instructions nvme list) ))"
+for g in virt kvm nvme disk k3s-prereq limits; do
+        echo "instructions: nodeprep check $g $(bench_instructions "$NP" check "$g")"
+done

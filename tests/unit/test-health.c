@@ -9,6 +9,9 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 #include "basic/cleanup.h"
 #include "health/checks.h"
 #include "health/config.h"
+#include "health/neigh.h"
 #include "health/procfs.h"
 #include "health/route.h"
 #include "health/snapshot.h"
@@ -162,6 +166,37 @@ static void test_bearer(void **state) {
         assert_false(bearer_matches("Bearer ", ""));
         assert_false(bearer_matches(NULL, "abc"));
         assert_false(bearer_matches("Bearer abc", NULL));
+}
+
+/* A dump buffer in the kernel's layout: struct nlmsghdr, struct ndmsg. */
+static size_t put_neigh(uint8_t *b, uint16_t type, uint16_t flags, uint8_t family, uint16_t state, uint8_t ntf) {
+        struct nlmsghdr h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)), .nlmsg_type = type, .nlmsg_flags = flags };
+        struct ndmsg nd = { .ndm_family = family, .ndm_ifindex = 2, .ndm_state = state, .ndm_flags = ntf };
+
+        memcpy(b, &h, sizeof(h));
+        memcpy(b + NLMSG_HDRLEN, &nd, sizeof(nd));
+        return NLMSG_ALIGN(h.nlmsg_len);
+}
+
+static void test_neigh_tally(void **state) {
+        _Alignas(struct nlmsghdr) uint8_t buf[512] = {};
+        struct neigh_tally t = {};
+        size_t n = 0;
+
+        (void) state;
+        n += put_neigh(buf + n, RTM_NEWNEIGH, NLM_F_MULTI, AF_INET, NUD_STALE, 0);
+        n += put_neigh(buf + n, RTM_NEWNEIGH, NLM_F_MULTI, AF_INET, NUD_PERMANENT, 0);     /* exempt */
+        n += put_neigh(buf + n, RTM_NEWNEIGH, NLM_F_MULTI, AF_INET, NUD_REACHABLE, NTF_EXT_LEARNED); /* exempt */
+        n += put_neigh(buf + n, RTM_NEWNEIGH, NLM_F_MULTI, AF_INET6, NUD_REACHABLE, 0);
+        n += put_neigh(buf + n, RTM_NEWNEIGH, NLM_F_MULTI, AF_BRIDGE, NUD_REACHABLE, 0);   /* not ARP/NDP */
+        assert_int_equal(neigh_tally_buffer(buf, n, &t), 0);
+        assert_false(t.done);
+        n = put_neigh(buf, NLMSG_DONE, NLM_F_MULTI | NLM_F_DUMP_INTR, 0, 0, 0);
+        assert_int_equal(neigh_tally_buffer(buf, n, &t), 0);
+        assert_true(t.done);
+        assert_true(t.interrupted);
+        assert_int_equal(t.n[NEIGH_V4], 1);
+        assert_int_equal(t.n[NEIGH_V6], 1);
 }
 
 static void test_listen_address(void **state) {
@@ -341,6 +376,7 @@ int main(void) {
                 cmocka_unit_test(test_config),
                 cmocka_unit_test(test_route),
                 cmocka_unit_test(test_bearer),
+                cmocka_unit_test(test_neigh_tally),
                 cmocka_unit_test(test_listen_address),
                 cmocka_unit_test(test_checks),
                 cmocka_unit_test(test_readyz_render),
