@@ -580,6 +580,7 @@ int k3s_kubelet_healthz_url(const struct sysroot *sr, char **ret, char **ret_err
         const char *addr, *port;
         struct k3s_conf c = {};
         unsigned char buf[sizeof(struct in6_addr)];
+        char host[INET6_ADDRSTRLEN];
         uint64_t p = 10248;
         bool v6;
         int r;
@@ -598,12 +599,15 @@ int k3s_kubelet_healthz_url(const struct sysroot *sr, char **ret, char **ret_err
                 r = -EINVAL;
         }
         v6 = addr ? strchr(addr, ':') != NULL : first_node_ip_is_v6(&c);
-        k3s_conf_done(&c);
-        if (r < 0)
-                return r;
         /* A wildcard bind is reached on loopback of its family. */
         if (!addr || streq(addr, "0.0.0.0") || streq(addr, "::"))
                 addr = v6 ? "::1" : "127.0.0.1";
+        /* addr may point into c: copy it before c goes. */
+        snprintf(host, sizeof(host), "%s", addr);
+        addr = host;
+        k3s_conf_done(&c);
+        if (r < 0)
+                return r;
         if (asprintf(ret, v6 ? "http://[%s]:%u/healthz" : "http://%s:%u/healthz", addr, (unsigned) p) < 0) {
                 *ret = NULL;
                 return -ENOMEM;
