@@ -627,10 +627,10 @@ static int check_server_ca(const struct sysroot *sr, const struct k3s_install_op
         if (!o->server || !has_token(o))
                 return 0;
         r = read_token(o, &token);
-        if (r < 0) {
+        if (r < 0 || !token) {
                 fail(res, "token", "%s: %s", o->token_file ? o->token_file : "$K3S_TOKEN",
-                     r == -EBADMSG ? "not a one-line token" : strerror(-r));
-                return r == -EBADMSG ? -EINVAL : r;
+                     r == -EBADMSG ? "not a one-line token" : strerror(r < 0 ? -r : ENOMEM));
+                return r == -EBADMSG ? -EINVAL : r < 0 ? r : -ENOMEM;
         }
         r = k3s_token_ca_hash(token, want);
         explicit_bzero(token, strlen(token));
