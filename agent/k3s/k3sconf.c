@@ -248,7 +248,8 @@ static int apply(struct k3s_conf *c, const char *name, struct assignment *a) {
                         }
                         c->entries = grown;
                         e = &c->entries[c->n++];
-                        *e = (struct k3s_conf_entry) { .key = TAKE_PTR(a->key) };
+                        *e = (struct k3s_conf_entry) {};
+                        e->key = TAKE_PTR(a->key);
                 }
                 strv_free(e->values);
                 e->values = TAKE_PTR(a->values);
