@@ -14,6 +14,7 @@
 #include "basic/dl-all.h"
 #include "basic/log.h"
 #include "basic/parse.h"
+#include "basic/runlock.h"
 #include "cmd/cli.h"
 #include "tune/profile.h"
 
@@ -48,13 +49,15 @@ static const struct {
         { "rollback", cmd_rollback, 0 },
         { "check", cmd_check, 0 },
         { "k3s", cmd_k3s, DL_CURL | DL_SYSTEMD | DL_YAML | DL_CRYPTO },
+        { "gateway", cmd_gateway, DL_SYSTEMD | DL_CRYPTO },
         { "serve", cmd_serve, DL_MICROHTTPD | DL_SYSTEMD | DL_NL | DL_MOUNT },
         { "bootstrap", cmd_bootstrap, DL_ALL },
         { "version", cmd_version, 0 },
 };
 
 static void help(void) {
-        printf("Usage: nodeprep [--root DIR] [--json] [--profile-path DIR[:DIR...]] [-q|-v] COMMAND [ARGS]\n"
+        printf("Usage: nodeprep [--root DIR] [--json] [--profile-path DIR[:DIR...]] [--lock-timeout SEC] [-q|-v]\n"
+               "                COMMAND [ARGS]\n"
                "\n"
                "  profile list | show PROFILE | lint FILE|PROFILE...\n"
                "  plan PROFILE           live vs desired per key, and the file that wins at boot\n"
@@ -68,6 +71,10 @@ static void help(void) {
                "              [--tls-san NAME]... [--node-ip IP] [--mirror URL] [--airgap DIR] [--no-start]\n"
                "              [--no-enable] [--symlink skip|force] [--force] [--timeout SEC]\n"
                "  k3s status [--wait SEC] | k3s uninstall [--purge] | k3s killall\n"
+               "  gateway plan|apply|verify|remove --domain NAME [--email ADDR] [--tls acme|none|cert:CERT,KEY]\n"
+               "          [--acme-server URL] [--acme-ca-file F] [--upstream ADDR:PORT] [--rate N/s] [--burst N]\n"
+               "          [--max-body SIZE] [--function-timeout T] [--allow-system CIDR]... [--trusted-proxy CIDR]...\n"
+               "                         nginx in front of OpenFaaS: TLS, limits, ordered timeouts\n"
                "  serve [--listen ADDR:PORT] [--interval SEC] [--config FILE] [--token-file F]\n"
                "        [--tls-cert F --tls-key F] [--insecure] [--once]\n"
                "                         node health over HTTP: /livez /readyz /metrics /status\n"
@@ -77,7 +84,10 @@ static void help(void) {
                "                         /var/lib/nodeprep/bootstrap.json\n"
                "  version\n"
                "\n"
-               "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 drift or failed check, 4 not permitted here.\n");
+               "Commands that change the node (apply, rollback, k3s install/uninstall, bootstrap) hold\n"
+               "%s; a second run waits up to --lock-timeout SEC (default %d).\n"
+               "Exit codes: 0 ok, 1 failed, 2 invalid input, 3 drift or failed check, 4 not permitted here.\n",
+               RUN_LOCK_PATH, CLI_LOCK_TIMEOUT_DEFAULT);
 }
 
 static int split_path(const char *s, char ***ret) {
@@ -94,6 +104,23 @@ static int split_path(const char *s, char ***ret) {
         return 0;
 }
 
+static int parse_lock_timeout(const char *s, unsigned long *ret) {
+        uint64_t v;
+
+        if (safe_atou64(s, &v) < 0 || v > 86400)
+                return -EINVAL;
+        *ret = (unsigned long) v;
+        return 0;
+}
+
+/* The command, under the run lock when it changes the node. */
+static int run_locked(struct cli *cli, command_fn fn, int argc, char **argv, unsigned long lock_timeout) {
+        _cleanup_run_lock_ struct run_lock lock = RUN_LOCK_NONE;
+        int ret = cli_run_lock(cli, argc, argv, lock_timeout, &lock);
+
+        return ret != EXIT_OK ? ret : fn(cli, argc, argv);
+}
+
 int main(int argc, char **argv) {
         static const struct option options[] = {
                 { "root", required_argument, NULL, 'r' },
@@ -103,10 +130,12 @@ int main(int argc, char **argv) {
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
+                { "lock-timeout", required_argument, NULL, 'L' },
                 CLI_OPTIONS_END,
         };
         struct cli cli = { .argv0 = argv[0] };
         const char *root = NULL, *profile_path = NULL;
+        unsigned long lock_timeout = CLI_LOCK_TIMEOUT_DEFAULT;
         int c, r, ret = EXIT_INVALID;
 
         while ((c = getopt_long(argc, argv, "+qvh", options, NULL)) >= 0)
@@ -118,6 +147,11 @@ int main(int argc, char **argv) {
                 case 'v': log_set_max_level(LOG_LEVEL_DEBUG); break;
                 case 'h': help(); return EXIT_OK;
                 case 'V': return cmd_version(&cli, 0, NULL);
+                case 'L':
+                        if (parse_lock_timeout(optarg, &lock_timeout) < 0)
+                                return cli_error(&cli, EXIT_INVALID, "--lock-timeout %s: not a number of seconds "
+                                                 "from 0 to 86400", optarg);
+                        break;
                 default: return cli_error(&cli, EXIT_INVALID, "invalid option; see nodeprep --help");
                 }
         if (optind >= argc) {
@@ -146,7 +180,7 @@ int main(int argc, char **argv) {
                                 break;
                         }
                         /* The command sees argv[0] = its own name. */
-                        ret = commands[i].fn(&cli, argc - optind, argv + optind);
+                        ret = run_locked(&cli, commands[i].fn, argc - optind, argv + optind, lock_timeout);
                         break;
                 }
         if (ret < 0)

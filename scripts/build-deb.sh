@@ -7,6 +7,12 @@
 # Options: --lintian      also run lintian on the result and fail on E:/W: tags
 #                         other than the archive-only ones listed below.
 #          --lint-only    lintian on the package already in build/deb (no build).
+#          --suite S      build inside a container of Debian release S
+#                         (bullseye, bookworm, trixie: tests/e2e/lib/nspawn.sh)
+#                         with that release's compiler and build dependencies
+#                         (apt-get build-dep on debian/control), so Depends and
+#                         dlopen:Depends carry its package names (t64 on trixie).
+#                         Output in build/deb-S/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -27,10 +33,11 @@ lint() {
         echo "build-deb: lintian clean (only archive-only tags: $allowed)"
 }
 
-run_lintian=false
+run_lintian=false suite=
 case "${1:-}" in
 --lintian) run_lintian=true ;;
 --lint-only) lint; exit ;;
+--suite) suite=${2:?--suite needs a release name}; out=$top/build/deb-$suite ;;
 esac
 
 version=$(cat VERSION)
@@ -49,7 +56,22 @@ cp -a packaging/man packaging/systemd packaging/etc "$src/packaging/"
 cp -a packaging/debian "$src/debian"
 find "$src" \( -name '*.o' -o -name '*.d' \) -delete
 
-(cd "$src" && dpkg-buildpackage -us -uc -b) >"$out/build.log" 2>&1 || {
+build() {
+        if [ -z "$suite" ]; then
+                (cd "$src" && dpkg-buildpackage -us -uc -b)
+                return
+        fi
+        local rootfs
+        # shellcheck source=../tests/e2e/lib/nspawn.sh
+        source "$top/tests/e2e/lib/nspawn.sh"
+        NSPAWN_SUITE=$suite
+        nspawn_require >&2 || return 1
+        rootfs=$(nspawn_build_rootfs_ensure "$src") || return 1
+        # The container starts with a clean environment: WERROR (CI) is passed on.
+        nspawn_run_build "$rootfs" "$out/src" ${WERROR:+--setenv=WERROR=$WERROR} sh -c \
+                "cd nodeprep-$version && gcc --version | sed -n 1p && dpkg-buildpackage -us -uc -b"
+}
+build >"$out/build.log" 2>&1 || {
         tail -n 40 "$out/build.log" >&2
         echo "build-deb: dpkg-buildpackage failed (full log: $out/build.log)" >&2
         exit 1

@@ -63,7 +63,7 @@ on nodeprep check || true
 
 say "5/6 Health: curl 127.0.0.1:9470/readyz?verbose and a few metrics"
 on curl -s -w 'HTTP %{http_code}\n' 'http://127.0.0.1:9470/readyz?verbose'
-on curl -s http://127.0.0.1:9470/metrics | grep -E '^nodeprep_(check_ok|profile|k3s|neigh|conntrack|file)' | head -n 14 || true
+on curl -s http://127.0.0.1:9470/metrics | grep -E '^nodeprep_(check_ok|profile|k3s|neigh|conntrack|file)' | sed -n 1,14p || true
 echo "services: k3s $(on systemctl is-active k3s.service), nodeprep $(on systemctl is-active nodeprep.service)"
 echo "a second bootstrap:"
 on nodeprep bootstrap --profile container --allow-netns --ignore-preflight overlay,default-route,kmsg,kernel-config \

@@ -7,6 +7,7 @@
 # A test script exits 0 (pass), 77 (skip, with the reason on its last line
 # of output) or anything else (fail).
 set -u
+umask 022       # files the tests write (profiles among them) are not group-writable
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 export BUILD=${BUILD:-build}

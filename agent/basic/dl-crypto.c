@@ -13,6 +13,6 @@ int dlopen_crypto(const char **ret_error) {
         int r = 0;
 
         if (r >= 0)
-                r = dlopen_symbols(&handle0, "libcrypto.so.3", syms0, ELEMENTSOF(syms0), ret_error);
+                r = dlopen_symbols(&handle0, DL_LIBCRYPTO_SONAME, syms0, ELEMENTSOF(syms0), ret_error);
         return r;
 }

@@ -7,13 +7,23 @@
 
 #include "dlopen.h"
 
+#if MHD_VERSION >= 0x00097302
+#define DL_HAS_MHD_FREE_CALLBACK_CLS 1
+#define DL_IF_MHD_FREE_CALLBACK_CLS(X) X(MHD_create_response_from_buffer_with_free_callback_cls)
+#else
+#define DL_HAS_MHD_FREE_CALLBACK_CLS 0
+#define DL_IF_MHD_FREE_CALLBACK_CLS(X)
+#endif
+
 #define DL_LIBMICROHTTPD_SYMBOLS(X) \
         X(MHD_add_response_header) \
         X(MHD_create_response_from_buffer) \
-        X(MHD_create_response_from_buffer_with_free_callback_cls) \
+        DL_IF_MHD_FREE_CALLBACK_CLS(X) \
         X(MHD_destroy_response) \
         X(MHD_get_connection_info) \
         X(MHD_get_connection_values) \
+        X(MHD_get_connection_values_n) \
+        X(MHD_http_unescape) \
         X(MHD_lookup_connection_value) \
         X(MHD_lookup_connection_value_n) \
         X(MHD_queue_response) \
@@ -30,14 +40,20 @@ int dlopen_microhttpd(const char **ret_error);
 #define MHD_add_response_header sym_MHD_add_response_header
 #undef MHD_create_response_from_buffer
 #define MHD_create_response_from_buffer sym_MHD_create_response_from_buffer
+#if DL_HAS_MHD_FREE_CALLBACK_CLS
 #undef MHD_create_response_from_buffer_with_free_callback_cls
 #define MHD_create_response_from_buffer_with_free_callback_cls sym_MHD_create_response_from_buffer_with_free_callback_cls
+#endif
 #undef MHD_destroy_response
 #define MHD_destroy_response sym_MHD_destroy_response
 #undef MHD_get_connection_info
 #define MHD_get_connection_info sym_MHD_get_connection_info
 #undef MHD_get_connection_values
 #define MHD_get_connection_values sym_MHD_get_connection_values
+#undef MHD_get_connection_values_n
+#define MHD_get_connection_values_n sym_MHD_get_connection_values_n
+#undef MHD_http_unescape
+#define MHD_http_unescape sym_MHD_http_unescape
 #undef MHD_lookup_connection_value
 #define MHD_lookup_connection_value sym_MHD_lookup_connection_value
 #undef MHD_lookup_connection_value_n

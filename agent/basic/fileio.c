@@ -104,3 +104,24 @@ int write_file_atomic_at(int dirfd, const char *name, const char *content, size_
         }
         return fsync(dirfd) < 0 ? -errno : 0;
 }
+
+int read_one_line_file(const char *path, size_t max_size, char **ret) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_free_ char *s = NULL;
+        size_t n;
+        int r;
+
+        if (fd < 0)
+                return -errno;
+        r = read_fd_capped(fd, max_size + 2, &s, &n);
+        if (r == -EFBIG)
+                return -EBADMSG;
+        if (r < 0)
+                return r;
+        while (n > 0 && strchr("\r\n \t", s[n - 1]))
+                s[--n] = 0;
+        if (!s || n == 0 || n > max_size || strlen(s) != n || strpbrk(s, "\r\n"))
+                return -EBADMSG;
+        *ret = TAKE_PTR(s);
+        return 0;
+}

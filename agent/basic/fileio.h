@@ -15,4 +15,9 @@ int read_fd_capped(int fd, size_t max_size, char **ret, size_t *ret_size);
 int write_file_atomic_at(int dirfd, const char *name, const char *content, size_t size, mode_t mode);
 
 /* write() all of buf, retrying on EINTR and short writes. */
+/* A secret kept in a file (a token, a datastore endpoint with a password):
+ * one line of at most max_size bytes, trailing blanks and line end removed.
+ * -EBADMSG when empty, multi-line, longer, or holding a NUL. */
+int read_one_line_file(const char *path, size_t max_size, char **ret);
+
 int write_all(int fd, const void *buf, size_t size);

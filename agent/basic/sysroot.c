@@ -16,6 +16,11 @@
 #include "cleanup.h"
 #include "fileio.h"
 
+/* glibc 2.31 (Debian 11) has no SYS_openat2; its kernel headers do. */
+#ifndef SYS_openat2
+#define SYS_openat2 __NR_openat2
+#endif
+
 int sysroot_new(const char *root, struct sysroot **ret) {
         _cleanup_free_ struct sysroot *sr = NULL;
         const char *p = root ? root : "/";
@@ -143,6 +148,23 @@ int sysroot_access(const struct sysroot *sr, const char *path, int mode) {
         return faccessat(sr->dirfd, relative(path), mode, 0) < 0 ? -errno : 0;
 }
 
+/* mkdir of the last component of path, its parent resolved like every other
+ * path (inside the root under --root: a fixture's absolute /var symlink
+ * leads to the fixture's target, not the host's). mkdirat() itself never
+ * follows a symlink in the last component (EEXIST), and the next component's
+ * parent is resolved again by sysroot_open(). */
+static int mkdir_component(const struct sysroot *sr, const char *path, mode_t mode) {
+        _cleanup_close_ int dfd = -1;
+        const char *base;
+
+        if (sr->live)
+                return mkdirat(sr->dirfd, relative(path), mode) < 0 && errno != EEXIST ? -errno : 0;
+        dfd = sysroot_open_parent(sr, path, &base);
+        if (dfd < 0)
+                return dfd;
+        return mkdirat(dfd, base, mode) < 0 && errno != EEXIST ? -errno : 0;
+}
+
 int sysroot_mkdir_p(const struct sysroot *sr, const char *path, mode_t mode) {
         char buf[PATH_MAX];
         size_t len = strlen(path);
@@ -152,16 +174,21 @@ int sysroot_mkdir_p(const struct sysroot *sr, const char *path, mode_t mode) {
         memcpy(buf, path, len + 1);
 
         for (char *p = buf + 1;; p++) {
-                if (*p == '/' || *p == 0) {
-                        char saved = *p;
+                char saved = *p;
+
+                if (saved != '/' && saved != 0)
+                        continue;
+                if (p[-1] != '/') {     /* "a//b": no empty component */
+                        int r;
 
                         *p = 0;
-                        if (mkdirat(sr->dirfd, relative(buf), mode) < 0 && errno != EEXIST)
-                                return -errno;
+                        r = mkdir_component(sr, buf, mode);
+                        if (r < 0)
+                                return r;
                         *p = saved;
-                        if (!saved)
-                                break;
                 }
+                if (!saved)
+                        break;
         }
         return 0;
 }

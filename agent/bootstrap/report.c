@@ -5,7 +5,9 @@
  * learns how the bootstrap ended. Same URL policy as the release downloads
  * (fetch_url_allowed): https, or http only to loopback or with --allow-http.
  */
+#include "../basic/curl-util.h"
 #include "../basic/dl-curl.h"
+#include "../basic/redact.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +36,9 @@ static void curl_slist_free_allp(struct curl_slist **l) {
 }
 
 static int post_once(const char *url, const char *body, unsigned timeout_sec, long *ret_status, char **ret_error) {
+        /* Messages name the URL without its userinfo and query. */
+        _cleanup_free_ char *redacted = url_redact(url);
+        const char *shown = redacted ? redacted : "--report-url";
         __attribute__((cleanup(curl_easy_cleanupp))) CURL *c = curl_easy_init();
         __attribute__((cleanup(curl_slist_free_allp))) struct curl_slist *h = NULL;
         char errbuf[CURL_ERROR_SIZE] = "";
@@ -57,18 +62,18 @@ static int post_once(const char *url, const char *body, unsigned timeout_sec, lo
         curl_easy_setopt(c, CURLOPT_USERAGENT, "nodeprep-bootstrap");
         /* A redirect would turn the POST into a GET elsewhere: report it instead. */
         curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_allow_protocols(c, false, true);
 
         cc = curl_easy_perform(c);
         if (cc != CURLE_OK) {
-                if (ret_error && asprintf(ret_error, "POST %s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(cc)) < 0)
+                if (ret_error && asprintf(ret_error, "POST %s: %s", shown, errbuf[0] ? errbuf : curl_easy_strerror(cc)) < 0)
                         *ret_error = NULL;
                 return -EIO;
         }
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
         *ret_status = status;
         if (status < 200 || status > 299) {
-                if (ret_error && asprintf(ret_error, "POST %s: HTTP status %ld", url, status) < 0)
+                if (ret_error && asprintf(ret_error, "POST %s: HTTP status %ld", shown, status) < 0)
                         *ret_error = NULL;
                 return -EPROTO;
         }
@@ -84,8 +89,10 @@ int bootstrap_report_post(const char *url, bool allow_http, const char *body, un
         fetch_options_init(&fo);
         fo.allow_http = allow_http;
         if (fetch_url_allowed(&fo, url) < 0) {
+                _cleanup_free_ char *shown = url_redact(url);
+
                 if (ret_error && asprintf(ret_error, "%s: only https (plain http to loopback, or with --allow-http)",
-                                          url) < 0)
+                                          shown ? shown : "--report-url") < 0)
                         *ret_error = NULL;
                 return -EPROTONOSUPPORT;
         }

@@ -14,6 +14,7 @@ static const char *const stage_names[_BS_MAX] = {
         [BS_PROFILE] = "profile",
         [BS_K3S] = "k3s",
         [BS_READY] = "ready",
+        [BS_GATEWAY] = "gateway",
         [BS_SERVICE] = "service",
         [BS_REPORT] = "report",
 };
@@ -159,13 +160,23 @@ int bootstrap_previous_parse(const char *text, size_t size, struct bootstrap_pre
         p.ok = json_object_get_boolean(v);
         if (json_object_object_get_ex(o, "exit_code", &v) && json_object_is_type(v, json_type_int))
                 p.exit_code = json_object_get_int(v);
-        if (json_object_object_get_ex(o, "failed_stage", &v) && json_object_is_type(v, json_type_string))
+        if (p.exit_code < 0 || p.exit_code > 255)
+                r = -EBADMSG;
+        /* The stage is echoed in a message: only a name we know, never the
+         * file's text. */
+        if (json_object_object_get_ex(o, "failed_stage", &v) && json_object_is_type(v, json_type_string)) {
+                r = -EBADMSG;
                 for (int s = 0; s < _BS_MAX; s++)
                         if (streq(json_object_get_string(v), stage_names[s])) {
                                 snprintf(p.failed_stage, sizeof(p.failed_stage), "%s", stage_names[s]);
+                                r = 0;
                                 break;
                         }
+        } else if (v && !json_object_is_type(v, json_type_null))
+                r = -EBADMSG;
         json_object_put(o);
+        if (r < 0)
+                return r;
         *ret = p;
         return 0;
 }

@@ -23,10 +23,12 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/redact.h"
 #include "../basic/fileio.h"
 #include "../basic/json-util.h"
 #include "../basic/parse.h"
 #include "../bootstrap/bootstrap.h"
+#include "../gateway/gateway.h"
 #include "../k3s/k3s.h"
 #include "../k3s/systemd.h"
 #include "cli.h"
@@ -48,20 +50,24 @@ static const char *const preflight_groups[] = { "k3s-prereq", "disk", "limits" }
 
 struct bootstrap_args {
         const char *profile;            /* NULL with --no-profile */
-        const char *report_url;
+        char *report_url;               /* our copy: argv's is scrubbed */
         char **ignore;                  /* check names accepted as failed */
         bool no_service;
         bool allow_netns;
         bool allow_http;
         bool no_start;
+        bool want_gateway;              /* a gateway option was given (--domain is then required) */
         const char *role;
         unsigned timeout_sec;
         char **k3s_argv;                /* "k3s" "install" + passed-through options */
+        struct gateway_options gateway; /* the gateway stage runs when gateway.domain is set */
 };
 
 static void bootstrap_args_done(struct bootstrap_args *a) {
+        free(a->report_url);
         strv_free(a->ignore);
         strv_free(a->k3s_argv);
+        gateway_options_done(&a->gateway);
 }
 
 /* The options of `k3s install`: bootstrap passes them through unchanged.
@@ -76,6 +82,7 @@ static const struct option k3s_options[] = {
         { "token-file", required_argument, NULL, 0 },
         { "cluster-init", no_argument, NULL, 0 },
         { "datastore-endpoint", required_argument, NULL, 0 },
+        { "datastore-endpoint-file", required_argument, NULL, 0 },
         { "disable", required_argument, NULL, 0 },
         { "tls-san", required_argument, NULL, 0 },
         { "node-ip", required_argument, NULL, 0 },
@@ -101,22 +108,30 @@ enum {
         ARG_ALLOW_NETNS,
         ARG_HELP,
         ARG_K3S_BASE = 0x200,   /* + index into k3s_options */
+        ARG_GATEWAY_BASE = 0x400,       /* + index into gateway_cli_options() */
 };
 
 static void usage(void) {
         printf("nodeprep bootstrap [--profile PROFILE | --no-profile] [--report-url URL]\n"
                "                   [--ignore-preflight NAME[,NAME...]] [--no-service] [--allow-netns]\n"
                "                   [k3s install options: --role --version --channel --channel-url --server\n"
-               "                    --token-file --cluster-init --datastore-endpoint --disable --tls-san\n"
+               "                    --token-file --cluster-init --datastore-endpoint[-file] --disable --tls-san\n"
                "                    --node-ip --mirror --airgap --no-start --force --timeout ...]\n"
-               "stages: preflight, profile (default %s), k3s, ready, service (%s), report\n"
+               "                   [--domain NAME [gateway options: --email --tls --acme-server --acme-ca-file\n"
+               "                    --upstream --rate --burst --max-body --function-timeout --allow-system\n"
+               "                    --trusted-proxy]]\n"
+               "stages: preflight, profile (default %s), k3s, ready, gateway (with --domain), service (%s),\n"
+               "        report\n"
                "result: %s\n", DEFAULT_PROFILE, SERVICE_UNIT, BOOTSTRAP_RESULT_PATH);
 }
 
 static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_args *a) {
-        struct option options[ELEMENTSOF(k3s_options) + 8];
-        size_t n = 0;
+        size_t n_gw, n = 0;
+        const struct option *gw = gateway_cli_options(&n_gw);
+        struct option options[ELEMENTSOF(k3s_options) + 8 + 16];
         int c;
+
+        n_gw = n_gw > 16 ? 16 : n_gw;
 
         options[n++] = (struct option) { "profile", required_argument, NULL, ARG_PROFILE };
         options[n++] = (struct option) { "no-profile", no_argument, NULL, ARG_NO_PROFILE };
@@ -129,10 +144,15 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                 options[n] = k3s_options[i];
                 options[n++].val = ARG_K3S_BASE + (int) i;
         }
+        for (size_t i = 0; i < n_gw; i++) {
+                options[n] = gw[i];
+                options[n++].val = ARG_GATEWAY_BASE + (int) i;
+        }
         options[n] = (struct option) CLI_OPTIONS_END;
 
         *a = (struct bootstrap_args) { .profile = DEFAULT_PROFILE, .role = "server",
                                        .timeout_sec = K3S_DEFAULT_TIMEOUT_SEC };
+        gateway_options_init(&a->gateway);
         if (strv_extend(&a->k3s_argv, "k3s") < 0 || strv_extend(&a->k3s_argv, "install") < 0)
                 return cli_error(cli, EXIT_FAILED, "out of memory");
         optind = 0;
@@ -144,6 +164,8 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                         if (asprintf(&flag, "--%s", o->name) < 0 || strv_extend(&a->k3s_argv, flag) < 0 ||
                             (o->has_arg && strv_extend(&a->k3s_argv, optarg) < 0))
                                 return cli_error(cli, EXIT_FAILED, "out of memory");
+                        if (streq(o->name, "datastore-endpoint"))
+                                url_scrub_in_place(optarg);     /* copied above; off /proc/PID/cmdline */
                         if (streq(o->name, "role"))
                                 a->role = optarg;
                         else if (streq(o->name, "allow-http"))
@@ -159,10 +181,24 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                         }
                         continue;
                 }
+                if (c >= ARG_GATEWAY_BASE && c < ARG_GATEWAY_BASE + (int) n_gw) {
+                        _cleanup_free_ char *err = NULL;
+
+                        if (gateway_option_set(&a->gateway, gw[c - ARG_GATEWAY_BASE].val, optarg, &err) < 0)
+                                return cli_error(cli, EXIT_INVALID, "bootstrap: %s", err ? err : "invalid gateway option");
+                        a->want_gateway = true;
+                        continue;
+                }
                 switch (c) {
                 case ARG_PROFILE: a->profile = optarg; break;
                 case ARG_NO_PROFILE: a->profile = NULL; break;
-                case ARG_REPORT_URL: a->report_url = optarg; break;
+                case ARG_REPORT_URL:
+                        free(a->report_url);
+                        a->report_url = strdup(optarg);
+                        if (!a->report_url)
+                                return cli_error(cli, EXIT_FAILED, "out of memory");
+                        url_scrub_in_place(optarg);     /* off our /proc/PID/cmdline */
+                        break;
                 case ARG_IGNORE: {
                         _cleanup_strv_free_ char **names = NULL;
                         _cleanup_free_ char *s = strdup(optarg);
@@ -190,6 +226,12 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                 return cli_error(cli, EXIT_INVALID, "bootstrap: unexpected argument '%s'", argv[optind]);
         if (!streq(a->role, "server") && !streq(a->role, "agent"))
                 return cli_error(cli, EXIT_INVALID, "--role must be server or agent");
+        if (a->want_gateway) {
+                _cleanup_free_ char *err = NULL;
+
+                if (gateway_options_finish(&a->gateway, &err) < 0)
+                        return cli_error(cli, EXIT_INVALID, "bootstrap: %s", err ? err : "invalid gateway options");
+        }
         return 0;
 }
 
@@ -510,6 +552,38 @@ static int stage_ready(struct run *run) {
         return 0;
 }
 
+/* The gateway's domain function itself (not a command through stdout): its
+ * result is the stage's sub-document. */
+static int stage_gateway(struct run *run) {
+        struct gateway_result res;
+        uint64_t t0 = now_ms();
+        json_object *sub;
+        int r;
+
+        /* Without --domain the stage does not exist for this run (no line,
+         * no entry), so a bootstrap without a gateway reads as before. */
+        if (!run->a->want_gateway)
+                return 0;
+        gateway_result_init(&res);
+        r = gateway_apply(run->cli->sr, &run->a->gateway, &res);
+        sub = gateway_result_to_json(&run->a->gateway, &res);
+        if (r < 0) {
+                int code = gateway_exit_code_for(r);
+
+                r = stage_failed(run, BS_GATEWAY, code, t0, sub,
+                                 code == EXIT_NOT_PERMITTED ? "install nginx and certbot (the shipped cloud-init "
+                                 "lists them), then re-run" : "see `nodeprep gateway verify` and "
+                                 "`journalctl -u nginx`; re-run once the cause is fixed",
+                                 "%s", res.error ? res.error : strerror(-r));
+                gateway_result_done(&res);
+                return r;
+        }
+        stage_done(run, BS_GATEWAY, res.changed ? STAGE_CHANGED : STAGE_DONE, t0, sub, "%s://%s %s (phase %d)",
+                   run->a->gateway.tls == GATEWAY_TLS_NONE ? "http" : "https", run->a->gateway.domain, res.changed ? "configured" : "already configured: no change", res.phase);
+        gateway_result_done(&res);
+        return 0;
+}
+
 static int stage_service(struct run *run) {
         struct unit_state st = {};
         _cleanup_free_ char *result = NULL;
@@ -569,14 +643,20 @@ static int stage_report(struct run *run) {
                                     "the node itself is done (see " BOOTSTRAP_RESULT_PATH "); re-run to send the "
                                     "report again",
                                     "%s", err ? err : strerror(-r));
-        stage_done(run, BS_REPORT, STAGE_OK, t0, NULL, "POSTed to %s (HTTP %ld)", run->a->report_url, status);
+        {
+                _cleanup_free_ char *shown = url_redact(run->a->report_url);
+
+                stage_done(run, BS_REPORT, STAGE_OK, t0, NULL, "POSTed to %s (HTTP %ld)",
+                           shown ? shown : "--report-url", status);
+        }
         return 0;
 }
 
 static void add_not_run(struct run *run, enum bootstrap_stage from) {
         /* The report is not a stage that can be "not run": failures are reported too. */
         for (enum bootstrap_stage s = from; s < BS_REPORT; s++)
-                (void) bootstrap_stage_add(run->doc, s, STAGE_NOT_RUN, 0, "an earlier stage failed", NULL);
+                if (s != BS_GATEWAY || run->a->want_gateway)
+                        (void) bootstrap_stage_add(run->doc, s, STAGE_NOT_RUN, 0, "an earlier stage failed", NULL);
 }
 
 int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
@@ -585,6 +665,7 @@ int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
                 [BS_PROFILE] = stage_profile,
                 [BS_K3S] = stage_k3s,
                 [BS_READY] = stage_ready,
+                [BS_GATEWAY] = stage_gateway,
                 [BS_SERVICE] = stage_service,
         };
         struct bootstrap_args a;
@@ -607,7 +688,15 @@ int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
                 bootstrap_args_done(&a);
                 return cli_error(cli, EXIT_FAILED, "out of memory");
         }
-        if (bootstrap_previous_load(cli->sr, &prev) >= 0 && !prev.ok && prev.failed_stage[0])
+        r = bootstrap_previous_load(cli->sr, &prev);
+        if (r == -EBADMSG || r == -EFBIG) {
+                json_object_put(run.doc);
+                bootstrap_args_done(&a);
+                return cli_error(cli, EXIT_INVALID, "%s: not a result nodeprep wrote (%s); nothing was changed; "
+                                 "remove it to start over", BOOTSTRAP_RESULT_PATH,
+                                 r == -EFBIG ? "too big" : "bad JSON or an unknown field value");
+        }
+        if (r >= 0 && !prev.ok && prev.failed_stage[0])
                 fprintf(run.progress, "bootstrap: resuming: the previous run failed at stage '%s'\n",
                         prev.failed_stage);
 

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/fileio.h"
+#include "../basic/redact.h"
 #include "../basic/json-util.h"
 #include "../basic/parse.h"
 #include "../k3s/k3s.h"
@@ -108,7 +110,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 ARG_VERSION = 0x100, ARG_CHANNEL, ARG_CHANNEL_URL, ARG_SERVER, ARG_TOKEN_FILE, ARG_CLUSTER_INIT,
                 ARG_DATASTORE, ARG_DISABLE, ARG_TLS_SAN, ARG_NODE_IP, ARG_MIRROR, ARG_AIRGAP, ARG_NO_START,
                 ARG_FORCE, ARG_TIMEOUT, ARG_ROLE, ARG_ARCH, ARG_ALLOW_HTTP, ARG_RETRIES, ARG_BACKOFF,
-                ARG_LOW_SPEED, ARG_CONNECT_TIMEOUT,
+                ARG_LOW_SPEED, ARG_CONNECT_TIMEOUT, ARG_DATASTORE_FILE,
                 ARG_NO_ENABLE, ARG_SYMLINK, ARG_DOWNLOAD_TIMEOUT,
         };
         static const struct option options[] = {
@@ -120,6 +122,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 { "token-file", required_argument, NULL, ARG_TOKEN_FILE },
                 { "cluster-init", no_argument, NULL, ARG_CLUSTER_INIT },
                 { "datastore-endpoint", required_argument, NULL, ARG_DATASTORE },
+                { "datastore-endpoint-file", required_argument, NULL, ARG_DATASTORE_FILE },
                 { "disable", required_argument, NULL, ARG_DISABLE },
                 { "tls-san", required_argument, NULL, ARG_TLS_SAN },
                 { "node-ip", required_argument, NULL, ARG_NODE_IP },
@@ -140,7 +143,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 CLI_OPTIONS_END,
         };
         _cleanup_strv_free_ char **disable = NULL, **tls_san = NULL;
-        _cleanup_free_ char *err = NULL;
+        _cleanup_free_ char *err = NULL, *datastore = NULL;
         struct k3s_install_options o;
         struct progress prog = { .tty = isatty(STDERR_FILENO) };
         struct k3s_result res;
@@ -163,7 +166,20 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 case ARG_SERVER: o.server = optarg; break;
                 case ARG_TOKEN_FILE: o.token_file = optarg; break;
                 case ARG_CLUSTER_INIT: o.cluster_init = true; break;
-                case ARG_DATASTORE: o.datastore_endpoint = optarg; break;
+                case ARG_DATASTORE:
+                case ARG_DATASTORE_FILE:
+                        if (datastore)
+                                return cli_error(cli, EXIT_INVALID, "give one of --datastore-endpoint and "
+                                                 "--datastore-endpoint-file");
+                        r = c == ARG_DATASTORE ? ((datastore = strdup(optarg)) ? 0 : -ENOMEM)
+                                               : read_one_line_file(optarg, 4096, &datastore);
+                        if (r < 0)
+                                return cli_error(cli, EXIT_INVALID, "--datastore-endpoint-file %s: %s", optarg,
+                                                 r == -EBADMSG ? "not one line of at most 4096 bytes" : strerror(-r));
+                        if (c == ARG_DATASTORE)
+                                url_scrub_in_place(optarg);     /* the password off /proc/PID/cmdline */
+                        o.datastore_endpoint = datastore;
+                        break;
                 case ARG_DISABLE:
                 case ARG_TLS_SAN:
                         if (strv_extend(c == ARG_DISABLE ? &disable : &tls_san, optarg) < 0)

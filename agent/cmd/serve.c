@@ -28,6 +28,7 @@
 #include "../health/collect.h"
 #include "../health/config.h"
 #include "../health/route.h"
+#include "../health/privsep.h"
 #include "../health/server.h"
 #include "../health/snapshot.h"
 #include "cli.h"
@@ -154,6 +155,11 @@ static int read_secret(struct cli *cli, const char *what, const char *path, bool
                 free(s);
                 return cli_error(cli, EXIT_INVALID, "%s %s: must be one line", what, path);
         }
+        if (streq(what, "--token-file") && n < HEALTH_TOKEN_MIN) {
+                free(s);
+                return cli_error(cli, EXIT_INVALID, "%s %s: a token needs at least %d bytes (it has %zu); "
+                                 "e.g. openssl rand -hex 32", what, path, HEALTH_TOKEN_MIN, n);
+        }
         *ret = s;
         return 0;
 }
@@ -188,10 +194,12 @@ static int guard_exposure(struct cli *cli, const struct health_config *c, int fd
                 return cli_error(cli, EXIT_INVALID, "--listen: '%s' is not ADDR:PORT or [V6ADDR]:PORT", c->listen);
         if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)
                 return 0;       /* a unix socket from systemd: its file mode protects it */
-        if (sockaddr_is_loopback((struct sockaddr *) &ss) || c->token_file || c->tls_cert || insecure)
+        /* TLS hides the traffic but lets anyone in: only a token (or the
+         * operator's explicit --insecure) authorises a non-loopback bind. */
+        if (sockaddr_is_loopback((struct sockaddr *) &ss) || c->token_file || insecure)
                 return 0;
         return cli_error(cli, EXIT_INVALID, "refusing to serve node health on non-loopback %s without "
-                         "--token-file or --tls-cert/--tls-key (or --insecure)",
+                         "--token-file (TLS is not authentication; or --insecure)",
                          fd >= 0 ? "activated socket" : c->listen);
 }
 
@@ -281,7 +289,7 @@ static double mono(void) {
         return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *mask) {
+static int run_loop(struct loop *l, struct health_frontend *srv, const sigset_t *mask) {
         uint64_t wd_usec = 0;
         bool watchdog = sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0;
         double next = mono() + l->cfg->interval_sec;
@@ -316,8 +324,13 @@ static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *m
                         slog(LOG_ERR, "collection failed: out of memory; serving the previous snapshot");
                         continue;
                 }
-                if (health_server_publish(srv, l->snap) < 0)
-                        slog(LOG_ERR, "publishing the snapshot failed: out of memory");
+                r = health_frontend_publish(srv, l->snap);
+                if (r == -EPIPE || r == -ECONNRESET) {
+                        slog(LOG_ERR, "the network process is gone; stopping");
+                        return EXIT_FAILED;
+                }
+                if (r < 0)
+                        slog(LOG_ERR, "publishing the snapshot failed: %s", strerror(-r));
                 notify_status(l);
         }
 }
@@ -325,7 +338,7 @@ static int run_loop(struct loop *l, struct health_server *srv, const sigset_t *m
 static int serve(struct cli *cli, struct health_config *cfg, const struct serve_args *a) {
         _cleanup_free_ char *token = NULL, *cert = NULL, *key = NULL;
         struct loop l = { .cli = cli, .cfg = cfg };
-        struct health_server *srv = NULL;
+        struct health_frontend *srv = NULL;
         struct health_server_options so;
         sigset_t mask;
         int fd = -1, r, ret;
@@ -377,7 +390,9 @@ static int serve(struct cli *cli, struct health_config *cfg, const struct serve_
                 .tls_cert_pem = cert,
                 .tls_key_pem = key,
         };
-        r = health_server_start(&so, l.snap, &srv);
+        /* As root, libmicrohttpd runs in a child without root or
+         * capabilities (health/privsep.h). */
+        r = health_frontend_start(&so, l.snap, &srv);
         if (r < 0) {
                 ret = cli_error(cli, r == -EINVAL ? EXIT_INVALID : EXIT_FAILED, "cannot serve on %s: %s",
                                 fd >= 0 ? "the activated socket" : cfg->listen, strerror(-r));
@@ -390,7 +405,7 @@ static int serve(struct cli *cli, struct health_config *cfg, const struct serve_
         ret = run_loop(&l, srv, &mask);
         sd_notify(0, "STOPPING=1");
 out:
-        health_server_stop(srv);
+        health_frontend_stop(srv);
         health_snapshot_unref(l.snap);
         health_eval_free(l.eval);
         health_collector_free(l.col);

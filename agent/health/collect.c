@@ -28,6 +28,8 @@ struct health_collector {
         double nvme_at;
         struct k3s_health k3s;          /* cached between ladder runs */
         double k3s_at;
+        struct gateway_check gateway;
+        double gateway_at;
         char vm[32], container[32];
 };
 
@@ -263,6 +265,13 @@ int health_collect(struct health_collector *col, struct health_figures *ret) {
                         col->k3s_at = f.mono;
                 }
                 f.k3s = col->k3s;
+        }
+        if (on[HC_GATEWAY]) {
+                if (col->gateway_at == 0 || f.mono - col->gateway_at >= GATEWAY_HEALTH_PERIOD_SEC) {
+                        gateway_check_collect(col->sr, &col->gateway);
+                        col->gateway_at = f.mono;
+                }
+                f.gateway = col->gateway;
         }
         memcpy(f.vm, col->vm, sizeof(f.vm));
         memcpy(f.container, col->container, sizeof(f.container));

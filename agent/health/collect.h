@@ -13,6 +13,7 @@
 #include "../basic/sysroot.h"
 #include "config.h"
 #include "disk.h"
+#include "gateway-health.h"
 #include "k3s-health.h"
 #include "neigh.h"
 #include "nvme-health.h"
@@ -57,6 +58,7 @@ struct health_figures {
 
         struct nvme_health nvme;        /* refreshed every NVME_HEALTH_PERIOD_SEC */
         struct k3s_health k3s;
+        struct gateway_check gateway;   /* refreshed every GATEWAY_HEALTH_PERIOD_SEC */
         char vm[32], container[32];     /* from the probe module, once */
 
         int drift_err;                  /* -ENOENT: no profile applied */

@@ -306,6 +306,21 @@ static void render_k3s(FILE *f, const struct health_figures *g) {
         sample_u(f, "k3s_ready", NULL, g->k3s.ready);
 }
 
+static void render_gateway(FILE *f, const struct health_figures *g) {
+        char l[300], d[270];
+
+        if (g->gateway.err < 0)
+                return;
+        family(f, "gateway_nginx_active", "gauge", "1 when nginx.service in front of the gateway is active.");
+        sample_u(f, "gateway_nginx_active", NULL, g->gateway.nginx_active);
+        if (!g->gateway.cert_not_after)
+                return;
+        family(f, "gateway_certificate_expiry_timestamp_seconds", "gauge",
+               "notAfter of the certificate nginx serves for the gateway, Unix time.");
+        snprintf(l, sizeof(l), "domain=\"%s\"", esc(g->gateway.domain, d, sizeof(d)));
+        sample_u(f, "gateway_certificate_expiry_timestamp_seconds", l, (uint64_t) g->gateway.cert_not_after);
+}
+
 int health_metrics_render(const struct health_snapshot *s, struct body *ret) {
         char *buf = NULL;
         size_t size = 0;
@@ -324,6 +339,8 @@ int health_metrics_render(const struct health_snapshot *s, struct body *ret) {
                 render_nvme(f, &s->fig);
         if (s->enabled[HC_K3S])
                 render_k3s(f, &s->fig);
+        if (s->enabled[HC_GATEWAY])
+                render_gateway(f, &s->fig);
         if (ferror(f) | fclose(f)) {
                 free(buf);
                 return -ENOMEM;

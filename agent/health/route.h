@@ -27,8 +27,11 @@ struct route {
  * accepted on the fixed paths. */
 struct route route_parse(const char *path);
 
-/* "Bearer <token>" (scheme case-insensitive), compared in constant time for
- * a given token length. */
+/* Shorter tokens are refused at start-up: guessable. */
+#define HEALTH_TOKEN_MIN 16
+
+/* "Bearer <token>" (scheme case-insensitive), compared in time that depends
+ * on neither the token's length nor where a guess first differs. */
 bool bearer_matches(const char *authorization, const char *token);
 
 /* "ADDR:PORT", "[V6]:PORT" or ":PORT" (all of IPv4). -EINVAL otherwise. */

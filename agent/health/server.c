@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "../basic/cleanup.h"
@@ -37,7 +39,21 @@ enum fixed {
         FIX_413,
         FIX_401,
         FIX_503,
+        FIX_400,
         _FIX_MAX,
+};
+
+/* One accepted connection (MHD's socket context): its slot, and when it
+ * started waiting for request headers, for the header deadline. */
+struct conn {
+        struct conn *prev, *next;
+        int fd;
+        bool slot;
+        bool in_headers;        /* waiting for (the rest of) a request's headers */
+        bool cut;               /* shut down by the header deadline */
+        bool bad_escape;        /* the URL had a %00 (or other control) escape */
+        double headers_since;
+        unsigned char addr[17]; /* family byte + IPv4/IPv6 address: whose share the slot counts in */
 };
 
 struct health_server {
@@ -49,8 +65,21 @@ struct health_server {
         unsigned long rejected;         /* atomic */
         unsigned max_connections;
         unsigned stale_after_sec;
+        unsigned header_deadline_sec;
         char *token;
+        /* The connections, for the header-deadline sweeper. */
+        pthread_mutex_t conns_lock;
+        struct conn *conns;
+        pthread_t sweeper;
+        bool sweeper_started;
+        bool stopping;                  /* under conns_lock */
+        pthread_cond_t wake;
 };
+
+/* The RFC 9110 name arrived in libmicrohttpd 0.9.74; Debian 11 has 0.9.72. */
+#ifndef MHD_HTTP_CONTENT_TOO_LARGE
+#define MHD_HTTP_CONTENT_TOO_LARGE MHD_HTTP_PAYLOAD_TOO_LARGE
+#endif
 
 static const struct {
         unsigned code;
@@ -63,6 +92,7 @@ static const struct {
         [FIX_413] = { MHD_HTTP_CONTENT_TOO_LARGE, "request bodies are not accepted\n" },
         [FIX_401] = { MHD_HTTP_UNAUTHORIZED, "unauthorized: a bearer token is required\n" },
         [FIX_503] = { MHD_HTTP_SERVICE_UNAVAILABLE, "too many connections\n" },
+        [FIX_400] = { MHD_HTTP_BAD_REQUEST, "bad request\n" },
 };
 
 static void add_common(struct MHD_Response *r, const char *content_type) {
@@ -78,12 +108,21 @@ static void snapshot_unref_cb(void *cls) {
 static struct MHD_Response *from_body(struct health_snapshot *snap, const struct body *b, const char *ct) {
         struct MHD_Response *r;
 
+#if DL_HAS_MHD_FREE_CALLBACK_CLS
         r = MHD_create_response_from_buffer_with_free_callback_cls(b->size, b->data, snapshot_unref_cb,
                                                                    health_snapshot_ref(snap));
         if (!r) {
                 health_snapshot_unref(snap);
                 return NULL;
         }
+#else
+        /* No free callback with a closure before libmicrohttpd 0.9.73 (Debian
+         * 11): the response keeps its own copy instead of the snapshot. */
+        (void) snapshot_unref_cb;
+        r = MHD_create_response_from_buffer(b->size, (void *) b->data, MHD_RESPMEM_MUST_COPY);
+        if (!r)
+                return NULL;
+#endif
         add_common(r, ct);
         return r;
 }
@@ -199,6 +238,8 @@ static enum MHD_Result serve_readyz(struct health_server *s, struct MHD_Connecti
         int code;
 
         MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, query_iter, &q);
+        if (q.too_many)
+                return queue(c, MHD_HTTP_BAD_REQUEST, s->fixed[FIX_400]);
         if (!is_stale && q.n == 0 && !q.too_many)
                 return queue(c, p->snap->ready ? MHD_HTTP_OK : MHD_HTTP_INTERNAL_SERVER_ERROR,
                              q.verbose ? p->readyz_verbose : p->readyz);
@@ -221,12 +262,93 @@ static bool has_body(struct MHD_Connection *c, size_t upload_size) {
 }
 
 static enum MHD_Result respond(struct health_server *s, struct MHD_Connection *c, const char *url);
-static const char slot_marker;
 
-static bool admitted(struct MHD_Connection *c) {
+static struct conn *conn_of(struct MHD_Connection *c) {
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-        return ci && ci->socket_context == &slot_marker;
+        return ci ? ci->socket_context : NULL;
+}
+
+static bool admitted(struct MHD_Connection *c) {
+        struct conn *k = conn_of(c);
+
+        return k && k->slot;
+}
+
+static void set_in_headers(struct health_server *s, struct conn *k, bool in_headers) {
+        if (!k)
+                return;
+        pthread_mutex_lock(&s->conns_lock);
+        k->in_headers = in_headers;
+        k->headers_since = mono_now();
+        pthread_mutex_unlock(&s->conns_lock);
+}
+
+static void headers_done(struct health_server *s, struct MHD_Connection *c) {
+        set_in_headers(s, conn_of(c), false);
+}
+
+/* What nginx refuses and a lenient parser lets through (request smuggling,
+ * a token compared only up to a NUL): each is a 400. */
+struct header_scan {
+        unsigned content_length;
+        bool bad;
+};
+
+static bool token_chars(const char *s, size_t n) {
+        static const char tchar[] = "!#$%&'*+-.^_`|~";
+
+        if (n == 0)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+                      strchr(tchar, s[i])) || s[i] == 0)
+                        return false;
+        return true;
+}
+
+static enum MHD_Result header_iter(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                   const char *value, size_t value_size) {
+        struct header_scan *h = cls;
+
+        (void) kind;
+        /* A name with a blank ("Transfer-Encoding :") or other non-token
+         * byte, or a NUL inside a value ("Bearer <token>\0junk"). */
+        if (!token_chars(key, key_size) || (value && strnlen(value, value_size) != value_size)) {
+                h->bad = true;
+                return MHD_NO;
+        }
+        if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+                h->content_length++;
+        return MHD_YES;
+}
+
+static bool request_is_malformed(struct MHD_Connection *c, const char *version) {
+        struct header_scan h = {};
+        struct conn *k = conn_of(c);
+
+        if (k && k->bad_escape)
+                return true;
+        MHD_get_connection_values_n(c, MHD_HEADER_KIND, header_iter, &h);
+        if (h.bad || h.content_length > 1)      /* two lengths: which one frames the body? */
+                return true;
+        return streq(version, MHD_HTTP_VERSION_1_1) &&
+               !MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+}
+
+/* URL unescaping that refuses escapes of control bytes: "%00" would cut
+ * "/readyz%00/../metrics" to "/readyz" in every C string after it. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *uri) {
+        struct conn *k = conn_of(c);
+
+        (void) cls;
+        for (const char *p = strchr(uri, '%'); p; p = strchr(p + 1, '%'))
+                if ((p[1] == '0' || p[1] == '1') && p[2] && strchr("0123456789abcdefABCDEF", p[2]) && k)
+                        k->bad_escape = true;
+        if (strstr(uri, "%7f") || strstr(uri, "%7F"))
+                if (k)
+                        k->bad_escape = true;
+        return MHD_http_unescape(uri);
 }
 
 static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -234,7 +356,7 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
                                void **con_cls) {
         struct health_server *s = cls;
 
-        (void) version, (void) upload_data;
+        (void) upload_data;
         if (*con_cls) {
                 /* The second call, once the (empty) body is known. */
                 if (*upload_data_size > 0) {
@@ -248,10 +370,13 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
          * would close them too, so they wait for the second call, which
          * keeps the connection alive. */
         *con_cls = s;
+        headers_done(s, c);
         if (!admitted(c)) {
                 __atomic_add_fetch(&s->rejected, 1, __ATOMIC_RELAXED);
                 return queue(c, MHD_HTTP_SERVICE_UNAVAILABLE, s->fixed[FIX_503]);
         }
+        if (request_is_malformed(c, version))
+                return queue(c, MHD_HTTP_BAD_REQUEST, s->fixed[FIX_400]);
         if (!streq(method, MHD_HTTP_METHOD_GET) && !streq(method, MHD_HTTP_METHOD_HEAD))
                 return queue(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->fixed[FIX_405]);
         if (has_body(c, *upload_data_size))
@@ -299,20 +424,129 @@ static enum MHD_Result respond(struct health_server *s, struct MHD_Connection *c
         return ret;
 }
 
+/* A fair share per address once half the slots are taken: an eighth (at
+ * least a few, for small settings). Beyond it, an address's connections are
+ * told 503 like any beyond the cap. */
+static unsigned per_address_share(unsigned max_connections) {
+        return max_connections / 8 > 4 ? max_connections / 8 : 4;
+}
+
+static void client_address(struct MHD_Connection *c, unsigned char key[static 17]) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+        memset(key, 0, 17);
+        if (sa && sa->sa_family == AF_INET) {
+                key[0] = AF_INET;
+                memcpy(key + 1, &((const struct sockaddr_in *) sa)->sin_addr, 4);
+        } else if (sa && sa->sa_family == AF_INET6) {
+                key[0] = AF_INET6;
+                memcpy(key + 1, &((const struct sockaddr_in6 *) sa)->sin6_addr, 16);
+        }
+}
+
+/* Slots held by one address; under conns_lock. Linear: connections are
+ * capped (hard_cap) and this runs once per accept. */
+static unsigned slots_of(struct health_server *s, const unsigned char key[static 17]) {
+        unsigned n = 0;
+
+        for (struct conn *k = s->conns; k; k = k->next)
+                n += k->slot && memcmp(k->addr, key, 17) == 0;
+        return n;
+}
+
 /* Slots are handed out in accept order: the first max_connections
- * connections are served, later ones are told 503 until slots free up. */
+ * connections are served, later ones are told 503 until slots free up. No
+ * address gets more than its fair share (MHD's per-IP limit, set in
+ * health_server_start), and a connection that has not sent its request
+ * headers within the deadline loses its slot (the sweeper below), so slow
+ * clients cannot keep other addresses' scrapes out. */
 static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                               enum MHD_ConnectionNotificationCode toe) {
         struct health_server *s = cls;
+        struct conn *k = *socket_context;
 
-        (void) c;
         if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-                if (__atomic_add_fetch(&s->admitted, 1, __ATOMIC_RELAXED) <= s->max_connections)
-                        *socket_context = (void *) &slot_marker;
+                const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+                k = calloc(1, sizeof(*k));
+                if (!k)
+                        return;         /* no slot: told 503 */
+                k->fd = ci ? ci->connect_fd : -1;
+                k->in_headers = true;
+                k->headers_since = mono_now();
+                client_address(c, k->addr);
+                pthread_mutex_lock(&s->conns_lock);
+                /* Half the slots go to whoever comes; beyond that only to an
+                 * address below its share, so a few busy addresses cannot
+                 * keep the others out. */
+                if (__atomic_load_n(&s->admitted, __ATOMIC_RELAXED) < s->max_connections / 2 ||
+                    slots_of(s, k->addr) < per_address_share(s->max_connections)) {
+                        if (__atomic_add_fetch(&s->admitted, 1, __ATOMIC_RELAXED) <= s->max_connections)
+                                k->slot = true;
+                        else
+                                __atomic_sub_fetch(&s->admitted, 1, __ATOMIC_RELAXED);
+                }
+                k->next = s->conns;
+                if (s->conns)
+                        s->conns->prev = k;
+                s->conns = k;
+                pthread_mutex_unlock(&s->conns_lock);
+                *socket_context = k;
+        } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && k) {
+                /* MHD closes the fd only after this returns: while the
+                 * sweeper holds conns_lock, every fd on the list is open. */
+                pthread_mutex_lock(&s->conns_lock);
+                if (k->prev)
+                        k->prev->next = k->next;
                 else
+                        s->conns = k->next;
+                if (k->next)
+                        k->next->prev = k->prev;
+                pthread_mutex_unlock(&s->conns_lock);
+                if (k->slot)
                         __atomic_sub_fetch(&s->admitted, 1, __ATOMIC_RELAXED);
-        } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context == &slot_marker)
-                __atomic_sub_fetch(&s->admitted, 1, __ATOMIC_RELAXED);
+                free(k);
+                *socket_context = NULL;
+        }
+}
+
+/* A request answered: on a kept-alive connection the next one's headers are
+ * due within the deadline too. */
+static void request_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                              enum MHD_RequestTerminationCode toe) {
+        (void) con_cls, (void) toe;
+        set_in_headers(cls, conn_of(c), true);
+}
+
+/* The header deadline (libmicrohttpd 0.9.75 has only an inactivity timeout,
+ * which a byte every few seconds resets): shut down connections still
+ * waiting for headers after header_deadline_sec; MHD then sees the end of
+ * the stream and closes them, freeing the slot. */
+static void *sweeper(void *arg) {
+        struct health_server *s = arg;
+
+        pthread_mutex_lock(&s->conns_lock);
+        while (!s->stopping) {
+                struct timespec ts;
+                double now = mono_now();
+
+                for (struct conn *k = s->conns; k; k = k->next)
+                        if (k->in_headers && !k->cut && k->fd >= 0 &&
+                            now - k->headers_since > (double) s->header_deadline_sec) {
+                                (void) shutdown(k->fd, SHUT_RDWR);
+                                k->cut = true;
+                        }
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                ts.tv_nsec += 250 * 1000000L;
+                if (ts.tv_nsec >= 1000000000L) {
+                        ts.tv_sec++;
+                        ts.tv_nsec -= 1000000000L;
+                }
+                (void) pthread_cond_timedwait(&s->wake, &s->conns_lock, &ts);
+        }
+        pthread_mutex_unlock(&s->conns_lock);
+        return NULL;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap) {
@@ -336,6 +570,7 @@ static int make_fixed(struct health_server *s) {
         MHD_add_response_header(s->fixed[FIX_413], MHD_HTTP_HEADER_CONNECTION, "close");
         MHD_add_response_header(s->fixed[FIX_401], MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
         MHD_add_response_header(s->fixed[FIX_503], MHD_HTTP_HEADER_CONNECTION, "close");
+        MHD_add_response_header(s->fixed[FIX_400], MHD_HTTP_HEADER_CONNECTION, "close");
         MHD_add_response_header(s->fixed[FIX_503], MHD_HTTP_HEADER_RETRY_AFTER, "1");
         return 0;
 }
@@ -371,6 +606,16 @@ int health_server_start(const struct health_server_options *o, struct health_sna
         if (!s)
                 return -ENOMEM;
         pthread_mutex_init(&s->lock, NULL);
+        pthread_mutex_init(&s->conns_lock, NULL);
+        {
+                pthread_condattr_t ca;
+
+                pthread_condattr_init(&ca);
+                pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+                pthread_cond_init(&s->wake, &ca);
+                pthread_condattr_destroy(&ca);
+        }
+        s->header_deadline_sec = o->timeout_sec;
         s->max_connections = o->max_connections;
         s->stale_after_sec = o->stale_after_sec;
         if (o->token && !(s->token = strdup(o->token))) {
@@ -393,6 +638,14 @@ int health_server_start(const struct health_server_options *o, struct health_sna
         opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_sec, NULL };
         opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->max_request_bytes, NULL };
         opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_NOTIFY_CONNECTION, (intptr_t) notify_connection, s };
+        opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t) request_completed, s };
+        /* Sockets per address: a quarter of what the process may hold, so
+         * one address cannot use up the fds others need to be told 503. */
+        opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                              hard_cap(o->max_connections) / 4, NULL };
+        opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t) unescape, NULL };
+        /* HTTP/1.1 without Host, blanks in the URL: refused by MHD itself. */
+        opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL };
         opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_EXTERNAL_LOGGER, (intptr_t) mhd_log, NULL };
         if (o->listen_fd >= 0)
                 opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_LISTEN_SOCKET, o->listen_fd, NULL };
@@ -412,6 +665,12 @@ int health_server_start(const struct health_server_options *o, struct health_sna
                 health_server_stop(s);
                 return r;
         }
+        r = -pthread_create(&s->sweeper, NULL, sweeper, s);
+        if (r < 0) {
+                health_server_stop(s);
+                return r;
+        }
+        s->sweeper_started = true;
         *ret = s;
         return 0;
 }
@@ -437,12 +696,21 @@ unsigned long health_server_rejected(const struct health_server *s) {
 struct health_server *health_server_stop(struct health_server *s) {
         if (!s)
                 return NULL;
+        if (s->sweeper_started) {
+                pthread_mutex_lock(&s->conns_lock);
+                s->stopping = true;
+                pthread_cond_signal(&s->wake);
+                pthread_mutex_unlock(&s->conns_lock);
+                pthread_join(s->sweeper, NULL);
+        }
         if (s->daemon)
                 MHD_stop_daemon(s->daemon);
         published_unref(s->current);
         for (int i = 0; i < _FIX_MAX; i++)
                 destroy(s->fixed[i]);
         pthread_mutex_destroy(&s->lock);
+        pthread_mutex_destroy(&s->conns_lock);
+        pthread_cond_destroy(&s->wake);
         free(s->token);
         free(s);
         return NULL;

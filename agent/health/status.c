@@ -193,6 +193,24 @@ static json_object *k3s_json(const struct k3s_health *k) {
         return o;
 }
 
+static json_object *gateway_json(const struct gateway_check *g) {
+        json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        add(o, "installed", json_object_new_boolean(g->err != -ENOENT));
+        if (g->err < 0)
+                return o;
+        add(o, "domain", json_object_new_string(g->domain));
+        add(o, "nginx_active", json_object_new_boolean(g->nginx_active));
+        add(o, "tls", json_object_new_boolean(g->tls));
+        if (g->cert_not_after) {
+                add(o, "certificate_not_after", json_object_new_int64(g->cert_not_after));
+                add(o, "certificate_days_left", json_object_new_int(g->cert_days_left));
+        }
+        return o;
+}
+
 int health_status_render(const struct health_snapshot *s, struct body *ret) {
         json_object *o = json_object_new_object(), *v;
         const char *text;
@@ -210,6 +228,8 @@ int health_status_render(const struct health_snapshot *s, struct body *ret) {
         add(o, "profile", profile_json(&s->fig));
         if (s->enabled[HC_K3S])
                 add(o, "k3s", k3s_json(&s->fig.k3s));
+        if (s->enabled[HC_GATEWAY])
+                add(o, "gateway", gateway_json(&s->fig.gateway));
         if ((v = json_object_new_object())) {
                 add(v, "vm", json_object_new_string(s->fig.vm));
                 add(v, "container", json_object_new_string(s->fig.container));

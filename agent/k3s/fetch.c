@@ -2,6 +2,7 @@
 #include "fetch.h"
 
 #include <arpa/inet.h>
+#include "../basic/curl-util.h"
 #include "../basic/dl-curl.h"
 #include <errno.h>
 #include <stdarg.h>
@@ -105,8 +106,8 @@ static CURL *easy_new(const struct fetch_options *o, const char *url, bool follo
         if (!c)
                 return NULL;
         if (curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
-            curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-            curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, o->allow_http ? "http,https" : "https") != CURLE_OK) {
+            curl_allow_protocols(c, false, true) != CURLE_OK ||
+            curl_allow_protocols(c, true, o->allow_http) != CURLE_OK) {
                 curl_easy_cleanup(c);
                 return NULL;
         }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "ready.h"
 
+#include "../basic/curl-util.h"
 #include "../basic/dl-curl.h"
 #include <errno.h>
 #include <stdio.h>
@@ -78,7 +79,7 @@ static int probe_get(const char *url, const char *ca, const char *cert, const ch
         if (!c)
                 return -ENOMEM;
         curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_allow_protocols(c, false, true);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
         /* Loopback or the cluster network: 16 MiB take well under this. */

@@ -239,6 +239,18 @@ int k3s_systemd_stop(const char *unit, unsigned timeout_sec) {
         return stop(unit, timeout_sec, &bus);
 }
 
+int k3s_systemd_unit_job(const char *method, const char *unit, unsigned timeout_sec, char **ret_result) {
+        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+        uint64_t deadline = now_usec() + (uint64_t) timeout_sec * 1000000u;
+        int r;
+
+        r = bus_open(&bus);
+        if (r < 0)
+                return r;
+        (void) call_simple(bus, "Subscribe", NULL);
+        return run_job(bus, method, unit, deadline, ret_result);
+}
+
 int k3s_systemd_reload(void) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         int r = bus_open(&bus);

@@ -42,6 +42,10 @@ int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec);
 /* StopUnit only, waited for (k3s-killall.sh stops every k3s*.service). */
 int k3s_systemd_stop(const char *unit, unsigned timeout_sec);
 
+/* One job on a unit (method: "ReloadOrRestartUnit", "StartUnit", ...) with
+ * mode "replace", waited for like enable_start. */
+int k3s_systemd_unit_job(const char *method, const char *unit, unsigned timeout_sec, char **ret_result);
+
 /* Reload only (after unit files were removed). */
 int k3s_systemd_reload(void);
 

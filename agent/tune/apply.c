@@ -26,6 +26,16 @@ static void restore(const struct sysroot *sr, const struct write_op *ops, const 
         }
 }
 
+/* Undo every write of ops (all succeeded), in the reverse of their order. */
+static void restore_all(const struct sysroot *sr, const struct write_op *ops, size_t n) {
+        _cleanup_free_ size_t *order = calloc(n + 1, sizeof(size_t));
+
+        if (!order)
+                return;
+        order_writes(ops, n, order);
+        restore(sr, ops, order, n);
+}
+
 int write_ops_transactional(const struct sysroot *sr, const struct write_op *ops, size_t n, char **ret_error) {
         _cleanup_free_ size_t *order = calloc(n + 1, sizeof(size_t));
 
@@ -125,8 +135,17 @@ static void undo_files(const struct sysroot *sr, const struct plan *pl, struct f
         }
 }
 
-static int persist_files(const struct sysroot *sr, const struct plan *pl, bool *changed, char **ret_error) {
-        struct file_undo u[_PERSIST_MAX] = {};
+static void file_undo_done(struct file_undo *u) {
+        for (int f = 0; f < _PERSIST_MAX; f++) {
+                free(u[f].old);
+                u[f].old = NULL;
+        }
+}
+
+/* Writes the planned files, remembering in u what they held; undone on a
+ * failure here, and by the caller when a later step fails. */
+static int persist_files(const struct sysroot *sr, const struct plan *pl, struct file_undo *u, bool *changed,
+                         char **ret_error) {
         int r = 0;
 
         for (int f = 0; f < _PERSIST_MAX && r >= 0; f++) {
@@ -152,8 +171,6 @@ static int persist_files(const struct sysroot *sr, const struct plan *pl, bool *
         }
         if (r < 0)
                 undo_files(sr, pl, u);
-        for (int f = 0; f < _PERSIST_MAX; f++)
-                free(u[f].old);
         return r;
 }
 
@@ -231,6 +248,7 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
                json_object **ret, char **ret_error) {
         _cleanup_(plan_done) struct plan pl = {};
         _cleanup_free_ struct write_op *ops = NULL;
+        struct file_undo undo[_PERSIST_MAX] = {};
         json_object *mods = NULL, *res;
         bool changed = false, created = false, loaded = false;
         size_t n_ops = 0;
@@ -244,6 +262,12 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
         r = check_scope(&pl, o, ret_error);
         if (r < 0)
                 return r;
+        /* A journal that is not what nodeprep writes stops the run before
+         * any module is loaded or key written. */
+        r = state_load_originals(sr, &mods, ret_error);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        json_object_put(TAKE_PTR(mods));
         if (o->dry_run) {
                 r = collect_ops(&pl, &ops, &n_ops);
                 if (r < 0)
@@ -285,25 +309,30 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
 
         r = collect_ops(&pl, &ops, &n_ops);
         if (r >= 0 && n_ops > 0) {
-                r = state_journal_originals(sr, ops, n_ops, &created);
-                if (r < 0)
+                r = state_journal_originals(sr, ops, n_ops, &created, ret_error);
+                if (r < 0 && r != -EBADMSG)
                         r = error_msg(ret_error, -ECANCELED, "writing the originals journal %s failed: %s",
                                      STATE_ORIGINALS, strerror(-r));
         }
         if (r >= 0)
                 r = write_ops_transactional(sr, ops, n_ops, ret_error);
         if (r >= 0 && !o->no_persist) {
-                r = persist_files(sr, &pl, &changed, ret_error);
+                r = persist_files(sr, &pl, undo, &changed, ret_error);
+                if (r < 0)
+                        restore_all(sr, ops, n_ops);    /* the live writes too: all or nothing */
+        }
+        if (r >= 0) {
+                r = record_applied(sr, &pl, !o->no_persist);
                 if (r < 0) {
-                        /* Undo the live writes too: all or nothing. */
-                        _cleanup_free_ size_t *order = calloc(n_ops + 1, sizeof(size_t));
-
-                        if (order) {
-                                order_writes(ops, n_ops, order);
-                                restore(sr, ops, order, n_ops);
-                        }
+                        /* Without the record, verify and rollback would not know
+                         * what is live: undo everything (exit 1 means restored). */
+                        undo_files(sr, &pl, undo);
+                        restore_all(sr, ops, n_ops);
+                        r = error_msg(ret_error, -ECANCELED, "recording %s failed: %s (errno %d); the apply was "
+                                      "undone", STATE_APPLIED, strerror(-r), -r);
                 }
         }
+        file_undo_done(undo);
         if (r < 0) {
                 if (created)
                         (void) state_remove(sr, STATE_ORIGINALS);
@@ -311,12 +340,6 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
                 return r;
         }
         changed = changed || n_ops > 0;
-        r = record_applied(sr, &pl, !o->no_persist);
-        if (r < 0) {
-                json_object_put(mods);
-                return error_msg(ret_error, -ECANCELED, "recording %s failed: %s (the profile is applied; "
-                                "rollback still restores the originals)", STATE_APPLIED, strerror(-r));
-        }
 
         /* "before" is what we found; the plan rebuilt after module loading
          * still holds those values, and "after" the targets. */

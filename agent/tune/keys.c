@@ -247,3 +247,18 @@ int known_key_check_value(const struct known_key *k, const char *value, char **r
         }
         return -EINVAL;
 }
+
+const char *key_runs_program(const char *name, const char *value) {
+        /* The kernel execs these as root (usermode helper): writing one is
+         * running code, whatever the profile or journal claims. */
+        static const char *const helpers[] = {
+                "kernel.modprobe", "kernel.hotplug", "kernel.poweroff_cmd",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(helpers); i++)
+                if (streq(name, helpers[i]))
+                        return "the kernel runs this program as root";
+        if (streq(name, "kernel.core_pattern") && value && value[strspn(value, " \t")] == '|')
+                return "a core_pattern starting with '|' makes the kernel run a program";
+        return NULL;
+}

@@ -55,6 +55,11 @@ const char *key_type_to_string(enum key_type t);
  * (static or heap string in *ret_reason, always heap). */
 int known_key_check_value(const struct known_key *k, const char *value, char **ret_reason);
 
+/* Why writing name = value makes the kernel run a program (kernel.modprobe,
+ * kernel.hotplug, kernel.poweroff_cmd, a '|' core_pattern), or NULL. Such a
+ * key is refused in profiles, checked or not. */
+const char *key_runs_program(const char *name, const char *value);
+
 /* Parse "a b" into two integers. */
 int parse_int_pair(const char *value, int64_t *ret_a, int64_t *ret_b);
 

@@ -41,9 +41,17 @@ int persisted_file_probe(const struct sysroot *sr, const char *path, bool *ret_e
 }
 
 static int header(const char *profile, const char *what, FILE *f) {
-        return fprintf(f, "%s from profile '%s' (%s).\n"
+        /* The name comes from a file name: never let it end the comment line
+         * (profile_load() refuses control characters; this is the backstop). */
+        fprintf(f, "%s from profile '", NODEPREP_MARKER);
+        for (const unsigned char *p = (const unsigned char *) profile; *p; p++)
+                if (*p < 0x20 || *p == 0x7f)
+                        fprintf(f, "\\x%02x", *p);
+                else
+                        fputc(*p, f);
+        return fprintf(f, "' (%s).\n"
                        "# Do not edit: 'nodeprep apply' rewrites it and 'nodeprep rollback' removes it.\n",
-                       NODEPREP_MARKER, profile, what) < 0 ? -EIO : 0;
+                       what) < 0 ? -EIO : 0;
 }
 
 typedef int (*render_body_t)(FILE *f, const void *userdata);

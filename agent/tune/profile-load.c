@@ -175,6 +175,9 @@ static int resolve_file(struct resolve *rs, const char *path, const char *site_f
         f = fopen(path, "re");
         if (!f)
                 return error_msg(rs->error, -errno, "%s: %m", path);
+        r = profile_check_trust(fileno(f), real, rs->error);
+        if (r < 0)
+                return r;
         r = profile_parse_stream(f, path, &p, &includes, &lines, rs->error);
         if (r < 0)
                 return r;
@@ -211,6 +214,12 @@ int profile_load(const char *name_or_path, char * const *search_path,
         int r;
 
         *ret_error = NULL;
+        /* The name and path are echoed into the header of every persisted
+         * file and into messages: no line breaks or other controls. */
+        for (const unsigned char *q = (const unsigned char *) name_or_path; *q; q++)
+                if (*q < 0x20 || *q == 0x7f)
+                        return error_msg(ret_error, -EINVAL, "profile path has a control character (0x%02x); "
+                                         "rename the file", *q);
         acc = calloc(1, sizeof(*acc));
         if (!acc)
                 return -ENOMEM;

@@ -162,6 +162,11 @@ static int handle_sysctl(struct parse_ctx *c, const char *name, const char *raw,
                 return -EINVAL;
         }
 
+        /* Checked or not: writing one of these is running a program as root. */
+        if (key_runs_program(key, value)) {
+                set_error(c, "%s: %s; nodeprep does not write it", key, key_runs_program(key, value));
+                return -EINVAL;
+        }
         k = known_key_find(key);
         if (!k && !unchecked) {
                 set_error(c, "unknown sysctl key '%s' (prefix it with '?' or put it in [sysctl.unchecked] "

@@ -66,6 +66,12 @@ int profile_parse_stream(FILE *f, const char *filename, struct profile **ret,
 /* Find and load PROFILE (a name looked up in search_path, or a path when it
  * contains '/'), resolving includes. On -EINVAL/-ELOOP/-ENOENT/-E2BIG the
  * message in ret_error names file:line. */
+/* profile-trust.c: the opened profile file and every directory above it
+ * must be owned by root (or by the user running nodeprep) and not writable by
+ * group or others (a sticky directory such as /tmp excepted), as sshd's
+ * StrictModes demands of authorized_keys. -EPERM naming path, mode, owner. */
+int profile_check_trust(int fd, const char *real_path, char **ret_error);
+
 int profile_load(const char *name_or_path, char * const *search_path,
                  struct profile **ret, char **ret_error);
 

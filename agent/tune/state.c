@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 
 #define STATE_MAX (4u * 1024 * 1024)
 
@@ -74,32 +75,50 @@ int state_write_json_if_changed(const struct sysroot *sr, const char *path, json
         return state_write_json(sr, path, obj);
 }
 
-int state_load_originals(const struct sysroot *sr, json_object **ret) {
+static int load_checked(const struct sysroot *sr, const char *path, int (*check)(json_object *, char **),
+                        json_object **ret, char **ret_error) {
+        _cleanup_json_ json_object *o = NULL;
+        int r;
+
+        r = state_read_json(sr, path, &o);
+        if (r == -EBADMSG || r == -EFBIG)
+                return error_msg(ret_error, -EBADMSG, "%s: not a JSON object of at most %u bytes", path, STATE_MAX);
+        if (r == -ENOENT)
+                return r;
+        if (r < 0)
+                return error_msg(ret_error, r, "%s: %s", path, strerror(-r));
+        r = check(o, ret_error);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(o);
+        return 0;
+}
+
+int state_load_originals(const struct sysroot *sr, json_object **ret, char **ret_error) {
         _cleanup_json_ json_object *o = NULL;
         json_object *keys;
         int r;
 
-        r = state_read_json(sr, STATE_ORIGINALS, &o);
+        r = load_checked(sr, STATE_ORIGINALS, state_check_originals, &o, ret_error);
         if (r < 0)
                 return r;
-        if (!json_object_object_get_ex(o, "keys", &keys) || json_object_get_type(keys) != json_type_object)
-                return -EBADMSG;
-        json_object_object_foreach(keys, k, v) {
-                (void) k;
-                if (json_object_get_type(v) != json_type_string)
-                        return -EBADMSG;
-        }
+        json_object_object_get_ex(o, "keys", &keys);
         *ret = json_object_get(keys);
         return 0;
 }
 
-int state_journal_originals(const struct sysroot *sr, const struct write_op *ops, size_t n, bool *ret_created) {
+int state_load_applied(const struct sysroot *sr, json_object **ret, char **ret_error) {
+        return load_checked(sr, STATE_APPLIED, state_check_applied, ret, ret_error);
+}
+
+int state_journal_originals(const struct sysroot *sr, const struct write_op *ops, size_t n, bool *ret_created,
+                            char **ret_error) {
         _cleanup_json_ json_object *o = NULL;
         json_object *keys;
         bool created = false, added = false;
         int r;
 
-        r = state_read_json(sr, STATE_ORIGINALS, &o);
+        r = load_checked(sr, STATE_ORIGINALS, state_check_originals, &o, ret_error);
         if (r == -ENOENT) {
                 o = json_object_new_object();
                 keys = json_object_new_object();
@@ -110,8 +129,8 @@ int state_journal_originals(const struct sysroot *sr, const struct write_op *ops
                 created = true;
         } else if (r < 0)
                 return r;
-        else if (!json_object_object_get_ex(o, "keys", &keys) || json_object_get_type(keys) != json_type_object)
-                return -EBADMSG;
+        else
+                json_object_object_get_ex(o, "keys", &keys);
 
         for (size_t i = 0; i < n; i++) {
                 if (!ops[i].from || json_object_object_get_ex(keys, ops[i].key, NULL))

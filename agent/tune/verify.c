@@ -138,11 +138,11 @@ int tune_verify(const struct sysroot *sr, json_object **ret, bool *ret_drift, ch
         _cleanup_boot_config_ struct boot_config *bc = NULL;
         int r;
 
-        r = state_read_json(sr, STATE_APPLIED, &applied);
+        r = state_load_applied(sr, &applied, ret_error);
         if (r == -ENOENT)
                 return error_msg(ret_error, -ENOENT, "no profile has been applied (%s does not exist)", STATE_APPLIED);
         if (r < 0)
-                return error_msg(ret_error, r, "%s: %s", STATE_APPLIED, r == -EBADMSG ? "not a JSON object" : strerror(-r));
+                return r;
         r = boot_config_scan(sr, &bc);
         if (r < 0) {
                 json_object_put(applied);
@@ -221,10 +221,9 @@ int tune_rollback(const struct sysroot *sr, bool dry_run, bool only_per_netns, j
         size_t n = 0;
         int r;
 
-        r = state_load_originals(sr, &originals);
+        r = state_load_originals(sr, &originals, ret_error);
         if (r < 0 && r != -ENOENT)
-                return error_msg(ret_error, r, "%s: %s", STATE_ORIGINALS,
-                                r == -EBADMSG ? "not a valid journal; restore by hand" : strerror(-r));
+                return r;
         o = json_object_new_object();
         keys = json_object_new_array();
         files = json_object_new_array();

@@ -52,7 +52,7 @@ wait_http "http://127.0.0.1:$NEPORT/metrics"
 for _ in 1 2 3; do curl -s -o /dev/null "http://127.0.0.1:$NPPORT/metrics"; curl -s -o /dev/null "http://127.0.0.1:$NEPORT/metrics"; done
 echo "nodeprep $("$NP" version) on :$NPPORT ($(curl -s "http://127.0.0.1:$NPPORT/metrics" | grep -vc '^#') samples," \
      "$(curl -s "http://127.0.0.1:$NPPORT/metrics" | wc -c) bytes); node_exporter" \
-     "$(prometheus-node-exporter --version 2>&1 | head -1 | awk '{print $3}') on :$NEPORT" \
+     "$(prometheus-node-exporter --version 2>&1 | awk 'NR == 1 {print $3}') on :$NEPORT" \
      "($(curl -s "http://127.0.0.1:$NEPORT/metrics" | grep -vc '^#') samples, $(curl -s "http://127.0.0.1:$NEPORT/metrics" | wc -c) bytes)"
 
 declare -A RPS P99 RSS PSS USS CPU

@@ -13,7 +13,7 @@ run 0 bash "$cap" here "$TMP"
 contains "$out" "$TMP/here.tar.gz"
 tar -C "$TMP" -xzf "$TMP/here.tar.gz"
 # sysfs links stay links, relative, and resolve inside the capture.
-dev=$(find "$TMP/here/sys/dev/block" -maxdepth 1 -type l | head -n 1)
+dev=$(find "$TMP/here/sys/dev/block" -maxdepth 1 -type l -print -quit)
 [ -n "$dev" ] || fail "no /sys/dev/block links captured"
 case "$(readlink "$dev")" in /*) fail "absolute link $(readlink "$dev")" ;; *) ok ;; esac
 [ -e "$dev/dev" ] || fail "$dev does not resolve inside the capture"

@@ -70,7 +70,7 @@ eq "$(ls -A "$anc" | wc -l)" "$before" "files in $anc after --latency"
 # A data dir on tmpfs: no block device to classify (a warning, with the
 # reason); the latency probe still runs (tmpfs takes O_DIRECT since 6.6;
 # before, the probe falls back to buffered writes and says so).
-if findmnt -no FSTYPE /dev/shm 2>/dev/null | grep -qx tmpfs; then
+if [ "$(findmnt -no FSTYPE /dev/shm 2>/dev/null)" = tmpfs ]; then
         set +e
         np --json check disk --latency --data-dir /dev/shm/nodeprep-check-test/k3s >"$TMP/shm.json"
         set -e

@@ -97,7 +97,7 @@ grep -q "$SRV .*failed=0" "$work/fleet" && grep -q "$AGT .*failed=0" "$work/flee
 [ "$(nspawn_exec $SRV systemctl is-active k3s.service)" = active ] || fail "server k3s not active"
 [ "$(nspawn_exec $AGT systemctl is-active k3s-agent.service)" = active ] || fail "agent not active"
 nspawn_exec $AGT nodeprep --json k3s status >"$work/agst" 2>/dev/null || fail "agent not ready"
-jq -r '.steps[] | select(.name == "node-ready") | .detail' "$work/agst" | grep -q "$AGT Ready=True" ||
+grep -q "$AGT Ready=True" <<<"$(jq -r '.steps[] | select(.name == "node-ready") | .detail' "$work/agst")" ||
         fail "agent not Ready as the server sees it: $(cat "$work/agst")"
 secret=$(cut -d: -f4 <"$(nspawn_root $SRV)/var/lib/rancher/k3s/server/token")  # node-token: a link to it, absolute inside the node
 grep -qF "$secret" "$work/fleet" && fail "token in the playbook output"

@@ -65,7 +65,7 @@ jq -e '.ok and .exit_code == 0 and .changed and .failed_stage == null
         and ([.stages[].name] == ["preflight","profile","k3s","ready","service","report"])
         and ([.stages[] | select(.status == "failed")] | length == 0)' "$R/var/lib/nodeprep/bootstrap.json" >/dev/null ||
         fail "bootstrap.json: $(jq -c '[.stages[] | {name,status,detail}]' "$R/var/lib/nodeprep/bootstrap.json")"
-grep -c "^bootstrap: " "$R/var/log/cloud-init-output.log" | grep -qx 7 || fail "not one line per stage"
+[ "$(grep -c "^bootstrap: " "$R/var/log/cloud-init-output.log")" = 7 ] || fail "not one line per stage"
 [ "$(on $OK sysctl -n net.core.somaxconn)" = 32768 ] || fail "somaxconn not live"
 [ "$(on $OK sysctl -n net.ipv4.ip_forward)" = 1 ] || fail "ip_forward not live"
 for u in k3s.service nodeprep.service; do
@@ -74,6 +74,16 @@ for u in k3s.service nodeprep.service; do
 done
 code=$(readyz $OK)
 [ "$code" = 200 ] || { on $OK curl -s 'http://127.0.0.1:9470/readyz?verbose' || true; fail "/readyz $code"; }
+# The process that parses HTTP (the listener on 9470) runs without root and
+# with no capabilities under the shipped unit (agent/health/privsep.h).
+lpid=$(on $OK ss -Hltnp 'sport = :9470' | sed -n 's/.*pid=\([0-9]*\).*/\1/p')
+[ -n "$lpid" ] || fail "no listener on 9470"
+luid=$(on $OK awk '/^Uid:/ {print $2}' "/proc/$lpid/status")
+lcap=$(on $OK awk '/^CapEff:/ {print $2}' "/proc/$lpid/status")
+[ "$luid" != 0 ] && [ "$lcap" = 0000000000000000 ] || fail "listener pid $lpid: uid $luid, CapEff $lcap"
+mpid=$(on $OK systemctl show -P MainPID nodeprep.service)
+[ "$mpid" != "$lpid" ] || fail "the listener is the main (root) process"
+echo "ok   listener pid $lpid: uid $luid, CapEff $lcap (main pid $mpid collects as root)"
 rep=$(ls "$R"/var/tmp/reports/*.json 2>/dev/null | tail -n1)
 [ -n "$rep" ] && jq -e '.ok and .exit_code == 0' "$rep" >/dev/null || fail "no report POSTed"
 grep -q "K10\|s3cr3t" "$R/var/lib/nodeprep/bootstrap.json" && fail "a token in bootstrap.json"
@@ -85,7 +95,7 @@ jq -e '.ok and (.changed | not)
         and ([.stages[] | select(.name != "preflight" and .name != "ready" and .name != "report")
                 | .status] | all(. == "done"))' "$R/var/lib/nodeprep/bootstrap.json" >/dev/null ||
         fail "second run changed something: $(jq -c '[.stages[] | {name,status}]' "$R/var/lib/nodeprep/bootstrap.json")"
-echo "$out" | grep -q "bootstrap: done, no change" || fail "second run output: $out"
+grep -q "bootstrap: done, no change" <<<"$out" || fail "second run output: $out"
 echo "ok   second bootstrap: no change ($(echo "$out" | grep -c 'done ') stages already done)"
 
 # 3. Reboot: the drop-in wins at boot, everything comes back.
@@ -110,8 +120,8 @@ rep=$(ls "$F"/var/tmp/reports/*.json 2>/dev/null | tail -n1)
 echo "ok   mirror fault: cloud-init error, bootstrap exit 1 at stage k3s ($(jq -r .error "$F/var/lib/nodeprep/bootstrap.json" | cut -c1-80))"
 on $FAULT curl -sf "http://127.0.0.1:$BN_MIRROR_PORT/_control/fault/none" >/dev/null || fail "clear fault"
 out=$(on $FAULT "${BOOT[@]}" 2>&1) || fail "re-run after the fault exit $?: $out"
-echo "$out" | grep -q "resuming: the previous run failed at stage 'k3s'" || fail "no resume message: $out"
-echo "$out" | grep -q "bootstrap: profile   done" || fail "profile not skipped: $out"
+grep -q "resuming: the previous run failed at stage 'k3s'" <<<"$out" || fail "no resume message: $out"
+grep -q "bootstrap: profile   done" <<<"$out" || fail "profile not skipped: $out"
 jq -e '.ok and .exit_code == 0' "$F/var/lib/nodeprep/bootstrap.json" >/dev/null || fail "re-run result"
 [ "$(on $FAULT systemctl is-active k3s.service)" = active ] || fail "k3s after re-run"
 echo "ok   re-run after the fault: resumed, completed"

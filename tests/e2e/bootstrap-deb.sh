@@ -44,11 +44,11 @@ bin=$work/x/usr/sbin/nodeprep
 needed=$(readelf -d "$bin" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p')
 n_dl=0
 for so in $(strings -a "$bin" | grep -oxE 'lib[A-Za-z0-9_+.-]+\.so\.[0-9]+' | sort -u); do
-        echo "$needed" | grep -qxF "$so" && continue
-        path=$(ldconfig -p | awk -v so="$so" '$1 == so { print $NF; exit }')
+        grep -qxF "$so" <<<"$needed" && continue
+        path=$(ldconfig -p | awk -v so="$so" '$1 == so && p == "" { p = $NF } END { print p }')
         pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(echo "$path" | sed 's|^/usr/lib/|/lib/|; t; s|^/lib/|/usr/lib/|')")
         pkg=${pkg%%:*}
-        echo "$depends" | grep -qE "(^|, )$pkg( |,|$)" || fail "$so is dlopen()ed but $pkg is not in Depends: $depends"
+        grep -qE "(^|, )$pkg( |,|$)" <<<"$depends" || fail "$so is dlopen()ed but $pkg is not in Depends: $depends"
         n_dl=$((n_dl + 1))
 done
 [ $n_dl -ge 1 ] || fail "no dlopen()ed library found in the binary (libkmod at least)"
@@ -65,8 +65,8 @@ N=$(bn_name deb)
 bn_node_start $N "$V" "$work/rel" || fail "container"
 on() { nspawn_exec $N "$@"; }
 on apt-get install -y -q /srv/nodeprep-apt/$(basename "$BN_DEB") >"$work/apt" 2>&1 || { cat "$work/apt"; fail "apt install"; }
-on nodeprep version | grep -q "nodeprep $(cat VERSION)" || fail "version"
-on nodeprep profile list | grep -q serverless || fail "shipped profiles not found"
+grep -q "nodeprep $(cat VERSION)" <<<"$(on nodeprep version)" || fail "version"
+grep -q serverless <<<"$(on nodeprep profile list)" || fail "shipped profiles not found"
 on systemd-analyze verify --man=no /lib/systemd/system/nodeprep.service >"$work/sav" 2>&1 || { cat "$work/sav"; fail "systemd-analyze verify"; }
 [ "$(on systemctl is-enabled nodeprep.service || true)" = disabled ] || fail "enabled on install (bootstrap enables it)"
 on test -e /usr/share/man/man8/nodeprep.8.gz || fail "man page"

@@ -56,7 +56,7 @@ jq -e '.ok and .role == "agent" and ([.stages[] | select(.name == "k3s") | .stat
         "$A/var/lib/nodeprep/bootstrap.json" >/dev/null || fail "agent result: $(cat "$A/var/lib/nodeprep/bootstrap.json")"
 [ "$(nspawn_exec $AGT systemctl is-active k3s-agent.service)" = active ] || fail "k3s-agent not active"
 nspawn_exec $AGT nodeprep --json k3s status >"$work/st" 2>/dev/null || fail "agent not ready: $(cat "$work/st")"
-jq -r '.steps[] | select(.name == "node-ready") | .detail' "$work/st" | grep -q "$AGT Ready=True" ||
+grep -q "$AGT Ready=True" <<<"$(jq -r '.steps[] | select(.name == "node-ready") | .detail' "$work/st")" ||
         fail "agent not Ready as the server sees it: $(cat "$work/st")"
 [ "$(stat -c %a "$A/etc/nodeprep/k3s-token")" = 600 ] || fail "token file mode"
 secret=$(cut -d: -f4 <"$work/token")

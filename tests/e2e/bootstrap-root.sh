@@ -32,14 +32,14 @@ np bootstrap extra-arg >/dev/null 2>&1; rc3=$?
 set -e
 [ "$rc1$rc2$rc3" = 222 ] || fail "usage errors exit $rc1 $rc2 $rc3, expected 2 2 2"
 [ ! -e "$result" ] || fail "a usage error wrote a result"
-np bootstrap --help | grep -q "stages: preflight" || fail "--help"
+grep -q "stages: preflight" <<<"$(np bootstrap --help)" || fail "--help"
 
 # The fixture lacks what K3s needs: preflight fails (exit 3), names the checks, reports.
 set +e
 out=$(np bootstrap --report-url "http://127.0.0.1:$port/r" 2>"$work/err"); rc=$?
 set -e
 [ $rc -eq 3 ] || fail "preflight: exit $rc, expected 3"
-echo "$out" | grep -q "^bootstrap: preflight failed" || fail "no preflight line: $out"
+grep -q "^bootstrap: preflight failed" <<<"$out" || fail "no preflight line: $out"
 grep -q "bootstrap failed at stage 'preflight'" "$work/err" && grep -q "what to do: " "$work/err" ||
         fail "stderr: $(cat "$work/err")"
 jq -e '(.ok | not) and .exit_code == 3 and .failed_stage == "preflight"
@@ -55,7 +55,7 @@ set +e
 out=$(np bootstrap --ignore-preflight "$failing" --version "$V" --mirror "$MIRROR_URL" 2>"$work/err"); rc=$?
 set -e
 [ $rc -eq 4 ] || fail "k3s without systemd: exit $rc, expected 4: $(cat "$work/err")"
-echo "$out" | grep -q "resuming: the previous run failed at stage 'preflight'" || fail "no resume line: $out"
+grep -q "resuming: the previous run failed at stage 'preflight'" <<<"$out" || fail "no resume line: $out"
 [ "$(echo "$out" | grep -c '^bootstrap: ')" -eq 5 ] || fail "expected 5 lines: $out"
 jq -e '.exit_code == 4 and .failed_stage == "k3s" and .changed
         and ([.stages[] | .name + ":" + .status] == ["preflight:ok","profile:changed","k3s:failed","ready:not-run","service:not-run"])' \
@@ -69,7 +69,7 @@ set +e
 out=$(np bootstrap --ignore-preflight "$failing" --version "$V" --mirror "$MIRROR_URL" 2>/dev/null); rc=$?
 set -e
 [ $rc -eq 4 ] || fail "rerun exit $rc"
-echo "$out" | grep -q "^bootstrap: profile   done" || fail "profile not skipped: $out"
+grep -q "^bootstrap: profile   done" <<<"$out" || fail "profile not skipped: $out"
 
 # A bad profile: exit 2 at the profile stage.
 set +e

@@ -18,14 +18,14 @@ make -C "$NODEPREP_TOP" --no-print-directory -j2 B="$TMP/build" DESTDIR="$TMP/de
 bin=$TMP/dest/usr/sbin/nodeprep
 [ -x "$bin" ] || { echo "FAIL: $bin not installed"; exit 1; }
 [ -f "$TMP/dest/usr/share/nodeprep/profiles/serverless.ini" ] || { echo "FAIL: profiles not installed"; exit 1; }
-readelf -p .GCC.command.line "$bin" 2>/dev/null | grep -q -- '-fno-plt' || { echo "FAIL: CFLAGS did not reach the binary"; exit 1; }
-strings "$bin" | grep -q cppflags-reached || { echo "FAIL: CPPFLAGS did not reach the binary"; exit 1; }
-readelf -n "$bin" | grep -q 'Build ID: 6e6f646570726570' || { echo "FAIL: LDFLAGS did not reach the link"; exit 1; }
-readelf -d "$bin" | grep -q 'BIND_NOW' || { echo "FAIL: no BIND_NOW (LDFLAGS -z now)"; exit 1; }
-readelf -l "$bin" | grep -q 'GNU_RELRO' || { echo "FAIL: no RELRO"; exit 1; }
-readelf -h "$bin" | grep -q 'DYN' || { echo "FAIL: not PIE"; exit 1; }
-readelf -s --wide "$bin" | grep -q '__stack_chk_fail' || { echo "FAIL: no stack protector"; exit 1; }
-readelf -s --wide "$bin" | grep -qE '__[a-z]+_chk@' || { echo "FAIL: no fortified calls"; exit 1; }
+grep -q -- '-fno-plt' <<<"$(readelf -p .GCC.command.line "$bin" 2>/dev/null)" || { echo "FAIL: CFLAGS did not reach the binary"; exit 1; }
+grep -q cppflags-reached <<<"$(strings "$bin")" || { echo "FAIL: CPPFLAGS did not reach the binary"; exit 1; }
+grep -q 'Build ID: 6e6f646570726570' <<<"$(readelf -n "$bin")" || { echo "FAIL: LDFLAGS did not reach the link"; exit 1; }
+grep -q 'BIND_NOW' <<<"$(readelf -d "$bin")" || { echo "FAIL: no BIND_NOW (LDFLAGS -z now)"; exit 1; }
+grep -q 'GNU_RELRO' <<<"$(readelf -l "$bin")" || { echo "FAIL: no RELRO"; exit 1; }
+grep -q 'DYN' <<<"$(readelf -h "$bin")" || { echo "FAIL: not PIE"; exit 1; }
+grep -q '__stack_chk_fail' <<<"$(readelf -s --wide "$bin")" || { echo "FAIL: no stack protector"; exit 1; }
+grep -qE '__[a-z]+_chk@' <<<"$(readelf -s --wide "$bin")" || { echo "FAIL: no fortified calls"; exit 1; }
 "$bin" --root "$NODEPREP_TOP/tests/fixtures/tune/debian12" --profile-path "$TMP/dest/usr/share/nodeprep/profiles" \
         plan serverless >/dev/null || { echo "FAIL: installed binary does not run"; exit 1; }
 echo "install: DESTDIR/PREFIX layout, dpkg-buildflags CFLAGS/CPPFLAGS/LDFLAGS reached the binary"

@@ -108,7 +108,7 @@ set -e
 [ $rc -eq 1 ] || fail "failing start: exit $rc"
 grep -q "ActiveState=" "$work/e3" && grep -q "NRestarts=" "$work/e3" || fail "no unit state: $(cat "$work/e3")"
 grep -q "failing on purpose" "$work/e3" || fail "no journal lines: $(cat "$work/e3")"
-echo "ok   failing start reported: $(grep -o 'ActiveState=[^;]*' "$work/e3" | head -n1)"
+echo "ok   failing start reported: $(grep -m1 -o 'ActiveState=[^;]*' "$work/e3")"
 rm "$root/etc/rancher/k3s/standin-fail"
 
 # 4b. A K3s that hangs before READY=1 (TimeoutStartSec=0): our deadline ends the wait.

@@ -29,9 +29,9 @@ grep -q "no systemd" "$work/err" || fail "no reason on stderr"
 echo "$out" | jq -e '.changed == true and .version == "'"$V"'" and .role == "server" and .ready == false
         and (.steps | length) > 5 and (.steps[0] | has("name") and has("status") and has("detail"))' >/dev/null ||
         fail "json: $out"
-echo "$out" | grep -q s3cr3t && fail "token printed"
+grep -q s3cr3t <<<"$out" && fail "token printed"
 grep -q s3cr3t "$work/err" && fail "token on stderr"
-k3s_mirror_requests | grep -q "GET /releases/download/v1.31.4%2Bk3s1/k3s" || fail "'+' not sent as %2B"
+grep -q "GET /releases/download/v1.31.4%2Bk3s1/k3s" <<<"$(k3s_mirror_requests)" || fail "'+' not sent as %2B"
 
 cmp "$R/usr/local/bin/k3s" "$work/rel/k3s" || fail "binary differs"
 [ "$(mode "$R/usr/local/bin/k3s")" = 755 ] || fail "binary mode"
@@ -60,7 +60,7 @@ jq -e '.files["/usr/local/bin/k3s"] and (.links | length) == 4' "$R/var/lib/node
 # No systemd under --root: enabled the way systemctl --root does, for the next boot.
 [ "$(readlink "$R/etc/systemd/system/multi-user.target.wants/k3s.service")" = /etc/systemd/system/k3s.service ] ||
         fail "not enabled offline"
-ls -a "$R/usr/local/bin" | grep -q '^\.k3s' && fail "temporary file left"
+grep -q '^\.k3s' <<<"$(ls -a "$R/usr/local/bin")" && fail "temporary file left"
 
 # 2. Again: nothing changes, no binary download (hash matches), still exit 4.
 n_before=$(k3s_mirror_requests | grep -c "/k3s$" || true)
@@ -223,6 +223,6 @@ set +e
 rc=$?
 set -e
 [ $rc -eq 4 ] || fail "arm exit $rc"
-k3s_mirror_requests | grep -q "download/v1.31.4%2Bk3s1/sha256sum-arm.txt" || fail "arm hash file name"
+grep -q "download/v1.31.4%2Bk3s1/sha256sum-arm.txt" <<<"$(k3s_mirror_requests)" || fail "arm hash file name"
 cmp "$work/arm/usr/local/bin/k3s" "$work/armrel/k3s-armhf" || fail "armhf binary"
 echo "k3s --root: all checks passed"

@@ -77,13 +77,13 @@ http /status; echo "$body" | jq -e '.ready == false' >/dev/null || fail "status 
 serve_stop
 
 # --- bearer token -----------------------------------------------------------
-printf 's3cret-token\n' > "$TMP/token"; chmod 600 "$TMP/token"
+printf 's3cret-token-0123456789\n' > "$TMP/token"; chmod 600 "$TMP/token"
 cfg=$(write_config)
 serve_start -- --config "$cfg" --token-file "$TMP/token"
 http /metrics; eq "$code" 401 "no token"
 http /metrics -H "Authorization: Bearer wrong"; eq "$code" 401 "wrong token"
-http /metrics -H "Authorization: Bearer s3cret-token"; eq "$code" 200 "right token"
-http /readyz -H "Authorization: bearer s3cret-token"; eq "$code" 200 "scheme is case-insensitive"
+http /metrics -H "Authorization: Bearer s3cret-token-0123456789"; eq "$code" 200 "right token"
+http /readyz -H "Authorization: bearer s3cret-token-0123456789"; eq "$code" 200 "scheme is case-insensitive"
 http /livez; eq "$code" 200 "/livez needs no token"
 serve_stop
 

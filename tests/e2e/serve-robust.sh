@@ -13,25 +13,13 @@ serve_start -- --config "$cfg" --interval 1
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$SERVE_PID/status"; }
 alive() { kill -0 "$SERVE_PID" 2>/dev/null || fail "serve died"; http /livez; eq "$code" 200 "alive: /livez"; }
 
-python3 - "$PORT" <<'PY' || fail "robustness probes"
-import concurrent.futures, random, selectors, socket, sys, time
+PYTHONPATH="$NODEPREP_TOP/tests/e2e/lib" python3 - "$PORT" <<'PY' || fail "robustness probes"
+import concurrent.futures, random, rawhttp, selectors, socket, sys, time
 port = int(sys.argv[1])
 addr = ("127.0.0.1", port)
 
 def exchange(data, timeout=5):
-    s = socket.create_connection(addr, timeout=timeout)
-    s.sendall(data)
-    out = b""
-    try:
-        while True:
-            d = s.recv(65536)
-            if not d:
-                break
-            out += d
-    except (socket.timeout, ConnectionResetError):
-        pass
-    s.close()
-    return out
+    return rawhttp.exchange(addr, data, timeout)
 
 # 1. Silent client: closed by the server within timeout (2 s) + slack.
 s = socket.create_connection(addr)

@@ -18,6 +18,8 @@
 #include "basic/cleanup.h"
 #include "basic/fileio.h"
 #include "basic/parse.h"
+#include "basic/redact.h"
+#include "basic/runlock.h"
 #include "basic/sysroot.h"
 
 static void test_safe_atoi64(void **state) {
@@ -123,6 +125,41 @@ static void test_atomic_write(void **state) {
         rmdir(d);
 }
 
+static void test_url_redact(void **state) {
+        _cleanup_free_ char *a = url_redact("https://user:pass@host.example:8443/x/y?token=t&b=2#frag");
+        _cleanup_free_ char *b = url_redact("postgres://k3s:pw@db:5432/k3s?sslmode=require");
+        _cleanup_free_ char *c = url_redact("not a url");
+        char argv_copy[] = "http://u:p@127.0.0.1:9/r?token=abc#f";
+
+        assert_string_equal(a, "https://host.example:8443/x/y");
+        assert_string_equal(b, "postgres://db:5432/k3s");
+        assert_string_equal(c, "(a URL that does not parse)");
+        url_scrub_in_place(argv_copy);
+        assert_string_equal(argv_copy, "http://xxx@127.0.0.1:9/r?xxxxxxxxx#x");
+}
+
+static void test_run_lock(void **state) {
+        _cleanup_free_ char *d = tmpdir();
+        _cleanup_sysroot_ struct sysroot *sr = NULL;
+        struct run_lock a = RUN_LOCK_NONE, b = RUN_LOCK_NONE;
+        struct run_lock_holder h = {};
+        char buf[256];
+
+        assert_int_equal(sysroot_new(d, &sr), 0);
+        assert_int_equal(run_lock_acquire(sr, "apply", 0, NULL, &a), 0);
+        /* Held: a second taker gives up after its timeout and names the holder. */
+        assert_int_equal(run_lock_acquire(sr, "rollback", 50, &h, &b), -ETIMEDOUT);
+        snprintf(buf, sizeof(buf), "%d apply", (int) getpid());
+        assert_string_equal(h.text, buf);
+        assert_int_equal(b.fd, -1);
+        run_lock_release(&a);
+        /* Released: the file and the /run it made are gone, and it can be taken again. */
+        snprintf(buf, sizeof(buf), "%s/run", d);
+        assert_int_equal(access(buf, F_OK), -1);
+        assert_int_equal(run_lock_acquire(sr, "rollback", 0, NULL, &b), 0);
+        run_lock_release(&b);
+}
+
 static void test_sysroot_confines_symlinks(void **state) {
         _cleanup_free_ char *d = tmpdir(), *etc = NULL, *link = NULL, *secret = NULL, *s = NULL;
         _cleanup_sysroot_ struct sysroot *sr = NULL;
@@ -171,6 +208,8 @@ int main(void) {
                 cmocka_unit_test(test_read_capped),
                 cmocka_unit_test(test_atomic_write),
                 cmocka_unit_test(test_sysroot_confines_symlinks),
+                cmocka_unit_test(test_url_redact),
+                cmocka_unit_test(test_run_lock),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

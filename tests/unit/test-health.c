@@ -166,6 +166,10 @@ static void test_bearer(void **state) {
         assert_false(bearer_matches("Bearer ", ""));
         assert_false(bearer_matches(NULL, "abc"));
         assert_false(bearer_matches("Bearer abc", NULL));
+        /* A prefix, an extension, or the token with a NUL-cut tail: no match. */
+        assert_false(bearer_matches("Bearer 0123456789abcde", "0123456789abcdef"));
+        assert_false(bearer_matches("Bearer 0123456789abcdefX", "0123456789abcdef"));
+        assert_true(bearer_matches("Bearer 0123456789abcdef", "0123456789abcdef"));
 }
 
 /* A dump buffer in the kernel's layout: struct nlmsghdr, struct ndmsg. */
@@ -241,6 +245,7 @@ static void good_figures(struct health_figures *f, double mono) {
                 .disk_probed = true,
                 .nvme = { .err = -ENOENT },
                 .k3s = { .err = -ENOENT },
+                .gateway = { .err = -ENOENT },
         };
         for (int i = 0; i < _PSI_MAX; i++)
                 f->psi_some[i].present = true;
@@ -331,6 +336,37 @@ static void test_checks(void **state) {
         health_config_done(&c);
 }
 
+static void test_gateway_check(void **state) {
+        struct gateway_check g = { .err = -ENOENT };
+        struct health_check_result r;
+
+        gateway_check_evaluate(&g, &r);
+        assert_int_equal(r.status, HS_NA);
+        g = (struct gateway_check) { .nginx_known = true, .nginx_active = true, .tls = true, .cert_not_after = 1,
+                                     .cert_days_left = 60 };
+        strcpy(g.domain, "fn.example.com");
+        strcpy(g.nginx_state, "active");
+        gateway_check_evaluate(&g, &r);
+        assert_int_equal(r.status, HS_OK);
+        assert_string_equal(r.reason, "fn.example.com: nginx active, certificate 60 days left");
+        g.cert_days_left = GATEWAY_CERT_FAIL_DAYS;
+        gateway_check_evaluate(&g, &r);
+        assert_int_equal(r.status, HS_FAIL);
+        g.cert_days_left = 60;
+        g.nginx_active = false;
+        strcpy(g.nginx_state, "failed");
+        gateway_check_evaluate(&g, &r);
+        assert_int_equal(r.status, HS_FAIL);
+        assert_non_null(strstr(r.reason, "nginx failed"));
+        g = (struct gateway_check) { .nginx_known = true, .nginx_active = true, .tls = false };
+        strcpy(g.nginx_state, "active");
+        gateway_check_evaluate(&g, &r);
+        assert_int_equal(r.status, HS_OK);
+        g.tls = true;   /* TLS but no readable certificate */
+        gateway_check_evaluate(&g, &r);
+        assert_int_equal(r.status, HS_FAIL);
+}
+
 static void test_readyz_render(void **state) {
         struct health_snapshot s = {};
         char *ex[] = { (char *) "data-disk", (char *) "bo\"gus", NULL };
@@ -379,6 +415,7 @@ int main(void) {
                 cmocka_unit_test(test_neigh_tally),
                 cmocka_unit_test(test_listen_address),
                 cmocka_unit_test(test_checks),
+                cmocka_unit_test(test_gateway_check),
                 cmocka_unit_test(test_readyz_render),
         };
 

@@ -158,15 +158,22 @@ static void test_invariants_with_live(void **state) {
 /* A temporary profile directory for include tests. */
 static char *dir;
 
-static void put(const char *name, const char *text) {
+static void put_file(const char *relative, const char *text) {
         char path[512];
         FILE *f;
 
-        snprintf(path, sizeof(path), "%s/%s.ini", dir, name);
+        snprintf(path, sizeof(path), "%s/%s", dir, relative);
         f = fopen(path, "w");
         assert_non_null(f);
         fputs(text, f);
         fclose(f);
+}
+
+static void put(const char *name, const char *text) {
+        char relative[256];
+
+        snprintf(relative, sizeof(relative), "%s.ini", name);
+        put_file(relative, text);
 }
 
 static int setup_dir(void **state) {
@@ -271,6 +278,39 @@ static void test_boot_precedence(void **state) {
         assert_null(boot_config_procps_overrider(bc, "net.core.somaxconn"));
 }
 
+/* Debian 13's layout: procps 4 ships neither /etc/sysctl.conf nor the
+ * 99-sysctl.conf link, /lib is /usr/lib (merged /usr). An /etc/sysctl.conf
+ * an admin writes there is read by procps `sysctl --system` only, never by
+ * systemd-sysctl at boot. */
+static void test_boot_precedence_trixie(void **state) {
+        _cleanup_sysroot_ struct sysroot *sr = NULL;
+        _cleanup_boot_config_ struct boot_config *bc = NULL;
+        const char *value = NULL;
+        char p[600];
+
+        for (size_t i = 0; i < 5; i++) {
+                static const char *const dirs[] = { "usr", "usr/lib", "usr/lib/sysctl.d", "etc", "etc/sysctl.d" };
+                snprintf(p, sizeof(p), "%s/%s", dir, dirs[i]);
+                assert_int_equal(mkdir(p, 0755), 0);
+        }
+        snprintf(p, sizeof(p), "%s/lib", dir);
+        assert_int_equal(symlink("usr/lib", p), 0);
+        put_file("usr/lib/sysctl.d/50-pid-max.conf", "kernel.pid_max = 4194304\n");
+        put_file("etc/sysctl.d/README.sysctl", "vm.swappiness = 1\n");
+        put_file("etc/sysctl.conf", "vm.swappiness = 10\n");
+
+        assert_int_equal(sysroot_new(dir, &sr), 0);
+        assert_int_equal(boot_config_scan(sr, &bc), 0);
+        /* Found once, under /usr/lib (the /lib alias has the same basename). */
+        expect_file(boot_config_winner(bc, "kernel.pid_max", &value), "/usr/lib/sysctl.d/50-pid-max.conf");
+        assert_string_equal(value, "4194304");
+        assert_null(boot_config_overrider(bc, "kernel.pid_max", "99-zz-nodeprep.conf"));
+        /* Not a .conf: ignored. /etc/sysctl.conf: not at boot, only under procps. */
+        assert_null(boot_config_winner(bc, "vm.swappiness", NULL));
+        assert_null(boot_config_overrider(bc, "vm.swappiness", "99-zz-nodeprep.conf"));
+        expect_file(boot_config_procps_overrider(bc, "vm.swappiness"), "/etc/sysctl.conf");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_modifiers),
@@ -280,6 +320,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_includes, setup_dir, teardown_dir),
                 cmocka_unit_test_setup_teardown(test_include_errors, setup_dir, teardown_dir),
                 cmocka_unit_test(test_boot_precedence),
+                cmocka_unit_test_setup_teardown(test_boot_precedence_trixie, setup_dir, teardown_dir),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

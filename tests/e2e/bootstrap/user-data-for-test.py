@@ -1,6 +1,7 @@
 """The shipped user-data (packaging/cloud-init/user-data*.yaml) as a test
 container runs it. Only what a container on a private network needs changes:
-  - the apt source is a local file repository holding the .deb just built;
+  - the apt source is a local file repository holding the .deb just built
+    (nginx and certbot, for the gateway stage, are not in it: dropped);
   - the K3s release base is the loopback mirror serving the stand-in;
   - the profile is the per-netns one, with --allow-netns (see container.ini);
   - preflight items a container cannot pass are accepted by name;
@@ -24,6 +25,7 @@ if rest[:1] == ["--server"]:
 with open(src) as f:
     doc = yaml.safe_load(f)
 doc["apt"]["sources"]["nodeprep"] = {"source": "deb [trusted=yes] file:/srv/nodeprep-apt ./"}
+doc["packages"] = [p for p in doc["packages"] if p not in ("nginx", "certbot")]
 doc.setdefault("write_files", [])
 paths = [f["path"] for f in doc["write_files"]]
 if "/etc/nodeprep/nodeprep.conf" not in paths:

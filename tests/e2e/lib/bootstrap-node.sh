@@ -1,19 +1,20 @@
 # shellcheck shell=bash
-# Booted Debian 12 containers for the bootstrap tests, on top of nspawn.sh:
+# Booted Debian containers (NSPAWN_SUITE) for the bootstrap tests, on top of nspawn.sh:
 # the rootfs also holds cloud-init and ansible-core; the node gets the .deb
 # in a local apt repository, the loopback K3s release mirror (stand-in) and a
 # report sink as units on fixed ports (they must come back after a reboot,
 # and cloud-init's user-data names them before boot), and /proc/sys arranged
 # so only the container's own network namespace is writable.
-#   bn_deb                           the .deb (built when missing or stale; sets BN_DEB to a private copy)
+#   bn_deb [SUITE]                   the .deb (built when missing or stale; sets BN_DEB to a private copy)
+#   bn_require [TOOL...]             exit 77 unless containers and the tools work here
 #   bn_name PREFIX                   a container name unique to this run
 #   bn_node_start NAME VERSION RELDIR [nspawn_start options]
 #   bn_reboot NAME                   power off and boot the same tree again
 #   bn_seed NAME USER_DATA_FILE      a NoCloud seed for the next boot
 #   bn_wait_cloud_init NAME          cloud-init status --wait; prints the status
 # Ports inside every node: BN_MIRROR_PORT (mirror), BN_SINK_PORT (reports).
-NSPAWN_PACKAGES=${NSPAWN_PACKAGES:-cloud-init ansible-core python3-cffi-backend curl}
 source "$NODEPREP_TOP/tests/e2e/lib/nspawn.sh"
+NSPAWN_PACKAGES=${NSPAWN_PACKAGES:-$NSPAWN_NODE_PACKAGES}
 source "$NODEPREP_TOP/tests/e2e/lib/k3s-mirror.sh"
 BN_MIRROR_PORT=18080
 BN_SINK_PORT=18081
@@ -23,24 +24,37 @@ BN_SINK_URL=http://127.0.0.1:$BN_SINK_PORT/report
 
 # The package of this checkout, rebuilt when any source is newer than it, so
 # every bootstrap test of one `make test` shares one build. Checked, built
-# and copied under a lock: a concurrent run may be rebuilding build/deb.
-# BN_DEB is this run's own copy.
-bn_deb() {
-        local dir
+# and copied under a lock: a concurrent run may be rebuilding it.
+# BN_DEB is this run's own copy. bn_deb SUITE builds inside that release's
+# container (scripts/build-deb.sh --suite, in build/deb-SUITE); without one,
+# on this machine (build/deb).
+bn_deb() {  # [SUITE]
+        local dir suite=${1:-}
+        local out=$NODEPREP_TOP/build/deb${suite:+-$suite}
         dir=$(mktemp -d /tmp/np-deb.XXXXXX) || return 1
         nspawn_on_exit "rm -rf $dir"
         mkdir -p "$NODEPREP_TOP/build"
         (
                 flock 9
-                deb=$(ls "$NODEPREP_TOP"/build/deb/nodeprep_*.deb 2>/dev/null | head -n1)
-                if [ -z "$deb" ] || [ -n "$(find "$NODEPREP_TOP/agent" "$NODEPREP_TOP/profiles" \
-                        "$NODEPREP_TOP/packaging" "$NODEPREP_TOP/Makefile" -newer "$deb" -type f -print -quit)" ]; then
-                        "$NODEPREP_TOP/scripts/build-deb.sh" >&2 || exit 1
-                        deb=$(ls "$NODEPREP_TOP"/build/deb/nodeprep_*.deb | head -n1)
+                debs=("$out"/nodeprep_*.deb)
+                if [ ! -f "${debs[0]}" ] || [ -n "$(find "$NODEPREP_TOP/agent" "$NODEPREP_TOP/profiles" \
+                        "$NODEPREP_TOP/packaging" "$NODEPREP_TOP/Makefile" -newer "${debs[0]}" -type f -print -quit)" ]; then
+                        "$NODEPREP_TOP/scripts/build-deb.sh" ${suite:+--suite "$suite"} >&2 || exit 1
+                        debs=("$out"/nodeprep_*.deb)
                 fi
-                cp "$deb" "$dir/"
-        ) 9>"$NODEPREP_TOP/build/.deb.lock" || return 1
+                cp "${debs[0]}" "$dir/"
+        ) 9>"$NODEPREP_TOP/build/.deb${suite:+-$suite}.lock" || return 1
         BN_DEB=$(ls "$dir"/nodeprep_*.deb)
+}
+
+# Exit 77 (skip) with the reason when these tests cannot run here.
+bn_require() {  # TOOL...
+        local t
+        nspawn_require
+        for t in dpkg-scanpackages python3 jq "$@"; do
+                command -v "$t" >/dev/null || { echo "$t missing (scripts/install-deps.sh)"; exit 77; }
+        done
+        python3 -c 'import yaml' 2>/dev/null || { echo "python3-yaml missing"; exit 77; }
 }
 
 # Container names unique to this run (veth names are "vb-"/"ve-" + name, at
@@ -62,7 +76,7 @@ bn_node_start() {
         local name=$1 version=$2 rel=$3 fault=none root
         shift 3
         if [ "${1:-}" = --fault ]; then fault=$2; shift 2; fi
-        bn_deb || return 1
+        [ -n "${BN_DEB:-}" ] || bn_deb || return 1
         nspawn_start "$name" "$@" || return 1
         root=$(nspawn_root "$name")
         # How it is networked, for bn_reboot; a bridge address comes back at

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Reusable helpers for end-to-end tests in booted Debian 12 containers:
+# Reusable helpers for end-to-end tests in booted Debian containers (11
+# bullseye, 12 bookworm, 13 trixie; NSPAWN_SUITE picks one, 12 by default):
 # a debootstrap rootfs cached between runs, an ephemeral overlay (or copy)
 # per container, systemd-nspawn -b with a private network or a test-made
 # bridge, commands run inside with nsenter, and teardown on EXIT.
@@ -7,6 +8,8 @@
 # Source it, then:
 #   nspawn_require                    # exit 77 with a reason when impossible
 #   nspawn_rootfs_ensure              # prints the cached rootfs path (builds it once)
+#   nspawn_build_rootfs_ensure SRC    # the node rootfs plus SRC/debian/control's build deps
+#   nspawn_run_build ROOTFS DIR CMD...  # CMD in ROOTFS read-only, DIR writable at /build
 #   nspawn_start NAME [--bridge BR]   # clone + boot + wait; private network by default
 #   nspawn_exec NAME CMD...           # run a command inside (stdin passed through)
 #   nspawn_copy_in NAME SRC DST       # copy a host file into the container
@@ -18,8 +21,11 @@
 # nspawn_on_exit instead of `trap ... EXIT`, which would replace it.
 #
 # Environment: NSPAWN_CACHE (default /var/cache/nodeprep-test),
-# NSPAWN_SUITE (bookworm), NSPAWN_MIRROR (the mirror apt uses on the host),
-# NSPAWN_PACKAGES (extra packages for the rootfs), NSPAWN_BOOT_TIMEOUT (s).
+# NSPAWN_SUITE (bookworm; or bullseye, trixie), NSPAWN_MIRROR (the mirror apt uses on the host),
+# NSPAWN_PACKAGES (extra packages for the rootfs), NSPAWN_APT_PACKAGES (extra
+# packages installed with apt-get after debootstrap: `debootstrap --include`
+# cannot configure python3-cryptography, so certbot goes here),
+# NSPAWN_BOOT_TIMEOUT (s).
 
 NSPAWN_CACHE=${NSPAWN_CACHE:-/var/cache/nodeprep-test}
 NSPAWN_SUITE=${NSPAWN_SUITE:-bookworm}
@@ -30,6 +36,11 @@ NSPAWN_BASE_PACKAGES=(systemd systemd-sysv dbus iproute2 kmod python3 openssl ca
         libcurl4 libyaml-0-2 libjson-c5 libinih1 libnl-3-200 libnl-route-3-200 libmicrohttpd12
         libkmod2 libssl3 libmount1 libsystemd0)
 NSPAWN_PACKAGES=${NSPAWN_PACKAGES:-}
+NSPAWN_APT_PACKAGES=${NSPAWN_APT_PACKAGES:-}
+NSPAWN_SUITES=(bullseye bookworm trixie)
+# What the bootstrap tests add to the rootfs (tests/e2e/lib/bootstrap-node.sh);
+# the build rootfs starts from that tree, which those tests have cached.
+NSPAWN_NODE_PACKAGES="cloud-init ansible-core python3-cffi-backend curl"
 
 _nspawn_names=()
 _nspawn_bridges=()
@@ -43,9 +54,11 @@ _nspawn_log() { echo "nspawn: $*" >&2; }
 nspawn_mirror() {
         if [ -n "${NSPAWN_MIRROR:-}" ]; then echo "$NSPAWN_MIRROR"; return; fi
         local m
-        m=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' |
-                grep -v security | head -n1)
-        [ -z "$m" ] && m=$(grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | head -n1)
+        # awk reads all its input (no early exit: SIGPIPE under pipefail).
+        m=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
+                awk '$1 == "URIs:" && $2 !~ /security/ && m == "" { m = $2 } END { print m }')
+        [ -z "$m" ] && m=$(cat /etc/apt/sources.list 2>/dev/null |
+                awk '$1 == "deb" && m == "" { m = $2 } END { print m }')
         echo "${m:-http://deb.debian.org/debian}"
 }
 
@@ -58,8 +71,48 @@ nspawn_require() {
         done
 }
 
+# NSPAWN_BASE_PACKAGES and NSPAWN_PACKAGES by the suite's own names: Debian
+# 13 renamed the libraries whose ABI has a time_t (the 64-bit time_t
+# transition: t64), Debian 11 has OpenSSL 1.1 and no ansible-core (the
+# Ansible test runs on 12). For bookworm the lists are printed as they are,
+# so its cached rootfs (keyed on them) stays the same.
+_nspawn_packages() {
+        local p
+        for p in "${NSPAWN_BASE_PACKAGES[@]}" $NSPAWN_PACKAGES; do
+                case $NSPAWN_SUITE:$p in
+                trixie:libcurl4|trixie:libssl3|trixie:libmicrohttpd12) echo "${p}t64" ;;
+                bullseye:libssl3) echo libssl1.1 ;;
+                bullseye:ansible-core) ;;
+                *) echo "$p" ;;
+                esac
+        done
+}
+
+_nspawn_suite_check() {
+        local s
+        for s in "${NSPAWN_SUITES[@]}"; do [ "$s" = "$NSPAWN_SUITE" ] && return 0; done
+        _nspawn_log "NSPAWN_SUITE=$NSPAWN_SUITE: not one of ${NSPAWN_SUITES[*]}"
+        return 2
+}
+
 _nspawn_rootfs_key() {
-        printf '%s\n' "$NSPAWN_SUITE" "${NSPAWN_BASE_PACKAGES[@]}" $NSPAWN_PACKAGES | sha256sum | cut -c1-12
+        printf '%s\n' "$NSPAWN_SUITE" $(_nspawn_packages) \
+                ${NSPAWN_APT_PACKAGES:+apt: $NSPAWN_APT_PACKAGES} | sha256sum | cut -c1-12
+}
+
+# apt-get install NSPAWN_APT_PACKAGES into the fresh tree (not booted: the
+# host's network and resolv.conf; a policy-rc.d keeps services from starting).
+_nspawn_apt_install() {  # TREE LOG
+        local tree=$1 rc=0
+        [ -n "$NSPAWN_APT_PACKAGES" ] || return 0
+        printf '#!/bin/sh\nexit 101\n' >"$tree/usr/sbin/policy-rc.d"
+        chmod 755 "$tree/usr/sbin/policy-rc.d"
+        # shellcheck disable=SC2086
+        systemd-nspawn --quiet --register=no --keep-unit -D "$tree" --resolv-conf=copy-host --timezone=off \
+                sh -c "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $NSPAWN_APT_PACKAGES" \
+                >>"$2" 2>&1 </dev/null || rc=1
+        rm -f "$tree/usr/sbin/policy-rc.d" "$tree/etc/resolv.conf"
+        return $rc
 }
 
 # Build (once, under a lock) and print the cached rootfs. The tree is made in
@@ -67,6 +120,7 @@ _nspawn_rootfs_key() {
 # never leaves a half tree that later runs would trust.
 nspawn_rootfs_ensure() {
         local key dir tmp pkgs
+        _nspawn_suite_check || return 2
         key=$(_nspawn_rootfs_key)
         dir=$NSPAWN_CACHE/debian-$NSPAWN_SUITE-$key
         mkdir -p "$NSPAWN_CACHE"
@@ -74,10 +128,10 @@ nspawn_rootfs_ensure() {
                 flock 9
                 if [ ! -f "$dir/.complete" ]; then
                         tmp=$(mktemp -d "$NSPAWN_CACHE/.build.XXXXXX")
-                        pkgs=$(printf '%s,' "${NSPAWN_BASE_PACKAGES[@]}" $NSPAWN_PACKAGES)
+                        pkgs=$(printf '%s,' $(_nspawn_packages))
                         _nspawn_log "debootstrap $NSPAWN_SUITE into $dir (cold cache: a few minutes)"
                         if ! debootstrap --variant=minbase --include="${pkgs%,}" "$NSPAWN_SUITE" "$tmp" \
-                                "$(nspawn_mirror)" >"$tmp.log" 2>&1; then
+                                "$(nspawn_mirror)" >"$tmp.log" 2>&1 || ! _nspawn_apt_install "$tmp" "$tmp.log"; then
                                 tail -n 20 "$tmp.log" >&2
                                 rm -rf "$tmp" "$tmp.log"
                                 exit 1
@@ -94,6 +148,55 @@ nspawn_rootfs_ensure() {
                 fi
         ) 9>"$dir.lock" || return 1
         echo "$dir"
+}
+
+# The suite's rootfs for bootstrap nodes plus the build dependencies of
+# SRC/debian/control, installed by that release's apt-get build-dep (from
+# the mirror, like debootstrap), so a package built there gets the release's
+# own library names in Depends. Cached per suite and control file.
+nspawn_build_rootfs_ensure() {  # SRC
+        local src=$1 base key dir tmp
+        base=$(NSPAWN_PACKAGES=$NSPAWN_NODE_PACKAGES nspawn_rootfs_ensure) || return 1
+        key=$({ echo "$base"; cat "$src/debian/control"; } | sha256sum | cut -c1-12)
+        dir=$NSPAWN_CACHE/debian-$NSPAWN_SUITE-build-$key
+        (
+                flock 9
+                if [ ! -f "$dir/.complete" ]; then
+                        tmp=$(mktemp -d "$NSPAWN_CACHE/.build.XXXXXX")
+                        _nspawn_log "build dependencies for $NSPAWN_SUITE into $dir (cold cache: a minute or two)"
+                        cp -a --reflink=auto "$base/." "$tmp/"
+                        chmod 0755 "$tmp"  # apt's _apt user reads its lists under it
+                        rm -f "$tmp/.complete"
+                        # Not under /tmp: nspawn mounts a tmpfs there.
+                        mkdir -p "$tmp/root/src/debian"
+                        cp "$src/debian/control" "$tmp/root/src/debian/control"
+                        echo "deb $(nspawn_mirror) $NSPAWN_SUITE main" >"$tmp/etc/apt/sources.list"
+                        if ! systemd-nspawn --quiet --register=no --keep-unit -M "npdeps-$NSPAWN_SUITE-$BASHPID" -D "$tmp" \
+                                --resolv-conf=copy-host --timezone=off --setenv=DEBIAN_FRONTEND=noninteractive \
+                                sh -c 'apt-get update -q && apt-get build-dep -y -q --no-install-recommends /root/src' \
+                                >"$tmp.log" 2>&1 </dev/null; then
+                                tail -n 20 "$tmp.log" >&2
+                                rm -rf "$tmp" "$tmp.log"
+                                exit 1
+                        fi
+                        rm -rf "$tmp.log" "$tmp/root/src" "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*
+                        touch "$tmp/.complete"
+                        rm -rf "$dir"
+                        mv "$tmp" "$dir"
+                fi
+        ) 9>"$dir.lock" || return 1
+        echo "$dir"
+}
+
+# nspawn_run_build ROOTFS DIR CMD...: CMD in ROOTFS (read-only, shared by
+# concurrent builds) with DIR writable at /build and a private /tmp; no network.
+nspawn_run_build() {
+        local rootfs=$1 dir=$2; shift 2
+        # The mount point: the root is read-only inside.
+        mkdir -p "$rootfs/build" || return 1
+        systemd-nspawn --quiet --register=no --keep-unit -M "npbuild-$BASHPID" -D "$rootfs" --read-only \
+                --tmpfs=/tmp --bind="$dir:/build" --chdir=/build --private-network \
+                --resolv-conf=off --timezone=off --setenv=HOME=/tmp "$@" </dev/null
 }
 
 _nspawn_exit() {
@@ -135,9 +238,10 @@ _nspawn_clone() {
 
 # The container's PID 1 (a child of the systemd-nspawn process).
 nspawn_leader() {
-        local name=$1 pid
+        local name=$1 pid kids
         pid=$(cat "$_nspawn_workdir/$name/nspawn.pid" 2>/dev/null) || return 1
-        pgrep -P "$pid" | head -n1
+        kids=$(pgrep -P "$pid") || return 1
+        echo "${kids%%$'\n'*}"
 }
 
 # nspawn_start NAME [--bridge BR] [--ip ADDR/PREFIX]

@@ -45,7 +45,7 @@ free_port() {
         for _ in $(seq 50); do
                 # Below the ephemeral range (32768-60999): no client socket holds it.
                 p=$((20000 + RANDOM % 12000))
-                ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+                [ -n "$(ss -Hltn "sport = :$p" 2>/dev/null)" ] || { echo "$p"; return; }
         done
         echo 29470
 }

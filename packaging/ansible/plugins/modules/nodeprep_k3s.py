@@ -58,7 +58,8 @@ options:
     type: bool
     default: false
   datastore_endpoint:
-    description: An external datastore. May hold a password, so it is never logged.
+    description: An external datastore. May hold a password, so it is never logged and reaches nodeprep
+      in a private 0600 file (C(--datastore-endpoint-file)), never on a command line.
     type: str
   disable:
     description: Packaged components to disable. The agent disables traefik when this is empty.
@@ -159,13 +160,15 @@ def status(module):
     return result
 
 
-def install_args(p, token_file):
+def install_args(p, token_file, datastore_file):
     args = ['k3s', 'install', '--role', p['role']]
-    for name in ('version', 'channel', 'channel_url', 'mirror', 'airgap', 'server', 'datastore_endpoint', 'node_ip'):
+    for name in ('version', 'channel', 'channel_url', 'mirror', 'airgap', 'server', 'node_ip'):
         if p[name]:
             args += ['--' + name.replace('_', '-'), p[name]]
     if token_file:
         args += ['--token-file', token_file]
+    if datastore_file:
+        args += ['--datastore-endpoint-file', datastore_file]
     if p['cluster_init']:
         args.append('--cluster-init')
     for d in p['disable'] or []:
@@ -181,6 +184,14 @@ def install_args(p, token_file):
     return args
 
 
+def private_file(tmpdir, name, content):
+    path = os.path.join(tmpdir, name)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, 'w') as f:
+        f.write(content + '\n')
+    return path
+
+
 def present(module):
     p = module.params
     if module.check_mode:
@@ -191,15 +202,17 @@ def present(module):
                     role=st.get('role'), ready=bool(st.get('ready')), steps=st.get('steps', []))
     tmpdir = None
     token_file = p['token_file']
+    datastore_file = None
     try:
+        if p['token'] or p['datastore_endpoint']:
+            # A private directory: secrets never appear on a command line
+            # (/proc/PID/cmdline is readable by every user).
+            tmpdir = tempfile.mkdtemp(prefix='nodeprep-secret-')
         if p['token']:
-            # A private directory: the token never appears on a command line.
-            tmpdir = tempfile.mkdtemp(prefix='nodeprep-token-')
-            token_file = os.path.join(tmpdir, 'token')
-            fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, 'w') as f:
-                f.write(p['token'].strip() + '\n')
-        argv = nodeprep_argv(module, *install_args(p, token_file))
+            token_file = private_file(tmpdir, 'token', p['token'].strip())
+        if p['datastore_endpoint']:
+            datastore_file = private_file(tmpdir, 'datastore-endpoint', p['datastore_endpoint'].strip())
+        argv = nodeprep_argv(module, *install_args(p, token_file, datastore_file))
         rc, result, out, err = run_nodeprep(module, argv)
     finally:
         if tmpdir:
