@@ -49,6 +49,7 @@ static const struct {
         { "rollback", cmd_rollback, 0 },
         { "check", cmd_check, 0 },
         { "k3s", cmd_k3s, DL_CURL | DL_SYSTEMD | DL_YAML | DL_CRYPTO },
+        { "openfaas", cmd_openfaas, DL_CURL | DL_YAML | DL_CRYPTO },
         { "gateway", cmd_gateway, DL_SYSTEMD | DL_CRYPTO },
         { "serve", cmd_serve, DL_MICROHTTPD | DL_SYSTEMD | DL_NL | DL_MOUNT },
         { "bootstrap", cmd_bootstrap, DL_ALL },
@@ -71,6 +72,11 @@ static void help(void) {
                "              [--tls-san NAME]... [--node-ip IP] [--mirror URL] [--airgap DIR] [--no-start]\n"
                "              [--no-enable] [--symlink skip|force] [--force] [--timeout SEC]\n"
                "  k3s status [--wait SEC] | k3s uninstall [--purge] | k3s killall\n"
+               "  openfaas install [--accept-ce-eula | --license-file F] [--chart-url URL | --chart-file F]\n"
+               "                   [--expose clusterip|loadbalancer|nodeport] [--function-timeout T] [--canary]\n"
+               "                   [--timeout SEC]\n"
+               "  openfaas status [--wait SEC] | openfaas uninstall [--timeout SEC]\n"
+               "                         OpenFaaS through K3s's helm-controller\n"
                "  gateway plan|apply|verify|remove --domain NAME [--email ADDR] [--tls acme|none|cert:CERT,KEY]\n"
                "          [--acme-server URL] [--acme-ca-file F] [--upstream ADDR:PORT] [--rate N/s] [--burst N]\n"
                "          [--max-body SIZE] [--function-timeout T] [--allow-system CIDR]... [--trusted-proxy CIDR]...\n"
@@ -79,7 +85,7 @@ static void help(void) {
                "        [--tls-cert F --tls-key F] [--insecure] [--once]\n"
                "                         node health over HTTP: /livez /readyz /metrics /status\n"
                "  bootstrap [--profile PROFILE] [--report-url URL] [--ignore-preflight NAME,...] [--no-service]\n"
-               "            [k3s install options]\n"
+               "            [k3s install options] [--openfaas --accept-ce-eula | --license-file F [openfaas options]]\n"
                "                         preflight, profile, K3s, readiness, nodeprep.service; result in\n"
                "                         /var/lib/nodeprep/bootstrap.json\n"
                "  version\n"

@@ -25,6 +25,7 @@
         X(BN_bn2hex) \
         X(BN_free) \
         X(CRYPTO_free) \
+        X(EVP_DecodeBlock) \
         X(EVP_Digest) \
         X(EVP_DigestFinal_ex) \
         X(EVP_DigestInit_ex) \
@@ -59,6 +60,8 @@ int dlopen_crypto(const char **ret_error);
 #define BN_free sym_BN_free
 #undef CRYPTO_free
 #define CRYPTO_free sym_CRYPTO_free
+#undef EVP_DecodeBlock
+#define EVP_DecodeBlock sym_EVP_DecodeBlock
 #undef EVP_Digest
 #define EVP_Digest sym_EVP_Digest
 #undef EVP_DigestFinal_ex

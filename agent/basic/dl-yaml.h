@@ -8,7 +8,10 @@
 #include "dlopen.h"
 
 #define DL_LIBYAML_0_SYMBOLS(X) \
+        X(yaml_document_delete) \
         X(yaml_document_end_event_initialize) \
+        X(yaml_document_get_node) \
+        X(yaml_document_get_root_node) \
         X(yaml_document_start_event_initialize) \
         X(yaml_emitter_delete) \
         X(yaml_emitter_emit) \
@@ -20,6 +23,7 @@
         X(yaml_mapping_start_event_initialize) \
         X(yaml_parser_delete) \
         X(yaml_parser_initialize) \
+        X(yaml_parser_load) \
         X(yaml_parser_parse) \
         X(yaml_parser_set_input_string) \
         X(yaml_scalar_event_initialize) \
@@ -34,8 +38,14 @@ DL_LIBYAML_0_SYMBOLS(DLSYM_PROTOTYPE)
 int dlopen_yaml(const char **ret_error);
 
 #ifndef DL_YAML_IMPL
+#undef yaml_document_delete
+#define yaml_document_delete sym_yaml_document_delete
 #undef yaml_document_end_event_initialize
 #define yaml_document_end_event_initialize sym_yaml_document_end_event_initialize
+#undef yaml_document_get_node
+#define yaml_document_get_node sym_yaml_document_get_node
+#undef yaml_document_get_root_node
+#define yaml_document_get_root_node sym_yaml_document_get_root_node
 #undef yaml_document_start_event_initialize
 #define yaml_document_start_event_initialize sym_yaml_document_start_event_initialize
 #undef yaml_emitter_delete
@@ -58,6 +68,8 @@ int dlopen_yaml(const char **ret_error);
 #define yaml_parser_delete sym_yaml_parser_delete
 #undef yaml_parser_initialize
 #define yaml_parser_initialize sym_yaml_parser_initialize
+#undef yaml_parser_load
+#define yaml_parser_load sym_yaml_parser_load
 #undef yaml_parser_parse
 #define yaml_parser_parse sym_yaml_parser_parse
 #undef yaml_parser_set_input_string

@@ -25,6 +25,7 @@ enum bootstrap_stage {
         BS_PROFILE,
         BS_K3S,
         BS_READY,
+        BS_OPENFAAS,            /* with --openfaas */
         BS_GATEWAY,
         BS_SERVICE,
         BS_REPORT,

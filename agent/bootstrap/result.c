@@ -14,6 +14,7 @@ static const char *const stage_names[_BS_MAX] = {
         [BS_PROFILE] = "profile",
         [BS_K3S] = "k3s",
         [BS_READY] = "ready",
+        [BS_OPENFAAS] = "openfaas",
         [BS_GATEWAY] = "gateway",
         [BS_SERVICE] = "service",
         [BS_REPORT] = "report",

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bootstrap: preflight -> profile -> k3s -> ready -> service -> result, one
+ * bootstrap: preflight -> profile -> k3s -> ready -> [openfaas] -> service -> result, one
  * progress line per stage.
  *
  * The stages are the commands a user would run (check, apply, k3s install,
@@ -31,7 +31,9 @@
 #include "../gateway/gateway.h"
 #include "../k3s/k3s.h"
 #include "../k3s/systemd.h"
+#include "../openfaas/openfaas.h"
 #include "cli.h"
+#include "openfaas-cli.h"
 
 #ifndef NODEPREP_VERSION
 #define NODEPREP_VERSION "0.1.0"
@@ -59,7 +61,11 @@ struct bootstrap_args {
         bool want_gateway;              /* a gateway option was given (--domain is then required) */
         const char *role;
         unsigned timeout_sec;
+        bool timeout_given;
         char **k3s_argv;                /* "k3s" "install" + passed-through options */
+        bool openfaas;                  /* the openfaas stage, with these options */
+        bool openfaas_options_given;
+        struct openfaas_options of;
         struct gateway_options gateway; /* the gateway stage runs when gateway.domain is set */
 };
 
@@ -107,9 +113,14 @@ enum {
         ARG_NO_SERVICE,
         ARG_ALLOW_NETNS,
         ARG_HELP,
+        ARG_OPENFAAS,
         ARG_K3S_BASE = 0x200,   /* + index into k3s_options */
         ARG_GATEWAY_BASE = 0x400,       /* + index into gateway_cli_options() */
 };
+
+/* openfaas install's own options (cmd/openfaas-cli.h); --airgap, --timeout and
+ * --allow-http are K3s's here and carry over to the openfaas stage. */
+static const struct option openfaas_options[] = { OPENFAAS_INSTALL_OPTIONS };
 
 static void usage(void) {
         printf("nodeprep bootstrap [--profile PROFILE | --no-profile] [--report-url URL]\n"
@@ -117,18 +128,50 @@ static void usage(void) {
                "                   [k3s install options: --role --version --channel --channel-url --server\n"
                "                    --token-file --cluster-init --datastore-endpoint[-file] --disable --tls-san\n"
                "                    --node-ip --mirror --airgap --no-start --force --timeout ...]\n"
+               "                   [--openfaas --accept-ce-eula | --license-file F [openfaas install options]]\n"
                "                   [--domain NAME [gateway options: --email --tls --acme-server --acme-ca-file\n"
                "                    --upstream --rate --burst --max-body --function-timeout --allow-system\n"
                "                    --trusted-proxy]]\n"
-               "stages: preflight, profile (default %s), k3s, ready, gateway (with --domain), service (%s),\n"
-               "        report\n"
+               "                   (--function-timeout T serves both: the OpenFaaS gateway and nginx)\n"
+               "stages: preflight, profile (default %s), k3s, ready, openfaas (with --openfaas),\n"
+               "        gateway (with --domain), service (%s), report\n"
                "result: %s\n", DEFAULT_PROFILE, SERVICE_UNIT, BOOTSTRAP_RESULT_PATH);
+}
+
+/* The openfaas stage's options are checked before any stage runs: a bad one
+ * must not leave a half-bootstrapped node. */
+static int check_openfaas_args(struct cli *cli, struct bootstrap_args *a) {
+        _cleanup_free_ char *err = NULL;
+
+        if (!a->openfaas) {
+                if (a->openfaas_options_given)
+                        return cli_error(cli, EXIT_INVALID, "bootstrap: OpenFaaS options need --openfaas");
+                return 0;
+        }
+        if (!streq(a->role, "server"))
+                return cli_error(cli, EXIT_INVALID, "bootstrap: --openfaas needs --role server (helm-controller "
+                                 "runs on servers)");
+        if (a->timeout_given)
+                a->of.timeout_sec = a->timeout_sec;
+        if (openfaas_options_check(&a->of, &err) < 0)
+                return cli_error(cli, EXIT_INVALID, "bootstrap: openfaas: %s", err ? err : "invalid options");
+        return 0;
+}
+
+/* The gateway's own --function-timeout entry, fed the value getopt handed
+ * to the openfaas stage's option of the same name. */
+static int gateway_function_timeout(struct bootstrap_args *a, const struct option *gw, size_t n_gw, const char *arg,
+                                    char **ret_error) {
+        for (size_t i = 0; i < n_gw; i++)
+                if (streq(gw[i].name, "function-timeout"))
+                        return gateway_option_set(&a->gateway, gw[i].val, arg, ret_error);
+        return 0;
 }
 
 static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_args *a) {
         size_t n_gw, n = 0;
         const struct option *gw = gateway_cli_options(&n_gw);
-        struct option options[ELEMENTSOF(k3s_options) + 8 + 16];
+        struct option options[ELEMENTSOF(k3s_options) + ELEMENTSOF(openfaas_options) + 9 + 16];
         int c;
 
         n_gw = n_gw > 16 ? 16 : n_gw;
@@ -140,6 +183,10 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
         options[n++] = (struct option) { "no-service", no_argument, NULL, ARG_NO_SERVICE };
         options[n++] = (struct option) { "allow-netns", no_argument, NULL, ARG_ALLOW_NETNS };
         options[n++] = (struct option) { "help", no_argument, NULL, ARG_HELP };
+        options[n++] = (struct option) { "openfaas", no_argument, NULL, ARG_OPENFAAS };
+        for (size_t i = 0; i < ELEMENTSOF(openfaas_options); i++)
+                if (!streq(openfaas_options[i].name, "airgap") && !streq(openfaas_options[i].name, "chart-allow-http"))
+                        options[n++] = openfaas_options[i];
         for (size_t i = 0; i < ELEMENTSOF(k3s_options); i++) {
                 options[n] = k3s_options[i];
                 options[n++].val = ARG_K3S_BASE + (int) i;
@@ -153,6 +200,7 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
         *a = (struct bootstrap_args) { .profile = DEFAULT_PROFILE, .role = "server",
                                        .timeout_sec = K3S_DEFAULT_TIMEOUT_SEC };
         gateway_options_init(&a->gateway);
+        openfaas_options_init(&a->of);
         if (strv_extend(&a->k3s_argv, "k3s") < 0 || strv_extend(&a->k3s_argv, "install") < 0)
                 return cli_error(cli, EXIT_FAILED, "out of memory");
         optind = 0;
@@ -169,7 +217,9 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                         if (streq(o->name, "role"))
                                 a->role = optarg;
                         else if (streq(o->name, "allow-http"))
-                                a->allow_http = true;
+                                a->allow_http = a->of.fetch.allow_http = true;
+                        else if (streq(o->name, "airgap"))
+                                a->of.airgap = true;
                         else if (streq(o->name, "no-start"))
                                 a->no_start = true;
                         else if (streq(o->name, "timeout")) {
@@ -178,7 +228,23 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                                 if (safe_atou64(optarg, &t) < 0 || t == 0 || t > 86400)
                                         return cli_error(cli, EXIT_INVALID, "--timeout: seconds, 1-86400");
                                 a->timeout_sec = (unsigned) t;
+                                a->timeout_given = true;
                         }
+                        continue;
+                }
+                if (c >= OPENFAAS_ARG_EULA && c <= OPENFAAS_ARG_TIMEOUT) {
+                        _cleanup_free_ char *err = NULL;
+
+                        if (openfaas_cli_option(c, optarg, &a->of, &err) < 0)
+                                return cli_error(cli, EXIT_INVALID, "bootstrap: %s", err ? err : "bad value");
+                        /* One function timeout for the OpenFaaS gateway and
+                         * nginx in front of it (getopt matches the name once). */
+                        if (c == OPENFAAS_ARG_FUNCTION_TIMEOUT) {
+                                if (gateway_function_timeout(a, gw, n_gw, optarg, &err) < 0)
+                                        return cli_error(cli, EXIT_INVALID, "bootstrap: %s",
+                                                         err ? err : "invalid --function-timeout");
+                        } else
+                                a->openfaas_options_given = true;
                         continue;
                 }
                 if (c >= ARG_GATEWAY_BASE && c < ARG_GATEWAY_BASE + (int) n_gw) {
@@ -217,6 +283,7 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                 }
                 case ARG_NO_SERVICE: a->no_service = true; break;
                 case ARG_ALLOW_NETNS: a->allow_netns = true; break;
+                case ARG_OPENFAAS: a->openfaas = true; break;
                 case ARG_HELP: usage(); return -1;
                 default:
                         return cli_error(cli, EXIT_INVALID, "bootstrap: invalid option; see nodeprep bootstrap --help");
@@ -232,7 +299,7 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                 if (gateway_options_finish(&a->gateway, &err) < 0)
                         return cli_error(cli, EXIT_INVALID, "bootstrap: %s", err ? err : "invalid gateway options");
         }
-        return 0;
+        return check_openfaas_args(cli, a);
 }
 
 static uint64_t now_ms(void) {
@@ -552,6 +619,42 @@ static int stage_ready(struct run *run) {
         return 0;
 }
 
+/* The domain is called directly: its result struct is the stage's record. */
+static int stage_openfaas(struct run *run) {
+        struct openfaas_result res;
+        uint64_t t0 = now_ms();
+        json_object *sub;
+        int r;
+
+        if (!run->a->openfaas) {
+                stage_done(run, BS_OPENFAAS, STAGE_SKIPPED, t0, NULL, "no --openfaas");
+                return 0;
+        }
+        openfaas_result_init(&res);
+        r = openfaas_install(run->cli->sr, &run->a->of, &res);
+        sub = openfaas_result_to_json(&res);
+        if (res.warning)
+                fprintf(stderr, "nodeprep: warning: %s\n", res.warning);
+        if (r < 0 || res.api_skipped) {
+                _cleanup_free_ char *msg = strdup(res.error ? res.error : res.api_skipped ? "no Kubernetes API" : strerror(-r));
+
+                openfaas_result_done(&res);
+                return stage_failed(run, BS_OPENFAAS, r == -EINVAL ? EXIT_INVALID : r >= 0 ? EXIT_NOT_PERMITTED : EXIT_FAILED,
+                                    t0, sub,
+                                    "see `nodeprep openfaas status` (the failed rung says where), fix the cause and "
+                                    "re-run the same command: stages already done are skipped",
+                                    "openfaas install: %s", msg ? msg : "failed");
+        }
+        if (res.changed)
+                stage_done(run, BS_OPENFAAS, STAGE_CHANGED, t0, sub, "OpenFaaS %s %s installed, gateway %s", res.edition,
+                           res.chart_version ? res.chart_version : "?", res.gateway ? res.gateway : "?");
+        else
+                stage_done(run, BS_OPENFAAS, STAGE_DONE, t0, sub, "OpenFaaS %s already installed and ready: no change",
+                           res.edition);
+        openfaas_result_done(&res);
+        return 0;
+}
+
 /* The gateway's domain function itself (not a command through stdout): its
  * result is the stage's sub-document. */
 static int stage_gateway(struct run *run) {
@@ -665,6 +768,7 @@ int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
                 [BS_PROFILE] = stage_profile,
                 [BS_K3S] = stage_k3s,
                 [BS_READY] = stage_ready,
+                [BS_OPENFAAS] = stage_openfaas,
                 [BS_GATEWAY] = stage_gateway,
                 [BS_SERVICE] = stage_service,
         };

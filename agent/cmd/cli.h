@@ -55,6 +55,7 @@ int cmd_rollback(struct cli *cli, int argc, char **argv);
 int cmd_profile(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_k3s(struct cli *cli, int argc, char **argv);
+int cmd_openfaas(struct cli *cli, int argc, char **argv);
 int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_gateway(struct cli *cli, int argc, char **argv);
 

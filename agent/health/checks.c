@@ -407,6 +407,8 @@ void health_evaluate(struct health_eval *e, const struct health_config *c, const
                 nvme_health_evaluate(&f->nvme, &out[HC_NVME_HEALTH]);
         if (c->enabled[HC_K3S])
                 k3s_health_evaluate(&f->k3s, &out[HC_K3S]);
+        if (c->enabled[HC_OPENFAAS])
+                openfaas_health_evaluate(&f->openfaas, &out[HC_OPENFAAS]);
         if (c->enabled[HC_GATEWAY])
                 gateway_check_evaluate(&f->gateway, &out[HC_GATEWAY]);
         for (int i = 0; i < _HC_MAX; i++)

@@ -28,6 +28,8 @@ struct health_collector {
         double nvme_at;
         struct k3s_health k3s;          /* cached between ladder runs */
         double k3s_at;
+        struct openfaas_health openfaas;
+        double openfaas_at;
         struct gateway_check gateway;
         double gateway_at;
         char vm[32], container[32];
@@ -265,6 +267,13 @@ int health_collect(struct health_collector *col, struct health_figures *ret) {
                         col->k3s_at = f.mono;
                 }
                 f.k3s = col->k3s;
+        }
+        if (on[HC_OPENFAAS]) {
+                if (col->openfaas_at == 0 || f.mono - col->openfaas_at >= OPENFAAS_HEALTH_PERIOD_SEC) {
+                        openfaas_health_collect(col->sr, &col->openfaas);
+                        col->openfaas_at = f.mono;
+                }
+                f.openfaas = col->openfaas;
         }
         if (on[HC_GATEWAY]) {
                 if (col->gateway_at == 0 || f.mono - col->gateway_at >= GATEWAY_HEALTH_PERIOD_SEC) {

@@ -15,6 +15,7 @@
 #include "disk.h"
 #include "gateway-health.h"
 #include "k3s-health.h"
+#include "openfaas-health.h"
 #include "neigh.h"
 #include "nvme-health.h"
 #include "procfs.h"
@@ -58,6 +59,7 @@ struct health_figures {
 
         struct nvme_health nvme;        /* refreshed every NVME_HEALTH_PERIOD_SEC */
         struct k3s_health k3s;
+        struct openfaas_health openfaas;        /* refreshed every OPENFAAS_HEALTH_PERIOD_SEC */
         struct gateway_check gateway;   /* refreshed every GATEWAY_HEALTH_PERIOD_SEC */
         char vm[32], container[32];     /* from the probe module, once */
 

@@ -24,6 +24,7 @@ static const char *const check_names[_HC_MAX] = {
         [HC_DATA_DISK] = "data-disk",
         [HC_NVME_HEALTH] = "nvme-health",
         [HC_K3S] = "k3s",
+        [HC_OPENFAAS] = "openfaas",
         [HC_GATEWAY] = "gateway",
 };
 

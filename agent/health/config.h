@@ -29,6 +29,7 @@ enum health_check_id {
         HC_DATA_DISK,
         HC_NVME_HEALTH,
         HC_K3S,
+        HC_OPENFAAS,
         HC_GATEWAY,
         _HC_MAX,
 };

@@ -306,6 +306,13 @@ static void render_k3s(FILE *f, const struct health_figures *g) {
         sample_u(f, "k3s_ready", NULL, g->k3s.ready);
 }
 
+static void render_openfaas(FILE *f, const struct health_figures *g) {
+        if (g->openfaas.err < 0)
+                return;
+        family(f, "openfaas_ready", "gauge", "1 when every rung of the OpenFaaS readiness ladder holds.");
+        sample_u(f, "openfaas_ready", NULL, g->openfaas.ready);
+}
+
 static void render_gateway(FILE *f, const struct health_figures *g) {
         char l[300], d[270];
 
@@ -339,6 +346,8 @@ int health_metrics_render(const struct health_snapshot *s, struct body *ret) {
                 render_nvme(f, &s->fig);
         if (s->enabled[HC_K3S])
                 render_k3s(f, &s->fig);
+        if (s->enabled[HC_OPENFAAS])
+                render_openfaas(f, &s->fig);
         if (s->enabled[HC_GATEWAY])
                 render_gateway(f, &s->fig);
         if (ferror(f) | fclose(f)) {

@@ -106,10 +106,10 @@ args=()
 for t in $OFFLINE; do args+=(--test "$t"); done
 py=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 (cd "$col" && ansible-test sanity --python "$py" "${args[@]}") >"$work/sanity" 2>&1 || { cat "$work/sanity"; fail "ansible-test sanity"; }
-for m in nodeprep_profile nodeprep_k3s nodeprep_facts; do
+for m in nodeprep_profile nodeprep_k3s nodeprep_openfaas nodeprep_facts; do
         ANSIBLE_COLLECTIONS_PATH=$work/ac ansible-doc "nodeprep.node.$m" >/dev/null 2>"$work/doc" ||
                 { cat "$work/doc"; fail "ansible-doc $m"; }
 done
 ANSIBLE_COLLECTIONS_PATH=$work/ac ansible-playbook --syntax-check -i "localhost," packaging/ansible/playbooks/fleet.yml \
         >"$work/syn" 2>&1 || { cat "$work/syn"; fail "fleet.yml syntax"; }
-echo "ok   ansible: $(echo $OFFLINE | wc -w) offline sanity tests pass, ansible-doc renders 3 modules, fleet.yml parses"
+echo "ok   ansible: $(echo $OFFLINE | wc -w) offline sanity tests pass, ansible-doc renders 4 modules, fleet.yml parses"

@@ -245,6 +245,7 @@ static void good_figures(struct health_figures *f, double mono) {
                 .disk_probed = true,
                 .nvme = { .err = -ENOENT },
                 .k3s = { .err = -ENOENT },
+                .openfaas = { .err = -ENOENT },
                 .gateway = { .err = -ENOENT },
         };
         for (int i = 0; i < _PSI_MAX; i++)

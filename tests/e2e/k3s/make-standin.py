@@ -23,6 +23,14 @@ with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
         if name.endswith(".py") and name not in ("standin.py", "make-standin.py", "mirror.py"):
             with open(os.path.join(here, name)) as f:
                 zf.writestr(name, f.read())
+    # The OpenFaaS tests' Kubernetes API (imported by standin.py) and the
+    # pure-Python PyYAML it reads manifests with (the container has none).
+    import yaml
+    for f in ("kubeapi.py", "gateway.py"):
+        zf.write(os.path.join(here, "..", "openfaas", f), f)
+    for f in sorted(os.listdir(os.path.dirname(yaml.__file__))):
+        if f.endswith(".py"):
+            zf.write(os.path.join(os.path.dirname(yaml.__file__), f), "yaml/" + f)
 head = b"#!/usr/bin/python3\n"
 pad = max(0, int(size_mb * 1024 * 1024) - len(head) - len(z.getvalue()))
 rnd = random.Random(seed)

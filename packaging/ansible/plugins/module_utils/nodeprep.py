@@ -55,7 +55,7 @@ def run_nodeprep(module, argv, ok_codes=(EXIT_OK,)):
         if isinstance(msg, list):
             msg = msg[0]
         i = argv.index('--json') + 1
-        command = ' '.join(argv[i:i + 2] if argv[i] in ('k3s', 'profile') else argv[i:i + 1])
+        command = ' '.join(argv[i:i + 2] if argv[i] in ('k3s', 'profile', 'openfaas') else argv[i:i + 1])
         module.fail_json(msg='nodeprep %s failed: %s' % (command, msg),
                          rc=rc, stdout=out, stderr=err, cmd=argv, result=result)
     if result is None:
