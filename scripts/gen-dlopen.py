@@ -18,7 +18,7 @@ LIBS = {
     "systemd": (["libsystemd.so.0"], ["systemd/sd-bus.h", "systemd/sd-daemon.h", "systemd/sd-journal.h"], []),
     "microhttpd": (["libmicrohttpd.so.12"], ["microhttpd.h"], []),
     "nl": (["libnl-3.so.200", "libnl-route-3.so.200"],
-           ["netlink/netlink.h", "netlink/route/neighbour.h", "netlink/route/route.h"], []),
+           ["netlink/netlink.h", "netlink/route/link.h", "netlink/route/neighbour.h", "netlink/route/route.h"], []),
     "mount": (["libmount.so.1"], ["libmount.h"], []),
     "yaml": (["libyaml-0.so.2"], ["yaml.h"], []),
     "crypto": (["libcrypto.so.3"], ["openssl/opensslv.h", "openssl/evp.h", "openssl/pem.h", "openssl/x509v3.h", "openssl/bn.h"], []),

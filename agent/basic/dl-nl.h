@@ -4,6 +4,7 @@
 #pragma once
 
 #include <netlink/netlink.h>
+#include <netlink/route/link.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
@@ -28,6 +29,14 @@
 DL_LIBNL_3_SYMBOLS(DLSYM_PROTOTYPE)
 
 #define DL_LIBNL_ROUTE_3_SYMBOLS(X) \
+        X(rtnl_link_alloc_cache) \
+        X(rtnl_link_delete) \
+        X(rtnl_link_get) \
+        X(rtnl_link_get_ifindex) \
+        X(rtnl_link_get_master) \
+        X(rtnl_link_get_name) \
+        X(rtnl_link_name2i) \
+        X(rtnl_link_put) \
         X(rtnl_route_alloc_cache) \
         X(rtnl_route_get_dst) \
         X(rtnl_route_get_family) \
@@ -71,6 +80,22 @@ int dlopen_nl(const char **ret_error);
 #define nlmsg_next sym_nlmsg_next
 #undef nlmsg_ok
 #define nlmsg_ok sym_nlmsg_ok
+#undef rtnl_link_alloc_cache
+#define rtnl_link_alloc_cache sym_rtnl_link_alloc_cache
+#undef rtnl_link_delete
+#define rtnl_link_delete sym_rtnl_link_delete
+#undef rtnl_link_get
+#define rtnl_link_get sym_rtnl_link_get
+#undef rtnl_link_get_ifindex
+#define rtnl_link_get_ifindex sym_rtnl_link_get_ifindex
+#undef rtnl_link_get_master
+#define rtnl_link_get_master sym_rtnl_link_get_master
+#undef rtnl_link_get_name
+#define rtnl_link_get_name sym_rtnl_link_get_name
+#undef rtnl_link_name2i
+#define rtnl_link_name2i sym_rtnl_link_name2i
+#undef rtnl_link_put
+#define rtnl_link_put sym_rtnl_link_put
 #undef rtnl_route_alloc_cache
 #define rtnl_route_alloc_cache sym_rtnl_route_alloc_cache
 #undef rtnl_route_get_dst

@@ -18,11 +18,13 @@
         X(yaml_emitter_initialize) \
         X(yaml_emitter_set_output) \
         X(yaml_emitter_set_unicode) \
+        X(yaml_event_delete) \
         X(yaml_mapping_end_event_initialize) \
         X(yaml_mapping_start_event_initialize) \
         X(yaml_parser_delete) \
         X(yaml_parser_initialize) \
         X(yaml_parser_load) \
+        X(yaml_parser_parse) \
         X(yaml_parser_set_input_string) \
         X(yaml_scalar_event_initialize) \
         X(yaml_sequence_end_event_initialize) \
@@ -56,6 +58,8 @@ int dlopen_yaml(const char **ret_error);
 #define yaml_emitter_set_output sym_yaml_emitter_set_output
 #undef yaml_emitter_set_unicode
 #define yaml_emitter_set_unicode sym_yaml_emitter_set_unicode
+#undef yaml_event_delete
+#define yaml_event_delete sym_yaml_event_delete
 #undef yaml_mapping_end_event_initialize
 #define yaml_mapping_end_event_initialize sym_yaml_mapping_end_event_initialize
 #undef yaml_mapping_start_event_initialize
@@ -66,6 +70,8 @@ int dlopen_yaml(const char **ret_error);
 #define yaml_parser_initialize sym_yaml_parser_initialize
 #undef yaml_parser_load
 #define yaml_parser_load sym_yaml_parser_load
+#undef yaml_parser_parse
+#define yaml_parser_parse sym_yaml_parser_parse
 #undef yaml_parser_set_input_string
 #define yaml_parser_set_input_string sym_yaml_parser_set_input_string
 #undef yaml_scalar_event_initialize

@@ -41,6 +41,12 @@ static void human_uninstall(json_object *result) {
         printf("%s\n", json_is_true(result, "changed") ? "k3s uninstalled" : "nothing to uninstall");
 }
 
+static void human_killall(json_object *result) {
+        print_steps(result);
+        printf("%s\n", json_is_true(result, "changed") ? "k3s processes, mounts, links and rules removed"
+                                                       : "nothing of K3s was running");
+}
+
 /* Progress: a bar on a TTY, a plain line every 5 s (and at the end)
  * otherwise, so cloud-init logs stay readable. On stderr: stdout is for
  * the result. */
@@ -104,6 +110,7 @@ enum {
         ARG_DATASTORE, ARG_DISABLE, ARG_TLS_SAN, ARG_NODE_IP, ARG_MIRROR, ARG_AIRGAP, ARG_NO_START,
         ARG_FORCE, ARG_TIMEOUT, ARG_ROLE, ARG_ARCH, ARG_ALLOW_HTTP, ARG_RETRIES, ARG_BACKOFF,
         ARG_LOW_SPEED, ARG_CONNECT_TIMEOUT, ARG_DATASTORE_FILE,
+        ARG_NO_ENABLE, ARG_SYMLINK, ARG_DOWNLOAD_TIMEOUT,
 };
 
 /* bootstrap passes these through unchanged (cmd/bootstrap.c). */
@@ -137,6 +144,12 @@ const struct cli_option k3s_install_options[] = {
         { "backoff-ms", required_argument, ARG_BACKOFF, "MS", "wait before the first retry, doubled each time", NULL },
         { "low-speed-time", required_argument, ARG_LOW_SPEED, "SEC", "abort a download stalled this long", NULL },
         { "connect-timeout", required_argument, ARG_CONNECT_TIMEOUT, "SEC", "connection deadline", NULL },
+        { "no-enable", no_argument, ARG_NO_ENABLE, NULL,
+          "with --no-start: do not enable the unit either (install.sh's skip-start enables it)", NULL },
+        { "symlink", required_argument, ARG_SYMLINK, "MODE",
+          "kubectl/crictl/ctr links: skip a name already on PATH (default) or force", "skip force" },
+        { "download-timeout", required_argument, ARG_DOWNLOAD_TIMEOUT, "SEC", "overall deadline of each download",
+          NULL },
         CLI_OPTION_END,
 };
 
@@ -146,6 +159,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
         struct k3s_install_options o;
         struct progress prog = { .tty = isatty(STDERR_FILENO) };
         struct k3s_result res;
+        bool role_given = false;
         unsigned u;
         int c, r;
 
@@ -156,6 +170,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 case ARG_ROLE:
                         if (k3s_role_from_string(optarg, &o.role) < 0)
                                 return cli_error(cli, EXIT_INVALID, "--role must be server or agent");
+                        role_given = true;
                         break;
                 case ARG_VERSION: o.version = optarg; break;
                 case ARG_CHANNEL: o.channel = optarg; break;
@@ -186,6 +201,15 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 case ARG_MIRROR: o.mirror = optarg; break;
                 case ARG_AIRGAP: o.airgap_dir = optarg; break;
                 case ARG_NO_START: o.no_start = true; break;
+                case ARG_NO_ENABLE: o.no_enable = true; break;
+                case ARG_SYMLINK:
+                        if (streq(optarg, "skip"))
+                                o.symlink = K3S_SYMLINK_SKIP;
+                        else if (streq(optarg, "force"))
+                                o.symlink = K3S_SYMLINK_FORCE;
+                        else
+                                return cli_error(cli, EXIT_INVALID, "--symlink must be skip or force");
+                        break;
                 case ARG_FORCE: o.force = true; break;
                 case ARG_ARCH: o.arch = optarg; break;
                 case ARG_ALLOW_HTTP: o.fetch.allow_http = true; break;
@@ -194,6 +218,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 case ARG_BACKOFF:
                 case ARG_LOW_SPEED:
                 case ARG_CONNECT_TIMEOUT:
+                case ARG_DOWNLOAD_TIMEOUT:
                         if (parse_uint(optarg, 86400 * 7, &u) < 0)
                                 return cli_error(cli, EXIT_INVALID, "%s: not a valid number", optarg);
                         if (c == ARG_TIMEOUT)
@@ -204,6 +229,8 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                                 o.fetch.backoff_ms = u;
                         else if (c == ARG_LOW_SPEED)
                                 o.fetch.low_speed_time_sec = u ? u : 1;
+                        else if (c == ARG_DOWNLOAD_TIMEOUT)
+                                o.fetch.deadline_sec = u ? u : 1;
                         else
                                 o.fetch.connect_timeout_sec = u ? u : 1;
                         break;
@@ -214,6 +241,15 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 return cli_error(cli, EXIT_INVALID, "unexpected argument '%s'", argv[optind]);
         o.disable = disable;
         o.tls_san = tls_san;
+        /* As install.sh: K3S_URL and K3S_TOKEN stand in for the flags. */
+        if (!o.server && getenv("K3S_URL") && getenv("K3S_URL")[0]) {
+                o.server = getenv("K3S_URL");
+                /* install.sh: no command given and K3S_URL set means agent. */
+                if (!role_given)
+                        o.role = K3S_ROLE_AGENT;
+        }
+        if (!o.token_file && getenv("K3S_TOKEN") && getenv("K3S_TOKEN")[0])
+                o.token_value = getenv("K3S_TOKEN");
         if (k3s_install_options_check(&o, &err) < 0)
                 return cli_error(cli, EXIT_INVALID, "%s", err ? err : "invalid options");
         if (cli->sr->live && geteuid() != 0)
@@ -282,11 +318,29 @@ static int k3s_cmd_uninstall(struct cli *cli, int argc, char **argv) {
         return finish(cli, &res, r, EXIT_OK, human_uninstall);
 }
 
+static int k3s_cmd_killall(struct cli *cli, int argc, char **argv) {
+        static const struct cli_option options[] = { CLI_OPTION_END };
+        struct k3s_result res;
+        int c, r;
+
+        optind = 0;
+        while ((c = cli_getopt(argc, argv, "", options)) >= 0)
+                return cli_error(cli, EXIT_INVALID, "invalid option; see nodeprep --help");
+        if (optind < argc)
+                return cli_error(cli, EXIT_INVALID, "k3s killall: unexpected argument '%s'", argv[optind]);
+        if (cli->sr->live && geteuid() != 0)
+                return cli_error(cli, EXIT_NOT_PERMITTED, "k3s killall: must run as root");
+        k3s_result_init(&res);
+        r = k3s_killall_run(cli->sr, &res);
+        return finish(cli, &res, r, EXIT_OK, human_killall);
+}
+
 static const struct cli_verb k3s_subcommands[] = {
         { .name = "install", .summary = "Install K3s natively: verified download, unit, config, readiness",
           .options = k3s_install_options },
         { .name = "status", .summary = "The readiness ladder (exit 3 when not ready)", .options = status_options },
         { .name = "uninstall", .summary = "Stop and remove what k3s install wrote", .options = uninstall_options },
+        { .name = "killall", .summary = "Stop K3s and everything it leaves running: shims, mounts, links, rules" },
         {},
 };
 
@@ -298,12 +352,15 @@ const struct cli_verb k3s_verb = {
 
 int cmd_k3s(struct cli *cli, int argc, char **argv) {
         if (argc < 2)
-                return cli_error(cli, EXIT_INVALID, "expected install, status or uninstall");
+                return cli_error(cli, EXIT_INVALID, "expected install, status, uninstall or killall");
         if (streq(argv[1], "install"))
                 return k3s_cmd_install(cli, argc - 1, argv + 1);
         if (streq(argv[1], "status"))
                 return k3s_cmd_status(cli, argc - 1, argv + 1);
         if (streq(argv[1], "uninstall"))
                 return k3s_cmd_uninstall(cli, argc - 1, argv + 1);
-        return cli_error(cli, EXIT_INVALID, "unknown subcommand '%s' (install, status, uninstall)", argv[1]);
+        if (streq(argv[1], "killall"))
+                return k3s_cmd_killall(cli, argc - 1, argv + 1);
+        return cli_error(cli, EXIT_INVALID, "k3s: unknown subcommand '%s' (install, status, uninstall, killall)",
+                         argv[1]);
 }

@@ -2,11 +2,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../basic/dl-yaml.h"
 
 #include "../basic/cleanup.h"
+#include "../basic/parse.h"
 
 struct outbuf {
         char *data;
@@ -66,29 +68,69 @@ static int key_list(yaml_emitter_t *e, const char *key, char * const *values) {
         return 0;
 }
 
-static int emit_body(yaml_emitter_t *e, const struct k3s_install_options *o, const char *token_path) {
+/* What the drop-in would set but the operator's files already do: kept
+ * theirs, listed for the step's detail. */
+struct render_ctx {
+        yaml_emitter_t *e;
+        const struct k3s_conf *op;
+        FILE *kept;
+};
+
+/* A scalar flag, unless an operator's file sets it (K3s lets the later file
+ * win, and ours is 50-: a silent override is what nodeprep must not do).
+ * group: another flag that means the same (token-file vs token). */
+static int scalar_flag(struct render_ctx *c, const char *key, const char *group, const char *value, bool quoted) {
+        const struct k3s_conf_entry *theirs;
+
+        if (!value)
+                return 0;
+        theirs = c->op ? k3s_conf_get(c->op, key) : NULL;
+        if (!theirs && group && c->op)
+                theirs = k3s_conf_get(c->op, group);
+        if (theirs) {
+                size_t n = strv_length(theirs->values);
+
+                if (c->kept)
+                        fprintf(c->kept, "%skept %s=%s from %s:%u (nodeprep's: %s)", ftell(c->kept) ? "; " : "",
+                                theirs->key, n ? theirs->values[n - 1] : "",
+                                theirs->file, theirs->line, streq(theirs->key, "token") ? "token-file" : value);
+                return 0;
+        }
+        return key_value(c->e, key, value, quoted);
+}
+
+/* A repeatable flag: appended ("key+"), so the operator's list stays
+ * (pkg/configfilearg/parser.go: "+" appends, a plain key replaces). */
+static int list_flag(struct render_ctx *c, const char *key, char * const *values) {
+        char plus[64];
+
+        snprintf(plus, sizeof(plus), "%s+", key);
+        return key_list(c->e, plus, values);
+}
+
+static int emit_body(struct render_ctx *c, const struct k3s_install_options *o, const char *token_path) {
         static char *const default_disable[] = { (char *) "traefik", NULL };
         bool server = o->role == K3S_ROLE_SERVER;
         int r = 0;
 
         if (server) {
                 /* A quoted "0600": YAML 1.1 would read 0600 as octal 384. */
-                r = key_value(e, "write-kubeconfig-mode", "0600", true);
+                r = scalar_flag(c, "write-kubeconfig-mode", NULL, "0600", true);
                 if (r >= 0)
-                        r = key_list(e, "disable", o->disable ? o->disable : default_disable);
+                        r = list_flag(c, "disable", o->disable ? o->disable : default_disable);
                 if (r >= 0 && o->cluster_init)
-                        r = key_value(e, "cluster-init", "true", false);
+                        r = scalar_flag(c, "cluster-init", NULL, "true", false);
                 if (r >= 0)
-                        r = key_value(e, "datastore-endpoint", o->datastore_endpoint, true);
+                        r = scalar_flag(c, "datastore-endpoint", NULL, o->datastore_endpoint, true);
                 if (r >= 0)
-                        r = key_list(e, "tls-san", o->tls_san);
+                        r = list_flag(c, "tls-san", o->tls_san);
         }
         if (r >= 0)
-                r = key_value(e, "server", o->server, true);
+                r = scalar_flag(c, "server", NULL, o->server, true);
         if (r >= 0)
-                r = key_value(e, "token-file", token_path, true);
+                r = scalar_flag(c, "token-file", "token", token_path, true);
         if (r >= 0)
-                r = key_value(e, "node-ip", o->node_ip, true);
+                r = scalar_flag(c, "node-ip", NULL, o->node_ip, true);
         return r;
 }
 
@@ -96,8 +138,12 @@ static void emitter_deletep(yaml_emitter_t *e) {
         yaml_emitter_delete(e);
 }
 
-int k3s_config_render(const struct k3s_install_options *o, const char *token_path, char **ret) {
+int k3s_config_render(const struct k3s_install_options *o, const char *token_path, const struct k3s_conf *op,
+                      char **ret, char **ret_kept) {
         _cleanup_(emitter_deletep) yaml_emitter_t e = {};
+        _cleanup_free_ char *kept = NULL;
+        size_t kept_size = 0;
+        struct render_ctx ctx = { .e = &e, .op = op };
         struct outbuf b = {};
         yaml_event_t ev;
         int r;
@@ -115,7 +161,10 @@ int k3s_config_render(const struct k3s_install_options *o, const char *token_pat
             yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) && yaml_emitter_emit(&e, &ev) &&
             yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE) &&
             yaml_emitter_emit(&e, &ev)) {
-                r = emit_body(&e, o, token_path);
+                ctx.kept = open_memstream(&kept, &kept_size);
+                r = ctx.kept ? emit_body(&ctx, o, token_path) : -ENOMEM;
+                if (ctx.kept && fclose(ctx.kept) != 0 && r >= 0)
+                        r = -ENOMEM;
                 if (r >= 0)
                         r = yaml_mapping_end_event_initialize(&ev) && yaml_emitter_emit(&e, &ev) &&
                             yaml_document_end_event_initialize(&ev, 1) && yaml_emitter_emit(&e, &ev) &&
@@ -126,5 +175,7 @@ int k3s_config_render(const struct k3s_install_options *o, const char *token_pat
                 return r;
         }
         *ret = b.data;
+        if (ret_kept)
+                *ret_kept = kept && kept[0] ? TAKE_PTR(kept) : NULL;
         return 0;
 }

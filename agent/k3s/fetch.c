@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "../basic/cleanup.h"
@@ -27,6 +28,7 @@ void fetch_options_init(struct fetch_options *o) {
                 .low_speed_time_sec = 30,
                 .retries = 4,
                 .backoff_ms = 1000,
+                .deadline_sec = 1200,
         };
 }
 
@@ -301,12 +303,40 @@ struct file_xfer {
         CURL *curl;
         const struct fetch_options *o;
         const char *name;
+        int dirfd;
+        uint64_t max_size;
         uint64_t offset;        /* what the sink held when this attempt started */
         bool checked;           /* the response code was looked at */
         bool restarted;
         int error;
+        uint64_t declared;      /* Content-Length of a refused answer */
+        uint64_t free_bytes;    /* what the filesystem had then */
         char errbuf[CURL_ERROR_SIZE];
 };
+
+/* Leave this much free besides the file: a full /usr breaks the node. */
+#define FREE_SPACE_RESERVE (16u << 20)
+
+/* Before the first byte: the size the server declares must fit the cap
+ * and the filesystem. */
+static int check_declared_size(struct file_xfer *x) {
+        curl_off_t len = -1;
+        struct statvfs sv;
+        uint64_t total;
+
+        if (curl_easy_getinfo(x->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) != CURLE_OK || len < 0)
+                return 0;
+        total = x->offset + (uint64_t) len;
+        x->declared = total;
+        if (total > x->max_size)
+                return -EFBIG;
+        if (fstatvfs(x->dirfd, &sv) == 0) {
+                x->free_bytes = (uint64_t) sv.f_bavail * sv.f_frsize;
+                if ((uint64_t) len + FREE_SPACE_RESERVE > x->free_bytes)
+                        return -ENOSPC;
+        }
+        return 0;
+}
 
 static size_t file_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
         struct file_xfer *x = userdata;
@@ -325,6 +355,13 @@ static size_t file_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
                         x->restarted = true;
                         x->offset = 0;
                 }
+                x->error = check_declared_size(x);
+                if (x->error < 0)
+                        return 0;
+        }
+        if (blob_sink_size(x->sink) + n > x->max_size) {
+                x->error = -EFBIG;
+                return 0;
         }
         x->error = blob_sink_write(x->sink, ptr, n);
         return x->error < 0 ? 0 : n;
@@ -341,7 +378,14 @@ static int file_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, c
         return 0;
 }
 
-static int file_attempt(const struct fetch_options *o, const char *url, struct file_xfer *x,
+static uint64_t mono_ms(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
+}
+
+static int file_attempt(const struct fetch_options *o, const char *url, struct file_xfer *x, uint64_t deadline_ms,
                         long *ret_status, CURLcode *ret_cc) {
         _cleanup_(curl_easy_cleanupp) CURL *c = easy_new(o, url, true);
 
@@ -360,6 +404,8 @@ static int file_attempt(const struct fetch_options *o, const char *url, struct f
         curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, file_progress);
         curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
+        /* What is left of the file's deadline, for this attempt. */
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long) (deadline_ms > mono_ms() ? deadline_ms - mono_ms() : 1));
         if (x->offset > 0)
                 curl_easy_setopt(c, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) x->offset);
         *ret_cc = curl_easy_perform(c);
@@ -368,11 +414,25 @@ static int file_attempt(const struct fetch_options *o, const char *url, struct f
         return x->error;
 }
 
+static void size_error(const struct file_xfer *x, const char *url, int r, char **ret_error) {
+        if (r == -ENOSPC)
+                set_error(ret_error, "%s: %llu bytes do not fit: %llu MiB free next to %s (%u MiB kept free)", url,
+                          (unsigned long long) x->declared, (unsigned long long) (x->free_bytes >> 20), x->name,
+                          FREE_SPACE_RESERVE >> 20);
+        else if (x->declared > x->max_size)
+                set_error(ret_error, "%s: declares %llu bytes, over the %llu MiB cap for %s; nothing written", url,
+                          (unsigned long long) x->declared, (unsigned long long) (x->max_size >> 20), x->name);
+        else
+                set_error(ret_error, "%s: more than the %llu MiB cap for %s; cut off", url,
+                          (unsigned long long) (x->max_size >> 20), x->name);
+}
+
 int fetch_file(const struct fetch_options *o, const char *url, int dirfd, const char *name,
-               const char *expected_sha256, mode_t mode, struct fetch_file_result *ret,
+               const char *expected_sha256, mode_t mode, uint64_t max_size, struct fetch_file_result *ret,
                char **ret_error) {
         _cleanup_blob_sink_ struct blob_sink *sink = NULL;
-        struct file_xfer x = { .o = o, .name = name };
+        struct file_xfer x = { .o = o, .name = name, .dirfd = dirfd, .max_size = max_size };
+        uint64_t deadline_ms = mono_ms() + (uint64_t) (o->deadline_sec ? o->deadline_sec : 1200) * 1000u;
         int r;
 
         *ret = (struct fetch_file_result) {};
@@ -394,13 +454,23 @@ int fetch_file(const struct fetch_options *o, const char *url, int dirfd, const 
                 if (attempt > 0 && blob_sink_size(sink) > 0)
                         ret->resumes++;
                 ret->attempts++;
-                r = file_attempt(o, url, &x, &status, &cc);
+                r = file_attempt(o, url, &x, deadline_ms, &status, &cc);
+                if (r == -EFBIG || r == -ENOSPC) {
+                        size_error(&x, url, r, ret_error);
+                        return r;
+                }
                 if (r < 0) {
                         set_error(ret_error, "writing %s: %s", name, strerror(-r));
                         return r;
                 }
                 if (cc == CURLE_OK)
                         break;
+                if (mono_ms() >= deadline_ms) {
+                        set_error(ret_error, "%s: not complete after the %u s deadline for one file (%llu bytes in "
+                                  "%u attempt(s))", url, o->deadline_sec ? o->deadline_sec : 1200,
+                                  (unsigned long long) blob_sink_size(sink), attempt + 1);
+                        return -ETIMEDOUT;
+                }
                 /* 416: our range starts at or past the end; start over. */
                 if (cc == CURLE_HTTP_RETURNED_ERROR && status == 416) {
                         set_error(ret_error, "%s: HTTP 416 for a resumed download", url);

@@ -23,6 +23,7 @@ struct fetch_options {
         long low_speed_time_sec;        /* below the limit this long: abort; default 30 */
         unsigned retries;               /* attempts after the first; default 4 */
         unsigned backoff_ms;            /* first pause, doubled per retry; default 1000 */
+        unsigned deadline_sec;          /* one file, all attempts together; default 1200 */
         fetch_progress_fn progress;     /* may be NULL */
         void *userdata;
 };
@@ -48,9 +49,13 @@ struct fetch_file_result {
         unsigned resumes;               /* attempts that continued with Range */
 };
 
-/* Download url into dirfd/name through a verified temporary file (blob.h).
- * -EBADMSG on a hash mismatch (both hashes named in ret_error), and the old
- * file stays as it was on every error. */
+/* Download url into dirfd/name through a verified temporary file (blob.h),
+ * at most max_size bytes: a declared Content-Length above it is refused
+ * before a byte is written (-EFBIG), and so is one the filesystem has no
+ * room for (-ENOSPC); a body that grows past it is cut (-EFBIG). All
+ * attempts together end at deadline_sec (-ETIMEDOUT). -EBADMSG on a hash
+ * mismatch (both hashes named in ret_error). The old file stays as it was
+ * on every error, and no temporary file is left. */
 int fetch_file(const struct fetch_options *o, const char *url, int dirfd, const char *name,
-               const char *expected_sha256, mode_t mode, struct fetch_file_result *ret,
+               const char *expected_sha256, mode_t mode, uint64_t max_size, struct fetch_file_result *ret,
                char **ret_error);

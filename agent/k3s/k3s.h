@@ -30,6 +30,19 @@ enum k3s_role {
         K3S_ROLE_AGENT,
 };
 
+/* kubectl, crictl, ctr -> k3s (install.sh INSTALL_K3S_SYMLINK): by default
+ * only where the command is not on PATH already. */
+enum k3s_symlink_mode {
+        K3S_SYMLINK_AUTO,
+        K3S_SYMLINK_SKIP,
+        K3S_SYMLINK_FORCE,
+};
+
+/* Caps on what install writes: generous (a v1.31 binary is ~70 MB, an
+ * images tarball ~250 MB) but finite. */
+#define K3S_BINARY_MAX (UINT64_C(512) << 20)
+#define K3S_IMAGES_MAX (UINT64_C(4) << 30)
+
 const char *k3s_role_to_string(enum k3s_role r);
 int k3s_role_from_string(const char *s, enum k3s_role *ret);
 /* k3s.service or k3s-agent.service */
@@ -43,6 +56,7 @@ struct k3s_install_options {
         const char *mirror;             /* release base; default K3S_DEFAULT_RELEASE_URL */
         const char *server;             /* https://host:6443: additional server or agent */
         const char *token_file;         /* read, copied 0600; never logged */
+        const char *token_value;        /* $K3S_TOKEN when no token_file; copied the same way */
         const char *datastore_endpoint;
         bool cluster_init;
         char **disable;                 /* NULL: {"traefik"} */
@@ -50,7 +64,9 @@ struct k3s_install_options {
         const char *node_ip;
         const char *airgap_dir;
         const char *arch;               /* NULL: uname -m */
-        bool no_start;
+        bool no_start;                  /* enabled, not started (install.sh SKIP_START) */
+        bool no_enable;                 /* neither (install.sh SKIP_ENABLE) */
+        enum k3s_symlink_mode symlink;
         bool force;
         unsigned timeout_sec;           /* start + readiness deadline; default 300 */
         uint64_t nofile;                /* LimitNOFILE; 0: profile or 1048576 */
@@ -89,3 +105,11 @@ int k3s_install(const struct sysroot *sr, const struct k3s_install_options *o, s
 int k3s_status(const struct sysroot *sr, unsigned wait_sec, struct k3s_result *res);
 
 int k3s_uninstall(const struct sysroot *sr, bool purge, struct k3s_result *res);
+
+/* k3s-killall.sh, natively (killall.h): -EIO when something could not be
+ * removed (named in res->error). */
+int k3s_killall_run(const struct sysroot *sr, struct k3s_result *res);
+
+/* Remove temporary files a killed download left next to the binary
+ * (".k3s.XXXXXX"); each is a step. Returns how many. */
+int k3s_clean_download_leftovers(const struct sysroot *sr, struct k3s_result *res);

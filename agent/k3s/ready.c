@@ -12,30 +12,58 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/log.h"
+#include "k3sconf.h"
 #include "systemd.h"
 
 #define TLS_DIR K3S_DATA_DIR "/server/tls"
 #define AGENT_DIR K3S_DATA_DIR "/agent"
 
+/* A real Node object is 5-100 KB (managedFields, annotations, and
+ * status.images listing every image on the node); a busy node's is larger.
+ * Bodies are read up to this cap, and an answer over it is reported as such,
+ * never parsed cut off. */
+#define PROBE_BODY_MAX (16u << 20)
+
 struct probe {
         long status;
-        char body[4096];
+        char *body;             /* NUL-terminated; "" when none came */
         size_t len;
+        bool over_cap;
         char error[CURL_ERROR_SIZE];
 };
 
+static void probe_done(struct probe *p) {
+        free(p->body);
+        p->body = NULL;
+}
+
 static size_t probe_write(char *ptr, size_t size, size_t nmemb, void *userdata) {
         struct probe *p = userdata;
-        size_t n = size * nmemb, room = sizeof(p->body) - 1 - p->len;
+        size_t n = size * nmemb;
+        char *b;
 
-        memcpy(p->body + p->len, ptr, n < room ? n : room);
-        p->len += n < room ? n : room;
+        if (n > PROBE_BODY_MAX - p->len) {
+                p->over_cap = true;
+                return 0;       /* CURLE_WRITE_ERROR ends the transfer */
+        }
+        b = realloc(p->body, p->len + n + 1);
+        if (!b)
+                return 0;
+        memcpy(b + p->len, ptr, n);
+        p->body = b;
+        p->len += n;
         p->body[p->len] = 0;
         return n;
 }
 
+/* The body for messages: never NULL. */
+static const char *probe_text(const struct probe *p) {
+        return p->body ? p->body : "";
+}
+
 /* One short GET. ca/cert/key are host paths or NULL. Returns 0 when an
- * HTTP answer came (any status), -errno on a transport error. */
+ * HTTP answer came (any status), -errno on a transport error (-EFBIG: the
+ * body is over PROBE_BODY_MAX). The caller frees p with probe_done(). */
 static int probe_get(const char *url, const char *ca, const char *cert, const char *key, struct probe *p) {
         CURL *c;
         CURLcode cc;
@@ -54,7 +82,8 @@ static int probe_get(const char *url, const char *ca, const char *cert, const ch
         curl_allow_protocols(c, false, true);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+        /* Loopback or the cluster network: 16 MiB take well under this. */
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
         /* Local endpoints: never through a proxy. */
         curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, probe_write);
@@ -69,6 +98,11 @@ static int probe_get(const char *url, const char *ca, const char *cert, const ch
         cc = curl_easy_perform(c);
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &p->status);
         curl_easy_cleanup(c);
+        if (p->over_cap) {
+                snprintf(p->error, sizeof(p->error), "HTTP %ld, body larger than the %u MiB cap", p->status,
+                         PROBE_BODY_MAX >> 20);
+                return -EFBIG;
+        }
         if (cc != CURLE_OK) {
                 if (!p->error[0])
                         snprintf(p->error, sizeof(p->error), "%s", curl_easy_strerror(cc));
@@ -82,9 +116,11 @@ int k3s_node_ready_from_json(const char *text, size_t size, bool *ret_ready) {
         json_object *o, *status, *conds;
         int r = -EBADMSG;
 
+        if (size > PROBE_BODY_MAX)
+                return -EFBIG;
         if (!tok)
                 return -ENOMEM;
-        o = json_tokener_parse_ex(tok, text, (int) (size > 1 << 20 ? 1 << 20 : size));
+        o = json_tokener_parse_ex(tok, text, (int) size);
         json_tokener_free(tok);
         if (!o)
                 return -EBADMSG;
@@ -172,42 +208,53 @@ static bool rung_unit(const struct sysroot *sr, enum k3s_role role, json_object 
 static bool rung_http(json_object *steps, const char *name, const char *url, const struct creds *c,
                       long want_status, const char *want_body) {
         struct probe p;
+        bool ok = false;
 
-        if (probe_get(url, c ? c->ca : NULL, c ? c->cert : NULL, c ? c->key : NULL, &p) < 0) {
+        if (probe_get(url, c ? c->ca : NULL, c ? c->cert : NULL, c ? c->key : NULL, &p) < 0)
                 step(steps, name, "waiting", "%s: %s", url, p.error);
-                return false;
+        else if (p.status != want_status || (want_body && !strneq(probe_text(&p), want_body, strlen(want_body))))
+                step(steps, name, "waiting", "%s: HTTP %ld %.60s", url, p.status, probe_text(&p));
+        else {
+                step(steps, name, "ok", "%s: HTTP %ld %.40s", url, p.status, probe_text(&p));
+                ok = true;
         }
-        if (p.status != want_status || (want_body && !strneq(p.body, want_body, strlen(want_body)))) {
-                step(steps, name, "waiting", "%s: HTTP %ld %.60s", url, p.status, p.body);
-                return false;
-        }
-        step(steps, name, "ok", "%s: HTTP %ld %.40s", url, p.status, p.body);
-        return true;
+        probe_done(&p);
+        return ok;
 }
 
-/* 1: Ready, 0: not Ready, -EHOSTUNREACH when the API cannot be asked. */
-static int rung_node(json_object *steps, const char *api, const struct creds *c) {
-        char host[256], url[512];
+/* 1: Ready, 0: not Ready (or not known yet), -EHOSTUNREACH when the API
+ * cannot be asked. The node is the one K3s registers (k3sconf.h). */
+static int rung_node(const struct sysroot *sr, enum k3s_role role, json_object *steps, const char *api,
+                     const struct creds *c) {
+        _cleanup_free_ char *name = NULL, *err = NULL, *url = NULL;
         struct probe p;
         bool ready = false;
+        int r;
 
-        if (gethostname(host, sizeof(host)) < 0)
-                return -errno;
-        host[sizeof(host) - 1] = 0;
-        for (char *h = host; *h; h++)
-                if (*h >= 'A' && *h <= 'Z')
-                        *h = (char) (*h - 'A' + 'a');
-        snprintf(url, sizeof(url), "%s/api/v1/nodes/%s", api, host);
-        if (probe_get(url, c->ca, c->cert, c->key, &p) < 0) {
-                step(steps, "node-ready", "waiting", "%s: %s", url, p.error);
-                return -EHOSTUNREACH;
-        }
-        if (p.status != 200 || k3s_node_ready_from_json(p.body, p.len, &ready) < 0) {
-                step(steps, "node-ready", "waiting", "node %s: HTTP %ld", host, p.status);
+        r = k3s_node_name(sr, role, &name, &err);
+        if (r < 0) {
+                step(steps, "node-ready", r == -EAGAIN ? "waiting" : "failed", "node name: %s",
+                     err ? err : strerror(-r));
                 return 0;
         }
-        step(steps, "node-ready", ready ? "ok" : "waiting", "node %s Ready=%s", host, ready ? "True" : "False");
-        return ready;
+        if (asprintf(&url, "%s/api/v1/nodes/%s", api, name) < 0) {
+                url = NULL;
+                return -ENOMEM;
+        }
+        if (probe_get(url, c->ca, c->cert, c->key, &p) < 0) {
+                step(steps, "node-ready", "waiting", "%s: %s", url, p.error);
+                probe_done(&p);
+                return p.status ? 0 : -EHOSTUNREACH;
+        }
+        r = p.status == 200 ? k3s_node_ready_from_json(probe_text(&p), p.len, &ready) : -ENOENT;
+        if (r < 0)
+                step(steps, "node-ready", "waiting", "node %s: HTTP %ld, %zu bytes%s", name, p.status, p.len,
+                     p.status == 200 ? ", no Ready condition in it" : "");
+        else
+                step(steps, "node-ready", ready ? "ok" : "waiting", "node %s Ready=%s (%zu bytes)", name,
+                     ready ? "True" : "False", p.len);
+        probe_done(&p);
+        return r < 0 ? 0 : ready;
 }
 
 static bool rung_traefik(const struct sysroot *sr, json_object *steps, const char *api, const struct creds *c) {
@@ -223,9 +270,12 @@ static bool rung_traefik(const struct sysroot *sr, json_object *steps, const cha
         for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
                 char url[512];
                 struct probe p;
+                bool gone;
 
                 snprintf(url, sizeof(url), "%s%s", api, paths[i]);
-                if (probe_get(url, c->ca, c->cert, c->key, &p) < 0 || p.status != 404) {
+                gone = probe_get(url, c->ca, c->cert, c->key, &p) >= 0 && p.status == 404;
+                probe_done(&p);
+                if (!gone) {
                         step(steps, "traefik-absent", "waiting", "%s: HTTP %ld", paths[i], p.status);
                         return false;
                 }
@@ -243,7 +293,11 @@ static bool ladder_server(const struct sysroot *sr, const struct k3s_ready_targe
         if (!rung_unit(sr, t->role, steps))
                 return false;
         if (!sr->live) {
-                step(steps, "api", "skipped", "--root: no live endpoints");
+                _cleanup_free_ char *name = NULL, *err = NULL;
+
+                (void) k3s_node_name(sr, t->role, &name, &err);
+                step(steps, "api", "skipped", "--root: no live endpoints (node name: %s)",
+                     name ? name : err ? err : "?");
                 return false;
         }
         if (creds_get(sr, TLS_DIR, "server-ca.crt", "client-admin.crt", "client-admin.key", &c) < 0)
@@ -253,7 +307,7 @@ static bool ladder_server(const struct sysroot *sr, const struct k3s_ready_targe
         free(url);
         url = NULL;
         ok = ok && asprintf(&url, "%s/readyz", api) >= 0 && rung_http(steps, "readyz", url, &c, 200, "ok");
-        ok = ok && rung_node(steps, api, &c) == 1;
+        ok = ok && rung_node(sr, t->role, steps, api, &c) == 1;
         if (ok && t->traefik_disabled)
                 ok = rung_traefik(sr, steps, api, &c);
         creds_done(&c);
@@ -261,17 +315,30 @@ static bool ladder_server(const struct sysroot *sr, const struct k3s_ready_targe
 }
 
 static bool ladder_agent(const struct sysroot *sr, const struct k3s_ready_target *t, json_object *steps) {
+        _cleanup_free_ char *healthz = NULL;
         struct creds c;
         int r;
 
         if (!rung_unit(sr, t->role, steps))
                 return false;
+        if (!t->kubelet_healthz) {
+                _cleanup_free_ char *err = NULL;
+
+                r = k3s_kubelet_healthz_url(sr, &healthz, &err);
+                if (r < 0) {
+                        step(steps, "kubelet-healthz", "failed", "%s", err ? err : strerror(-r));
+                        return false;
+                }
+        }
         if (!sr->live) {
-                step(steps, "kubelet", "skipped", "--root: no live endpoints");
+                _cleanup_free_ char *name = NULL, *err = NULL;
+
+                (void) k3s_node_name(sr, t->role, &name, &err);
+                step(steps, "kubelet", "skipped", "--root: no live endpoints (kubelet healthz: %s, node name: %s)",
+                     t->kubelet_healthz ? t->kubelet_healthz : healthz, name ? name : err ? err : "?");
                 return false;
         }
-        if (!rung_http(steps, "kubelet-healthz", t->kubelet_healthz ? t->kubelet_healthz : "http://127.0.0.1:10248/healthz",
-                       NULL, 200, "ok"))
+        if (!rung_http(steps, "kubelet-healthz", t->kubelet_healthz ? t->kubelet_healthz : healthz, NULL, 200, "ok"))
                 return false;
         if (!t->server) {
                 step(steps, "node-ready", "skipped", "no server URL recorded");
@@ -279,7 +346,7 @@ static bool ladder_agent(const struct sysroot *sr, const struct k3s_ready_target
         }
         if (creds_get(sr, AGENT_DIR, "server-ca.crt", "client-kubelet.crt", "client-kubelet.key", &c) < 0)
                 return false;
-        r = rung_node(steps, t->server, &c);
+        r = rung_node(sr, t->role, steps, t->server, &c);
         creds_done(&c);
         /* "When reachable": a server we cannot ask does not make the agent unready. */
         return r != 0;

@@ -10,19 +10,21 @@
 #include "ready.h"
 
 int k3s_status(const struct sysroot *sr, unsigned wait_sec, struct k3s_result *res) {
+        _cleanup_free_ char *err = NULL;
         struct k3s_manifest m = {};
         const char *role, *version;
         int r;
 
-        r = k3s_manifest_load(sr, &m);
+        r = k3s_manifest_load(sr, &m, &err);
         if (r == -ENOENT) {
                 k3s_step(res, "installed", "failed", "no %s: K3s was not installed by nodeprep", K3S_MANIFEST);
                 res->error = strdup("K3s is not installed by nodeprep");
                 return -ENOENT;
         }
         if (r < 0) {
-                k3s_step(res, "installed", "failed", "%s: %s", K3S_MANIFEST, strerror(-r));
-                return r;
+                k3s_step(res, "installed", "failed", "%s", err ? err : strerror(-r));
+                res->error = err ? strdup(err) : NULL;
+                return r == -EBADMSG ? -EINVAL : r;
         }
         role = k3s_manifest_get(&m, "role");
         version = k3s_manifest_get(&m, "version");

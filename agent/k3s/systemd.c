@@ -172,6 +172,23 @@ static int run_job(sd_bus *bus, const char *method, const char *unit, uint64_t d
         return streq(w.result, "done") ? 0 : -EIO;
 }
 
+static int enable(sd_bus *bus, const char *unit) {
+        int r = call_simple(bus, "Reload", NULL);
+
+        if (r >= 0)
+                r = unit_files_call(bus, "EnableUnitFiles", unit, true);
+        if (r >= 0)
+                r = call_simple(bus, "Reload", NULL);
+        return r;
+}
+
+int k3s_systemd_enable(const char *unit) {
+        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+        int r = bus_open(&bus);
+
+        return r < 0 ? r : enable(bus, unit);
+}
+
 int k3s_systemd_enable_start(const char *unit, bool restart, unsigned timeout_sec, char **ret_result) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         uint64_t deadline = now_usec() + (uint64_t) timeout_sec * 1000000u;
@@ -181,19 +198,14 @@ int k3s_systemd_enable_start(const char *unit, bool restart, unsigned timeout_se
         if (r < 0)
                 return r;
         (void) call_simple(bus, "Subscribe", NULL);
-        r = call_simple(bus, "Reload", NULL);
-        if (r < 0)
-                return r;
-        r = unit_files_call(bus, "EnableUnitFiles", unit, true);
-        if (r < 0)
-                return r;
-        r = call_simple(bus, "Reload", NULL);
+        r = enable(bus, unit);
         if (r < 0)
                 return r;
         return run_job(bus, restart ? "RestartUnit" : "StartUnit", unit, deadline, ret_result);
 }
 
-int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec) {
+/* StopUnit, waited for until timeout_sec; bus left open for more calls. */
+static int stop(const char *unit, unsigned timeout_sec, sd_bus **ret_bus) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         uint64_t deadline = now_usec() + (uint64_t) timeout_sec * 1000000u;
         int r;
@@ -206,9 +218,25 @@ int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec) {
         /* Not loaded (no unit file) is fine: nothing to stop. */
         if (r < 0 && r != -ENOENT && r != -ENOLINK && r != -EBADR)
                 log_debug_errno(r, "StopUnit %s: %m", unit);
+        *ret_bus = TAKE_PTR(bus);
+        return r == -ETIMEDOUT ? r : 0;
+}
+
+int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec) {
+        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+        int r = stop(unit, timeout_sec, &bus);
+
+        if (!bus)
+                return r;
         (void) unit_files_call(bus, "DisableUnitFiles", unit, false);
         (void) call_simple(bus, "ResetFailedUnit", "s", unit);
-        return r == -ETIMEDOUT ? r : 0;
+        return r;
+}
+
+int k3s_systemd_stop(const char *unit, unsigned timeout_sec) {
+        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+
+        return stop(unit, timeout_sec, &bus);
 }
 
 int k3s_systemd_unit_job(const char *method, const char *unit, unsigned timeout_sec, char **ret_result) {

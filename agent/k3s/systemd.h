@@ -31,9 +31,16 @@ bool k3s_systemd_available(const struct sysroot *sr);
  * job result is not "done" (ret_result: "failed", "canceled", ...). */
 int k3s_systemd_enable_start(const char *unit, bool restart, unsigned timeout_sec, char **ret_result);
 
+/* Reload, EnableUnitFiles, Reload: up at the next boot, not started now
+ * (install.sh's INSTALL_K3S_SKIP_START). */
+int k3s_systemd_enable(const char *unit);
+
 /* StopUnit (waited for), DisableUnitFiles, Reload. A unit that is not
  * loaded is not an error. */
 int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec);
+
+/* StopUnit only, waited for (k3s-killall.sh stops every k3s*.service). */
+int k3s_systemd_stop(const char *unit, unsigned timeout_sec);
 
 /* One job on a unit (method: "ReloadOrRestartUnit", "StartUnit", ...) with
  * mode "replace", waited for like enable_start. */

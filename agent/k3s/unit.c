@@ -53,17 +53,31 @@ int k3s_unit_render(enum k3s_role role, uint64_t nofile, char **ret) {
         return 0;
 }
 
-static bool proxy_name(const char *name, size_t len) {
-        static const char *const names[] = { "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY" };
+/* What install.sh copies into the unit's env file: every K3S_* and
+ * CONTAINERD_* variable and the proxy variables in any case (install.sh
+ * create_env_file); k3sup and k3s-ansible set K3S_* for the service this
+ * way. K3S_TOKEN is the exception: it becomes the 0600 token file, so it is
+ * in exactly one place. */
+static bool carried_name(const char *name, size_t len) {
+        static const char *const proxies[] = { "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY" };
 
-        if (len > 11 && strneq(name, "CONTAINERD_", 11)) {
-                name += 11;
-                len -= 11;
-        }
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (len == strlen(names[i]) && strncasecmp(name, names[i], len) == 0)
+        if (len == 9 && strneq(name, "K3S_TOKEN", 9))
+                return false;
+        if ((len > 4 && strneq(name, "K3S_", 4)) || (len > 11 && strneq(name, "CONTAINERD_", 11)))
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(proxies); i++)
+                if (len == strlen(proxies[i]) && strncasecmp(name, proxies[i], len) == 0)
                         return true;
         return false;
+}
+
+/* A name systemd's EnvironmentFile= accepts. */
+static bool env_name_valid(const char *name, size_t len) {
+        for (size_t i = 0; i < len; i++)
+                if (!((name[i] >= 'A' && name[i] <= 'Z') || (name[i] >= 'a' && name[i] <= 'z') || name[i] == '_' ||
+                      (i > 0 && name[i] >= '0' && name[i] <= '9')))
+                        return false;
+        return len > 0;
 }
 
 /* systemd EnvironmentFile= double quotes: \ " $ ` are escaped. */
@@ -88,7 +102,8 @@ int k3s_env_render(char * const *envp, char **ret) {
         for (char * const *e = envp; e && *e; e++) {
                 const char *eq = strchr(*e, '=');
 
-                if (!eq || !proxy_name(*e, (size_t) (eq - *e)) || strchr(eq + 1, '\n'))
+                if (!eq || !carried_name(*e, (size_t) (eq - *e)) || !env_name_valid(*e, (size_t) (eq - *e)) ||
+                    strchr(eq + 1, '\n'))
                         continue;
                 fprintf(f, "%.*s=", (int) (eq - *e), *e);
                 append_quoted(f, eq + 1);

@@ -14,7 +14,8 @@
 
 int k3s_unit_render(enum k3s_role role, uint64_t nofile, char **ret);
 
-/* The .env file: only proxy variables (HTTP_PROXY, HTTPS_PROXY, NO_PROXY in
- * either case, and their CONTAINERD_ forms) from envp. Empty string when
- * there are none. Values with a newline are skipped. */
+/* The .env file (0600), as install.sh fills it: the K3S_* and CONTAINERD_*
+ * variables of envp except K3S_TOKEN (that one becomes the token file), and
+ * HTTP_PROXY, HTTPS_PROXY, NO_PROXY in either case. Empty string when there
+ * are none. Values with a newline are skipped. */
 int k3s_env_render(char * const *envp, char **ret);

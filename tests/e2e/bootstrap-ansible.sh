@@ -99,7 +99,7 @@ grep -q "$SRV .*failed=0" "$work/fleet" && grep -q "$AGT .*failed=0" "$work/flee
 nspawn_exec $AGT nodeprep --json k3s status >"$work/agst" 2>/dev/null || fail "agent not ready"
 grep -q "$AGT Ready=True" <<<"$(jq -r '.steps[] | select(.name == "node-ready") | .detail' "$work/agst")" ||
         fail "agent not Ready as the server sees it: $(cat "$work/agst")"
-secret=$(cut -d: -f4 <"$(nspawn_root $SRV)/var/lib/rancher/k3s/server/node-token")
+secret=$(cut -d: -f4 <"$(nspawn_root $SRV)/var/lib/rancher/k3s/server/token")  # node-token: a link to it, absolute inside the node
 grep -qF "$secret" "$work/fleet" && fail "token in the playbook output"
 nspawn_exec $AGT sh -c 'ls /tmp/nodeprep-token-* 2>/dev/null' && fail "token file left behind"
 ANSIBLE_COLLECTIONS_PATH=$work/ac ansible-playbook -i "$work/inventory.ini" "$NODEPREP_TOP/packaging/ansible/playbooks/fleet.yml" \

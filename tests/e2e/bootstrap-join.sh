@@ -43,7 +43,7 @@ st=$(bn_wait_cloud_init $SRV)
 echo "ok   server: cloud-init done, K3s server bootstrapped on $net.2"
 
 # The agent: the shipped agent user-data with the server's token.
-token=$(nspawn_root $SRV)/var/lib/rancher/k3s/server/node-token
+token=$(nspawn_root $SRV)/var/lib/rancher/k3s/server/token  # node-token links here (absolute inside the node)
 install -m 0600 "$token" "$work/token"
 ud "$NODEPREP_TOP/packaging/cloud-init/user-data-agent.yaml" "$V" "$BN_MIRROR_URL" "$BN_SINK_URL" \
         --server "https://$net.2:6443" --token-file "$work/token" --node-ip "$net.3" >"$work/agt.yaml"

@@ -16,7 +16,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 mode() { stat -c %a "$1"; }
 R=$work/root
 mkdir -p "$R"
-echo "K10abc::server:s3cr3t-token-value" >"$work/token"
+echo "K10$(printf "ab%.0s" {1..32})::server:s3cr3t-token-value" >"$work/token"
 
 # 1. First install, server, channel resolution: exit 4 (no systemd), JSON shape.
 set +e
@@ -47,16 +47,19 @@ grep -q "s3cr3t" "$u" && fail "token in the unit"
 [ "$(mode "$R/etc/systemd/system/k3s.service.env")" = 600 ] || fail "env mode"
 c=$R/etc/rancher/k3s/config.yaml.d/50-nodeprep.yaml
 [ "$(mode "$c")" = 600 ] || fail "config mode"
-grep -qx "disable: \[traefik\]" "$c" || { cat "$c"; fail "disable traefik"; }
+grep -qx "disable+: \[traefik\]" "$c" || { cat "$c"; fail "disable traefik"; }
 grep -qx 'write-kubeconfig-mode: "0600"' "$c" || fail "kubeconfig mode"
-grep -qx "tls-san: \[node.example\]" "$c" || fail "tls-san"
+grep -qx "tls-san+: \[node.example\]" "$c" || fail "tls-san"
 grep -qx 'node-ip: "10.0.0.5"' "$c" || fail "node-ip"
 grep -qx 'token-file: "/etc/rancher/k3s/nodeprep-token"' "$c" || fail "token-file"
 grep -q s3cr3t "$c" && fail "token in config"
 [ "$(mode "$R/etc/rancher/k3s/nodeprep-token")" = 600 ] || fail "token copy mode"
 grep -q s3cr3t "$R/etc/rancher/k3s/nodeprep-token" || fail "token copy"
-jq -e '.files["/usr/local/bin/k3s"] and (.links | length) == 3' "$R/var/lib/nodeprep/k3s-install.json" >/dev/null ||
+jq -e '.files["/usr/local/bin/k3s"] and (.links | length) == 4' "$R/var/lib/nodeprep/k3s-install.json" >/dev/null ||
         fail "manifest"
+# No systemd under --root: enabled the way systemctl --root does, for the next boot.
+[ "$(readlink "$R/etc/systemd/system/multi-user.target.wants/k3s.service")" = /etc/systemd/system/k3s.service ] ||
+        fail "not enabled offline"
 grep -q '^\.k3s' <<<"$(ls -a "$R/usr/local/bin")" && fail "temporary file left"
 
 # 2. Again: nothing changes, no binary download (hash matches), still exit 4.
@@ -160,7 +163,7 @@ R5=$work/ha1; mkdir -p "$R5"
 "$NODEPREP" --root "$R5" k3s install --version "$V" --mirror "$MIRROR_URL" --cluster-init \
         --disable traefik --disable servicelb --no-start >/dev/null 2>&1 || fail "cluster-init exit"
 c5=$R5/etc/rancher/k3s/config.yaml.d/50-nodeprep.yaml
-grep -qx "cluster-init: true" "$c5" && grep -qx "disable: \[traefik, servicelb\]" "$c5" || fail "cluster-init config: $(cat "$c5")"
+grep -qx "cluster-init: true" "$c5" && grep -qx "disable+: \[traefik, servicelb\]" "$c5" || fail "cluster-init config: $(cat "$c5")"
 R6=$work/ha2; mkdir -p "$R6"
 "$NODEPREP" --root "$R6" k3s install --version "$V" --mirror "$MIRROR_URL" --server https://10.0.0.1:6443 \
         --token-file "$work/token" --no-start >/dev/null 2>&1 || fail "additional server exit"

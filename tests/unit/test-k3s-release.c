@@ -83,17 +83,20 @@ static void test_hash_file(void **state) {
 static void test_render(void **state) {
         struct k3s_install_options o;
         char *tls[] = { (char *) "a.example", (char *) "10.0.0.1", NULL };
-        char *s = NULL;
+        char *s = NULL, *kept = NULL;
         char *env[] = { (char *) "HTTPS_PROXY=http://p:3128", (char *) "PATH=/bin", (char *) "no_proxy=a,\"b\"$",
-                        (char *) "K3S_TOKEN=secret", (char *) "CONTAINERD_HTTP_PROXY=x", NULL };
+                        (char *) "K3S_TOKEN=secret", (char *) "CONTAINERD_HTTP_PROXY=x",
+                        (char *) "K3S_NODE_NAME=n1", (char *) "K3S_=x", (char *) "CONTAINERD_LOG_LEVEL=debug",
+                        (char *) "K3S_X-Y=bad", NULL };
 
         (void) state;
         k3s_install_options_init(&o);
         o.tls_san = tls;
         o.cluster_init = true;
-        assert_int_equal(k3s_config_render(&o, "/etc/rancher/k3s/nodeprep-token", &s), 0);
-        assert_non_null(strstr(s, "disable: [traefik]\n"));
-        assert_non_null(strstr(s, "tls-san: [a.example, 10.0.0.1]\n"));
+        assert_int_equal(k3s_config_render(&o, "/etc/rancher/k3s/nodeprep-token", NULL, &s, &kept), 0);
+        assert_null(kept);
+        assert_non_null(strstr(s, "disable+: [traefik]\n"));
+        assert_non_null(strstr(s, "tls-san+: [a.example, 10.0.0.1]\n"));
         assert_non_null(strstr(s, "cluster-init: true\n"));
         assert_non_null(strstr(s, "write-kubeconfig-mode: \"0600\"\n"));
         assert_non_null(strstr(s, "token-file: \"/etc/rancher/k3s/nodeprep-token\"\n"));
@@ -104,7 +107,9 @@ static void test_render(void **state) {
         assert_non_null(strstr(s, "    agent\n"));
         free(s);
         assert_int_equal(k3s_env_render(env, &s), 0);
-        assert_string_equal(s, "HTTPS_PROXY=\"http://p:3128\"\nno_proxy=\"a,\\\"b\\\"\\$\"\nCONTAINERD_HTTP_PROXY=\"x\"\n");
+        /* Point 7: K3S_* and CONTAINERD_* carried, K3S_TOKEN not. */
+        assert_string_equal(s, "HTTPS_PROXY=\"http://p:3128\"\nno_proxy=\"a,\\\"b\\\"\\$\"\nCONTAINERD_HTTP_PROXY=\"x\"\n"
+                               "K3S_NODE_NAME=\"n1\"\nCONTAINERD_LOG_LEVEL=\"debug\"\n");
         free(s);
 }
 

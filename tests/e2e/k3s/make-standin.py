@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Build the K3s stand-in "binary": a shebang line, padding (so the file is as
 big as a real release, multi-megabyte), then a zip holding standin.py as
-__main__.py. Python runs zips with leading data, and argv[0] dispatch
+__main__.py, and the modules next to it (nodeobj.py, standin_*.py) beside it.
+Python runs zips with leading data, and argv[0] dispatch
 (kubectl, crictl, ctr links) works like the real multi-call binary.
 Usage: make-standin.py OUT VERSION SIZE_MB [SEED]"""
 import io
@@ -18,6 +19,10 @@ with open(os.path.join(here, "standin.py")) as f:
 z = io.BytesIO()
 with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
     zf.writestr("__main__.py", src)
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py") and name not in ("standin.py", "make-standin.py", "mirror.py"):
+            with open(os.path.join(here, name)) as f:
+                zf.writestr(name, f.read())
     # The OpenFaaS tests' Kubernetes API (imported by standin.py) and the
     # pure-Python PyYAML it reads manifests with (the container has none).
     import yaml

@@ -9,7 +9,8 @@ and a control endpoint:
   GET /_control/requests                     request log (one line each)
 
 Faults: channel-503, channel-200, 404, truncated, reset, reset-once, slow,
-wrong-hash, missing-hash-line, other-arch.
+wrong-hash, missing-hash-line, other-arch, huge (declares 10 GB, sends on
+while read), drip (2 KB/s, never stalls long enough for a low-speed abort).
 Usage: mirror.py --dir DIR --version V --port-file FILE
 """
 import argparse
@@ -114,6 +115,26 @@ def make_handler(root, version):
             else:
                 self.send_response(200)
             body = data[start:]
+            if State.fault == "huge":
+                # A mirror that declares 10 GB and keeps sending.
+                self.send_header("Content-Length", str(10 << 30))
+                self.end_headers()
+                try:
+                    while True:
+                        self.wfile.write(b"\0" * 65536)
+                except OSError:
+                    return
+            if State.fault == "drip":
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                for i in range(0, len(body), 2048):
+                    try:
+                        self.wfile.write(body[i:i + 2048])
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(1)
+                return
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Content-Type", "application/octet-stream")
             self.end_headers()
