@@ -20,6 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+/* glibc before 2.34 (Debian 11) has no SYS_close_range; its kernel headers
+ * (5.10) have the number. */
+#if !defined(SYS_close_range) && defined(__NR_close_range)
+#define SYS_close_range __NR_close_range
+#endif
+
 #include "../basic/cleanup.h"
 #include "../basic/fileio.h"
 #include "route.h"
@@ -190,7 +196,9 @@ static int start_child(const struct health_server_options *o, struct health_snap
                  * collector's (root dirfd, netlink sockets, files) crosses. */
                 if (dup2(listen_fd, CHILD_LISTEN_FD) < 0 || dup2(sp[1], CHILD_IPC_FD) < 0)
                         _exit(1);
-                (void) syscall(SYS_close_range, CHILD_IPC_FD + 1, ~0U, 0);
+                if (syscall(SYS_close_range, CHILD_IPC_FD + 1, ~0U, 0) < 0)     /* kernels before 5.9 */
+                        for (long fd = CHILD_IPC_FD + 1, max = sysconf(_SC_OPEN_MAX); fd < max; fd++)
+                                (void) close((int) fd);
                 child_main(*o);
         }
         close(sp[1]);

@@ -32,7 +32,7 @@ np bootstrap extra-arg >/dev/null 2>&1; rc3=$?
 set -e
 [ "$rc1$rc2$rc3" = 222 ] || fail "usage errors exit $rc1 $rc2 $rc3, expected 2 2 2"
 [ ! -e "$result" ] || fail "a usage error wrote a result"
-grep -q "stages: preflight" <<<"$(np bootstrap --help)" || fail "--help"
+grep -qi "stages: preflight" <<<"$(np bootstrap --help)" || fail "--help"
 
 # The fixture lacks what K3s needs: preflight fails (exit 3), names the checks, reports.
 set +e
