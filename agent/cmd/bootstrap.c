@@ -729,7 +729,7 @@ static int stage_report(struct run *run) {
 static void add_not_run(struct run *run, enum bootstrap_stage from) {
         /* The report is not a stage that can be "not run": failures are reported too. */
         for (enum bootstrap_stage s = from; s < BS_REPORT; s++)
-                if (s != BS_GATEWAY || run->a->want_gateway)
+                if ((s != BS_GATEWAY || run->a->want_gateway) && (s != BS_OPENFAAS || run->a->openfaas))
                         (void) bootstrap_stage_add(run->doc, s, STAGE_NOT_RUN, 0, "an earlier stage failed", NULL);
 }
 

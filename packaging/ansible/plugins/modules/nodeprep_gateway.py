@@ -16,7 +16,7 @@ description:
   - The agent writes the nginx zones (C(/etc/nginx/conf.d/nodeprep-ratelimit.conf)), the site
     (C(/etc/nginx/sites-available/nodeprep-gateway.conf) and its C(sites-enabled) link), the ACME webroot and a
     certbot deploy hook; every candidate passes C(nginx -t) before nginx is reloaded.
-  - With O(tls=acme) the certificate comes from C(certbot certonly --webroot) in two phases.
+  - With C(tls=acme) the certificate comes from C(certbot certonly --webroot) in two phases.
   - Check mode runs C(nodeprep gateway plan); diff mode shows each file's content before and after.
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
@@ -27,9 +27,9 @@ options:
     required: true
   state:
     description:
-      - V(present) writes the configuration (and obtains the certificate).
-      - V(verified) checks files, C(nginx -t), nginx, the certificate and the timeout order; fails on drift.
-      - V(absent) removes exactly the files nodeprep wrote.
+      - C(present) writes the configuration (and obtains the certificate).
+      - C(verified) checks files, C(nginx -t), nginx, the certificate and the timeout order; fails on drift.
+      - C(absent) removes exactly the files nodeprep wrote.
     type: str
     choices: [present, verified, absent]
     default: present
@@ -37,14 +37,14 @@ options:
     description: The ACME account address.
     type: str
   tls:
-    description: V(acme), V(none) (a TLS-terminating balancer in front), or C(cert:CERT,KEY).
+    description: C(acme), C(none) (a TLS-terminating balancer in front), or C(cert:CERT,KEY).
     type: str
     default: acme
   acme_server:
     description: An ACME directory URL other than Let's Encrypt's.
     type: str
   acme_ca_file:
-    description: The CA bundle that signs O(acme_server)'s certificate.
+    description: The CA bundle that signs C(acme_server)'s certificate.
     type: path
   upstream:
     description: The OpenFaaS gateway, C(ADDR:PORT).
@@ -53,7 +53,7 @@ options:
     description: Requests per client address, C(N/s) or C(N/m).
     type: str
   burst:
-    description: Requests above O(rate) served without delay before C(429).
+    description: Requests above C(rate) served without delay before C(429).
     type: int
   max_body:
     description: Largest request body (nginx size, for example C(50m)).

@@ -17,20 +17,20 @@ description:
     C(nodeprep openfaas uninstall) on a K3s server.
   - Idempotent; a second run with the same options writes nothing and reports no change.
   - OpenFaaS Community Edition is licensed under its EULA (U(https://github.com/openfaas/faas/blob/master/EULA.md)),
-    which forbids redistributing it and installing it for a client commercially; O(accept_ce_eula=true) is required
-    for CE, or O(license_file) for OpenFaaS Pro.
+    which forbids redistributing it and installing it for a client commercially; C(accept_ce_eula=true) is required
+    for CE, or C(license_file) for OpenFaaS Pro.
 options:
   state:
-    description: V(present) installs OpenFaaS, V(absent) removes what C(nodeprep openfaas install) wrote.
+    description: C(present) installs OpenFaaS, C(absent) removes what C(nodeprep openfaas install) wrote.
     type: str
     choices: [present, absent]
     default: present
   accept_ce_eula:
-    description: Accept the OpenFaaS CE EULA. Excludes O(license_file).
+    description: Accept the OpenFaaS CE EULA. Excludes C(license_file).
     type: bool
     default: false
   license_file:
-    description: An OpenFaaS Pro licence on the managed host. Excludes O(accept_ce_eula).
+    description: An OpenFaaS Pro licence on the managed host. Excludes C(accept_ce_eula).
     type: path
   chart_url:
     description: A chart repository (its C(index.yaml)) to fetch the chart from instead of the upstream one.
@@ -39,13 +39,13 @@ options:
     description: The chart C(.tgz) on the managed host.
     type: path
   expose:
-    description: V(clusterip) keeps the gateway off every public address (reach it through nginx);
-      V(loadbalancer) and V(nodeport) publish plain HTTP on 8080 or 31112 of every node address.
+    description: C(clusterip) keeps the gateway off every public address (reach it through nginx);
+      C(loadbalancer) and C(nodeport) publish plain HTTP on 8080 or 31112 of every node address.
     type: str
     choices: [clusterip, loadbalancer, nodeport]
     default: clusterip
   function_timeout:
-    description: The gateway's upstream timeout (read/write are set slightly above it), such as V(60s) or V(2m).
+    description: The gateway's upstream timeout (read/write are set slightly above it), such as C(60s) or C(2m).
     type: str
     default: 60s
   canary:
