@@ -127,7 +127,8 @@ stress: all
 asan:
 	@$(MAKE) --no-print-directory B=build-asan CC=gcc \
 		CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-		LDFLAGS="-fsanitize=address,undefined" build-asan/nodeprep unit-bins replay-bins
+		LDFLAGS="-fsanitize=address,undefined" build-asan/nodeprep build-asan/completion/nodeprep.bash \
+		build-asan/completion/_nodeprep unit-bins replay-bins
 	@NODEPREP=$(CURDIR)/build-asan/nodeprep BUILD=build-asan \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run-all.sh unit cli replay

@@ -180,6 +180,9 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                         const struct cli_option *o = k3s_option_by_val(c - ARG_K3S_BASE);
                         _cleanup_free_ char *flag = NULL;
 
+                        if (!o)         /* every val in the array came from that table */
+                                return cli_error(cli, EXIT_FAILED, "internal error: unknown k3s option %d", c);
+
                         if (asprintf(&flag, "--%s", o->name) < 0 || strv_extend(&a->k3s_argv, flag) < 0 ||
                             (o->has_arg && strv_extend(&a->k3s_argv, optarg) < 0))
                                 return cli_error(cli, EXIT_FAILED, "out of memory");

@@ -136,7 +136,14 @@ static int txn_diff(const struct sysroot *sr, const struct gateway_options *o, i
                 k = gw_current_read(sr, d->path, c);
                 if (k < 0)
                         return error_msg(&r->error, k, "%s: %s", d->path, strerror(-k));
-                snprintf(t->paths[t->n], GATEWAY_PATH_MAX, "%s", d->path);
+                {
+                        /* Not snprintf(): d lives in t too, and gcc's
+                         * -Wrestrict cannot tell the two apart. */
+                        size_t len = strnlen(d->path, GATEWAY_PATH_MAX - 1);
+
+                        memcpy(t->paths[t->n], d->path, len);
+                        t->paths[t->n][len] = 0;
+                }
                 t->kinds[t->n] = d->kind;
                 t->n++;
                 mine = !c->exists || (c->ours && c->kind == d->kind);

@@ -160,7 +160,7 @@ int gateway_parse_duration(const char *s, unsigned *ret_sec) {
                         char num[16];
                         size_t n = 0;
 
-                        while (isdigit(p[n]) && n < sizeof(num) - 1)
+                        while (n < sizeof(num) - 1 && isdigit((unsigned char) p[n]))
                                 n++;
                         if (n == 0 || n >= sizeof(num) - 1)
                                 return -EINVAL;

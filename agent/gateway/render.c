@@ -147,7 +147,7 @@ static void render_server_common(FILE *f, const struct gateway_options *o) {
                 "    limit_req_status 429;\n"
                 "    limit_conn nodeprep_addr %u;\n"
                 "    limit_conn_status 429;\n",
-                body, o->burst, GW_CONN_PER_ADDR);
+                body, o->burst, (unsigned) GW_CONN_PER_ADDR);
 }
 
 static void render_port80(FILE *f, const struct gateway_options *o) {

@@ -146,7 +146,7 @@ static void verify_timeouts(const struct sysroot *sr, const struct gateway_optio
 static void verify_cert(const struct sysroot *sr, const struct gateway_options *o, struct gateway_result *r) {
         char cert[GATEWAY_PATH_MAX], key[GATEWAY_PATH_MAX];
         _cleanup_free_ char *err = NULL;
-        struct gw_cert_info info;
+        struct gw_cert_info info = {};
 
         gw_cert_paths(o, cert, key);
         if (gw_cert_read(sr, cert, o->domain, &info, &err) < 0)
@@ -239,7 +239,7 @@ int gateway_health_read(const struct sysroot *sr, struct gateway_health *ret) {
                 snprintf(h.nginx_state, sizeof(h.nginx_state), "unknown");
         if (h.tls) {
                 char cert[GATEWAY_PATH_MAX];
-                struct gw_cert_info info;
+                struct gw_cert_info info = {};
                 _cleanup_free_ char *err = NULL;
 
                 /* The site file names the certificate (cert: or ACME). */

@@ -24,7 +24,7 @@ for p in / /foo /metricsx /readyz/ /livez/x /status/1 "/../etc/passwd"; do
         eq "$code" 404 "GET $p"; eq "$ctype" "text/plain; charset=utf-8" "404 type"
 done
 http /status; eq "$code" 200; eq "$ctype" application/json "/status type"
-echo "$body" | jq -e '.ready == true and (.checks | length) == 10 and .figures.file_handles.max > 0' >/dev/null ||
+echo "$body" | jq -e '.ready == true and (.checks | length) == 12 and .figures.file_handles.max > 0' >/dev/null ||
         fail "/status: $body"; ok
 echo "$body" | jq -e '.checks[] | select(.name == "k3s") | .enabled == false' >/dev/null || fail "k3s not disabled"; ok
 

@@ -143,8 +143,16 @@ with concurrent.futures.ThreadPoolExecutor(max_workers=32) as pool:
     errors = [e for e in pool.map(one, inputs) if e]
 assert not errors, f"server gone during malformed requests: {errors[0]} ({len(errors)} failures)"
 print(f"10000 malformed requests in {time.time() - t0:.1f}s")
-r = exchange(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
-assert b" 200 " in r.split(b"\r\n")[0], r[:80]
+# The storm's last connections may still hold slots for a moment (the
+# per-address share is counted while the server closes them): the server
+# must come back within a few seconds, not answer at once.
+deadline = time.time() + 10
+while True:
+    r = exchange(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+    if r and b" 200 " in r.split(b"\r\n")[0]:
+        break
+    assert time.time() < deadline, f"/livez not 200 within 10 s of the storm: {r[:80] if r else r}"
+    time.sleep(0.2)
 PY
 ok
 alive
