@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/curl-util.h"
 #include "../basic/dl-curl.h"
 #include "../basic/parse.h"
 #include "blob.h"
@@ -73,7 +74,7 @@ int k3s_server_ca_hash(const char *server, char ret[65], char **ret_error) {
         if (!c)
                 return -ENOMEM;
         curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+        curl_allow_protocols(c, false, false);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
         curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);

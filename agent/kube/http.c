@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/curl-util.h"
 #include "../basic/dl-curl.h"
 #include "../basic/errmsg.h"
 
@@ -63,6 +66,29 @@ static void blob(CURL *c, CURLoption opt, const char *pem) {
         curl_easy_setopt(c, opt, &b);
 }
 
+/* The cluster CA. curl >= 7.77 takes it from memory; Debian 11's 7.74 only
+ * from a path, so there it goes through a memfd that lives as long as the
+ * transfer (*fd, closed by the caller), never through a file on disk. */
+static int set_ca(CURL *c, const char *pem, int *fd) {
+#if LIBCURL_VERSION_NUM >= 0x074d00
+        (void) fd;
+        blob(c, CURLOPT_CAINFO_BLOB, pem);
+        return 0;
+#else
+        char path[64];
+        size_t len = strlen(pem);
+
+        *fd = memfd_create("nodeprep-kube-ca", MFD_CLOEXEC);
+        if (*fd < 0)
+                return -errno;
+        if (write(*fd, pem, len) != (ssize_t) len)
+                return -EIO;
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", *fd);
+        curl_easy_setopt(c, CURLOPT_CAINFO, path);
+        return 0;
+#endif
+}
+
 static int errno_for(CURLcode cc) {
         switch (cc) {
         case CURLE_OPERATION_TIMEDOUT: return -ETIMEDOUT;
@@ -77,6 +103,7 @@ int http_do(const struct http_request *req, struct http_response *ret, char **re
                           .header_name = req->capture_header };
         char errbuf[CURL_ERROR_SIZE] = "", ctype[128];
         struct curl_slist *headers = NULL;
+        _cleanup_close_ int ca_fd = -1;
         long status = 0;
         CURLcode cc;
         CURL *c;
@@ -89,7 +116,7 @@ int http_do(const struct http_request *req, struct http_response *ret, char **re
         if (!c)
                 return -ENOMEM;
         curl_easy_setopt(c, CURLOPT_URL, req->url);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_allow_protocols(c, false, true);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
         curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -111,8 +138,11 @@ int http_do(const struct http_request *req, struct http_response *ret, char **re
         }
         headers = curl_slist_append(headers, "Accept: application/json");
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-        if (req->ca_pem)
-                blob(c, CURLOPT_CAINFO_BLOB, req->ca_pem);
+        if (req->ca_pem && set_ca(c, req->ca_pem, &ca_fd) < 0) {
+                curl_easy_cleanup(c);
+                curl_slist_free_all(headers);
+                return error_msg(ret_error, -EIO, "%s: cannot hand the cluster CA to libcurl", req->url);
+        }
         if (req->cert_pem)
                 blob(c, CURLOPT_SSLCERT_BLOB, req->cert_pem);
         if (req->key_pem)
