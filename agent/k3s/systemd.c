@@ -189,15 +189,26 @@ int k3s_systemd_enable(const char *unit) {
         return r < 0 ? r : enable(bus, unit);
 }
 
-int k3s_systemd_enable_start(const char *unit, bool restart, unsigned timeout_sec, char **ret_result) {
-        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+/* A bus with job signals subscribed, and the deadline of the job to come. */
+static int bus_open_for_job(unsigned timeout_sec, sd_bus **ret_bus, uint64_t *ret_deadline) {
         uint64_t deadline = now_usec() + (uint64_t) timeout_sec * 1000000u;
-        int r;
+        int r = bus_open(ret_bus);
 
-        r = bus_open(&bus);
         if (r < 0)
                 return r;
-        (void) call_simple(bus, "Subscribe", NULL);
+        (void) call_simple(*ret_bus, "Subscribe", NULL);
+        *ret_deadline = deadline;
+        return 0;
+}
+
+int k3s_systemd_enable_start(const char *unit, bool restart, unsigned timeout_sec, char **ret_result) {
+        _cleanup_(bus_unrefp) sd_bus *bus = NULL;
+        uint64_t deadline;
+        int r;
+
+        r = bus_open_for_job(timeout_sec, &bus, &deadline);
+        if (r < 0)
+                return r;
         r = enable(bus, unit);
         if (r < 0)
                 return r;
@@ -207,13 +218,12 @@ int k3s_systemd_enable_start(const char *unit, bool restart, unsigned timeout_se
 /* StopUnit, waited for until timeout_sec; bus left open for more calls. */
 static int stop(const char *unit, unsigned timeout_sec, sd_bus **ret_bus) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
-        uint64_t deadline = now_usec() + (uint64_t) timeout_sec * 1000000u;
+        uint64_t deadline;
         int r;
 
-        r = bus_open(&bus);
+        r = bus_open_for_job(timeout_sec, &bus, &deadline);
         if (r < 0)
                 return r;
-        (void) call_simple(bus, "Subscribe", NULL);
         r = run_job(bus, "StopUnit", unit, deadline, NULL);
         /* Not loaded (no unit file) is fine: nothing to stop. */
         if (r < 0 && r != -ENOENT && r != -ENOLINK && r != -EBADR)
@@ -241,13 +251,12 @@ int k3s_systemd_stop(const char *unit, unsigned timeout_sec) {
 
 int k3s_systemd_unit_job(const char *method, const char *unit, unsigned timeout_sec, char **ret_result) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
-        uint64_t deadline = now_usec() + (uint64_t) timeout_sec * 1000000u;
+        uint64_t deadline;
         int r;
 
-        r = bus_open(&bus);
+        r = bus_open_for_job(timeout_sec, &bus, &deadline);
         if (r < 0)
                 return r;
-        (void) call_simple(bus, "Subscribe", NULL);
         return run_job(bus, method, unit, deadline, ret_result);
 }
 
