@@ -34,6 +34,8 @@
 #include "../openfaas/openfaas.h"
 #include "cli.h"
 #include "openfaas-cli.h"
+#include "tune-cli.h"
+#include "tune-json.h"
 
 #ifndef NODEPREP_VERSION
 #define NODEPREP_VERSION "0.1.0"
@@ -493,50 +495,39 @@ static int stage_preflight(struct run *run) {
         return 0;
 }
 
-static size_t count_changed_keys(json_object *res) {
-        json_object *keys;
-        size_t n = 0;
-
-        if (!res || !json_object_object_get_ex(res, "keys", &keys))
-                return 0;
-        for (size_t i = 0; i < json_object_array_length(keys); i++) {
-                json_object *k = json_object_array_get_idx(keys, i);
-                const char *before = json_str_or(k, "before", NULL), *after = json_str_or(k, "after", NULL);
-
-                if (after && (!before || !streq(before, after)))
-                        n++;
-        }
-        return n;
-}
-
+/* The profile stage: tune_apply() as `nodeprep apply` runs it (same profile
+ * lookup, guards, error lines naming "apply"), its result kept typed; the
+ * stage records the JSON `apply --json` prints, or its error object. */
 static int stage_profile(struct run *run) {
-        _cleanup_strv_free_ char **argv = NULL;
-        json_object *res = NULL;
+        _cleanup_profile_ struct profile *p = NULL;
+        _cleanup_(tune_result_done) struct tune_result res = {};
+        struct apply_options o = {};
+        struct cli sub = *run->cli;
+        json_object *err = NULL;
         uint64_t t0 = now_ms();
-        int code, r;
+        int code;
 
         if (!run->a->profile) {
                 stage_done(run, BS_PROFILE, STAGE_SKIPPED, t0, NULL, "--no-profile");
                 return 0;
         }
-        if (strv_extend(&argv, "apply") < 0 || (run->a->allow_netns && strv_extend(&argv, "--allow-netns") < 0) ||
-            strv_extend(&argv, run->a->profile) < 0)
-                return -ENOMEM;
-        r = run_command(run->cli, cmd_apply, argv, &code, &res);
-        if (r < 0)
-                return r;
+        sub.command = "apply";
+        sub.json = false;
+        sub.error_capture = &err;
+        code = tune_cli_apply(&sub, run->a->profile, &o, run->a->allow_netns, &p, &res);
         if (code != EXIT_OK)
-                return stage_failed(run, BS_PROFILE, code, t0, res,
+                return stage_failed(run, BS_PROFILE, code, t0, err,
                                     code == EXIT_INVALID ? "fix the profile (nodeprep profile lint PROFILE), then re-run"
                                     : code == EXIT_NOT_PERMITTED ? "run as root on the host itself, then re-run"
                                     : "see `nodeprep plan PROFILE` for what was to change; nothing was left half "
                                       "applied; fix the cause and re-run",
-                                    "apply %s: %s", run->a->profile, json_str_or(res, "error", "failed"));
-        if (json_is_true(res, "changed"))
-                stage_done(run, BS_PROFILE, STAGE_CHANGED, t0, res, "%s applied: %zu key(s) changed",
-                           run->a->profile, count_changed_keys(res));
+                                    "apply %s: %s", run->a->profile, json_str_or(err, "error", "failed"));
+        if (res.changed)
+                stage_done(run, BS_PROFILE, STAGE_CHANGED, t0, tune_result_to_json(&res), "%s applied: %zu key(s) changed",
+                           run->a->profile, tune_result_changed_keys(&res));
         else
-                stage_done(run, BS_PROFILE, STAGE_DONE, t0, res, "%s already applied: no change", run->a->profile);
+                stage_done(run, BS_PROFILE, STAGE_DONE, t0, tune_result_to_json(&res), "%s already applied: no change",
+                           run->a->profile);
         return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "../shared/json-util.h"
 #include "../basic/parse.h"
 #include "../k3s/k3s.h"
+#include "../tune/tune-state.h"
 #include "cli.h"
 
 static void print_steps(json_object *result) {
@@ -257,6 +258,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
         o.fetch.progress = progress;
         o.fetch.userdata = &prog;
 
+        o.nofile = tune_applied_nofile(cli->sr);        /* the profile's [limits] nofile, if applied */
         k3s_result_init(&res);
         r = k3s_install(cli->sr, &o, &res);
         if (r >= 0 && res.no_systemd) {

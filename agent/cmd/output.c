@@ -44,7 +44,7 @@ static int error_print(const struct cli *cli, int exit_code, const char *hint, c
                 fprintf(stderr, "nodeprep: %s\n", msg ? msg : "out of memory");
         if (hint)
                 fprintf(stderr, "hint: %s\n", hint);
-        if (cli->json) {
+        if (cli->json || cli->error_capture) {
                 json_object *o = json_object_new_object();
 
                 json_object_object_add(o, "changed", json_object_new_boolean(false));
@@ -52,6 +52,11 @@ static int error_print(const struct cli *cli, int exit_code, const char *hint, c
                 if (hint)
                         json_object_object_add(o, "hint", json_object_new_string(hint));
                 json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
+                if (cli->error_capture) {
+                        json_object_put(*cli->error_capture);
+                        *cli->error_capture = o;
+                        return exit_code;
+                }
                 printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
                 json_object_put(o);

@@ -9,15 +9,8 @@
 #include "../basic/cleanup.h"
 #include "../k3s/k3s.h"
 #include "../k3s/ready.h"
+#include "../shared/json-util.h"
 #include "health-checks.h"
-
-static const char *json_str(json_object *o, const char *key) {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v) || json_object_get_type(v) != json_type_string)
-                return NULL;
-        return json_object_get_string(v);
-}
 
 /* K3s that nodeprep did not install (the upstream script, by hand): the role
  * from the unit files it left. -ENOENT when there is no K3s at all. */
@@ -34,8 +27,8 @@ static int foreign_target(const struct sysroot *sr, struct k3s_ready_target *t) 
 static void summarize(json_object *steps, struct k3s_health *h) {
         for (size_t i = 0; i < json_object_array_length(steps); i++) {
                 json_object *s = json_object_array_get_idx(steps, i);
-                const char *name = json_str(s, "name"), *status = json_str(s, "status");
-                const char *detail = json_str(s, "detail");
+                const char *name = json_field_string(s, "name"), *status = json_field_string(s, "status");
+                const char *detail = json_field_string(s, "detail");
                 size_t n = strlen(h->rungs);
 
                 if (!name || !status)

@@ -69,7 +69,7 @@ struct k3s_install_options {
         enum k3s_symlink_mode symlink;
         bool force;
         unsigned timeout_sec;           /* start + readiness deadline; default 300 */
-        uint64_t nofile;                /* LimitNOFILE; 0: profile or 1048576 */
+        uint64_t nofile;                /* LimitNOFILE (the caller passes the applied profile's); 0: 1048576 */
         struct fetch_options fetch;
 };
 
@@ -96,8 +96,6 @@ json_object *k3s_result_to_json(const struct k3s_result *r);
 void k3s_step(struct k3s_result *r, const char *name, const char *status, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
-/* LimitNOFILE for the unit: the applied profile's nofile when there is one. */
-uint64_t k3s_nofile_from_state(const struct sysroot *sr);
 
 int k3s_install(const struct sysroot *sr, const struct k3s_install_options *o, struct k3s_result *res);
 
