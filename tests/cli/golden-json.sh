@@ -48,9 +48,7 @@ cases_check() {
         golden check-error-bad-role --root "$q" check --role boss
         golden check-error-bad-steal-window --root "$q" check --steal-window 99999999
         # A controller resetting (issue 12's example of the two judges).
-        local r; r=$(copy check/kvm-qemu-nvme nvme-resetting)
-        echo resetting >"$(readlink -f "$r/sys/class/nvme/nvme0")/state"
-        golden check-nvme-resetting-nvme --root "$r" check nvme
+        golden check-nvme-resetting-nvme --root "$WORK/nvme-resetting" check nvme
 }
 
 # --- profiles -----------------------------------------------------------------
@@ -115,14 +113,16 @@ cases_tune() {
 }
 
 # --- serve --once: the /status body -------------------------------------------
-# serve writes its canary into the tree's data dir: copies, never the fixtures.
-# Each case waits about half a second (collection 2 of --once): they run beside
-# the others (run_all).
+# serve writes its canary into the data dir when the tree has one: those trees
+# are copied (the two passes run at once), the others are read in place
+# (copying is slow here). Each case waits about half a second (collection 2 of
+# --once): they run beside the others (run_all).
 cases_serve_fixtures() {
-        local dir name
+        local dir name root
         for dir in "$FIXTURES"/check/*/; do
-                name=$(basename "$dir")
-                golden "serve-once-$name" --root "$(copy "check/$name" "serve-$name")" serve --once
+                name=$(basename "$dir") root=$dir
+                [ -e "$dir/var/lib/rancher" ] && root=$(copy "check/$name" "serve-$name")
+                golden "serve-once-$name" --root "$root" serve --once
         done
 }
 cases_serve_health() {
@@ -138,10 +138,8 @@ cases_serve_health() {
         printf '[health]\nbogus = 1\n' >"$H/etc/nodeprep/nodeprep.conf"
         golden serve-once-error-bad-config --root "$H" serve --once
         golden serve-error-bad-interval --root "$H" serve --once --interval 0
-        local N; N=$(copy check/kvm-qemu-nvme serve-nvme-resetting)
-        echo resetting >"$(readlink -f "$N/sys/class/nvme/nvme0")/state"
         printf '[health]\nchecks = nvme-health\n' >"$WORK/nvme.conf"
-        golden serve-once-nvme-resetting --root "$N" serve --once --config "$WORK/nvme.conf"
+        golden serve-once-nvme-resetting --root "$WORK/nvme-resetting" serve --once --config "$WORK/nvme.conf"
 }
 
 # --- k3s: status, an air-gapped install (no systemd under --root), uninstall ----
@@ -167,7 +165,9 @@ cases_k3s() {
         golden k3s-error-unknown-subcommand --root "$R" k3s frobnicate
 }
 
-# --- openfaas: status and the refusals that need no chart ----------------------
+# --- openfaas: install from a loopback chart repository, status, uninstall ----
+# The password file is laid down beforehand (alphanumerics, as install would
+# write): install keeps it, so the manifest and its hash are the same each run.
 cases_openfaas() {
         local R=$WORK/of-root
         mkdir -p "$R/var/lib/rancher/k3s/server/manifests" "$R/etc"
@@ -179,6 +179,19 @@ cases_openfaas() {
         golden openfaas-install-error-airgap-ce --root "$R" openfaas install --accept-ce-eula --airgap --chart-file /dev/null
         mkdir -p "$WORK/of-bare/etc"
         golden openfaas-install-error-no-k3s --root "$WORK/of-bare" openfaas install --accept-ce-eula --chart-file /dev/null
+        mkdir -m 700 -p "$R/var/lib/nodeprep/openfaas"
+        (umask 077; printf 'goldenPassword0123456789abcdefABCDEF' >"$R/var/lib/nodeprep/openfaas/basic-auth-password")
+        golden openfaas-01-install --root "$R" openfaas install --accept-ce-eula --chart-url "$CHART_URL"
+        golden openfaas-02-status --root "$R" openfaas status
+        golden openfaas-03-install-again --root "$R" openfaas install --accept-ce-eula --chart-url "$CHART_URL"
+        golden openfaas-04-install-other-timeout --root "$R" openfaas install --accept-ce-eula --chart-url "$CHART_URL" \
+                --function-timeout 2m --expose loadbalancer
+        echo "# edited" >>"$R/var/lib/rancher/k3s/server/manifests/nodeprep-openfaas.yaml"
+        golden openfaas-05-status-edited --root "$R" openfaas status
+        golden openfaas-06-uninstall-error-edited --root "$R" openfaas uninstall
+        sed -i '$d' "$R/var/lib/rancher/k3s/server/manifests/nodeprep-openfaas.yaml"
+        golden openfaas-07-uninstall --root "$R" openfaas uninstall
+        golden openfaas-08-status-after-uninstall --root "$R" openfaas status
 }
 
 # --- gateway: plan, apply (phase 1, no certificate), verify, remove -----------
@@ -246,7 +259,10 @@ cases_global() {
 run_all() {  # OUT WORK: one full pass
         OUT=$1 WORK=$2
         mkdir -p "$OUT" "$WORK"
-        local serve_fixtures serve_health
+        local serve_fixtures serve_health r
+        # kvm-qemu-nvme with its controller resetting: read by check and serve.
+        r=$(copy check/kvm-qemu-nvme nvme-resetting)
+        echo resetting >"$(readlink -f "$r/sys/class/nvme/nvme0")/state"
         cases_serve_fixtures & serve_fixtures=$!
         cases_serve_health & serve_health=$!
         cases_check; cases_profile; cases_tune; cases_k3s; cases_openfaas; cases_gateway
@@ -258,6 +274,16 @@ run_all() {  # OUT WORK: one full pass
         for f in "$OUT"/*.rc; do echo "$(basename "$f" .rc) $(cat "$f")"; done | LC_ALL=C sort >"$OUT/exit-codes"
         rm -f "$OUT"/*.stderr "$OUT"/*.rc
 }
+
+# The stand-in chart repository (tests/e2e/openfaas/chartrepo.py: the same
+# bytes every run), shared by both passes.
+repo_pid=
+trap '[ -n "$repo_pid" ] && kill $repo_pid 2>/dev/null; rm -rf "$TMP"' EXIT
+python3 "$NODEPREP_TOP/tests/e2e/openfaas/chartrepo.py" --dir "$TMP/chartrepo" --port-file "$TMP/chartrepo.port" &
+repo_pid=$!
+for _ in $(seq 200); do [ -s "$TMP/chartrepo.port" ] && break; sleep 0.05; done
+[ -s "$TMP/chartrepo.port" ] || fail "the chart repository did not start within 10 s"
+CHART_URL=http://127.0.0.1:$(cat "$TMP/chartrepo.port")
 
 # Two passes side by side (most of the time is serve --once sleeping), then
 # they must agree byte for byte before either is compared.
