@@ -9,7 +9,7 @@
 #   GOLDEN_UPDATE=1 bash tests/cli/golden-json.sh   rewrites tests/golden/
 # A diff in tests/golden/ is a contract change: see tests/golden/README.md.
 . "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || fail "python3 missing (scripts/install-deps.sh installs it)"
+for t in python3 openssl; do command -v $t >/dev/null || fail "$t missing (scripts/install-deps.sh installs it)"; done
 GOLDEN=$NODEPREP_TOP/tests/golden
 PROFILES=$NODEPREP_TOP/profiles
 # What nodeprep reads from the environment (k3s install: K3S_*, CONTAINERD_*,
@@ -211,6 +211,24 @@ cases_gateway() {
         golden gateway-05-apply-again --root "$R" gateway apply --domain $D --function-timeout 1m30s
         golden gateway-06-verify-phase1 --root "$R" gateway verify --domain $D --function-timeout 1m30s
         golden gateway-07-verify-other-options --root "$R" gateway verify --domain $D
+        # Phase 2 on a copy: a certificate where certbot puts it (fixed serial;
+        # its dates follow the clock and are normalised).
+        local L=$WORK/gw-phase2 opts=(--domain $D --function-timeout 1m30s --rate 20/m --burst 7 --max-body 10m
+                --allow-system 10.1.0.0/16 --trusted-proxy 192.0.2.0/24 --trusted-proxy 2001:db8::/32)
+        cp -a "$R" "$L"
+        mkdir -p "$L/etc/letsencrypt/live/$D"
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -set_serial 4242 -days 90 \
+                -keyout "$L/etc/letsencrypt/live/$D/privkey.pem" -out "$L/etc/letsencrypt/live/$D/fullchain.pem" \
+                -subj "/CN=$D" -addext "subjectAltName=DNS:$D" 2>/dev/null || fail "openssl req failed"
+        golden gateway-tls-01-apply-phase2 --root "$L" gateway apply "${opts[@]}"
+        golden gateway-tls-02-apply-again --root "$L" gateway apply "${opts[@]}"
+        golden gateway-tls-03-verify --root "$L" gateway verify "${opts[@]}"
+        mkdir -p "$L/var/lib/rancher/k3s/server/manifests"
+        printf 'gateway:\n  upstreamTimeout: 2m\n  readTimeout: 2m5s\n  writeTimeout: 2m5s\n' \
+                >"$L/var/lib/rancher/k3s/server/manifests/nodeprep-openfaas.yaml"
+        golden gateway-tls-04-verify-order-broken --root "$L" gateway verify "${opts[@]}"
+        golden gateway-tls-05-serve-once --root "$L" serve --once
+        golden gateway-tls-06-remove --root "$L" gateway remove --domain $D
         golden gateway-08-remove --root "$R" gateway remove --domain $D
         golden gateway-09-remove-again --root "$R" gateway remove --domain $D
         local T=$WORK/gw-tls-none

@@ -39,6 +39,13 @@ RULES = [
     value_of("duration_ms", "DURATION"),
     value_of("canary_seconds", "DURATION"),
     (re.compile(r"canary %s ms" % NUM), "canary @DURATION@ ms"),
+    #    The gateway's certificate is made by the test with -days 90: its end
+    #    and what is left of it follow the clock (its serial is fixed).
+    value_of("not_after", "TIME"),
+    value_of("certificate_not_after", "TIME"),
+    value_of("days_left", "DAYS"),
+    value_of("certificate_days_left", "DAYS"),
+    (re.compile(r"\b[0-9]+ days left"), "@DAYS@ days left"),
     # 3. The host's file system: under --root, serve's data-disk check still
     #    asks statvfs about the disk the fixture copy lives on.
     (re.compile(r"%s [KMGTPE]?i?B free of %s [KMGTPE]?i?B \(%s%%\)" % (NUM, NUM, NUM)), "@HOST-FREE@"),
