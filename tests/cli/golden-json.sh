@@ -17,6 +17,8 @@ PROFILES=$NODEPREP_TOP/profiles
 for v in $(compgen -e); do
         case $v in K3S_*|CONTAINERD_*|*_proxy|*_PROXY|JOURNAL_STREAM) unset "$v" ;; esac
 done
+export LC_ALL=C         # strerror() and sort in one language
+umask 022               # as tests/run-all.sh: the modes nodeprep reports for files it did not create
 ARCH=amd64      # k3s install's asset name: fixed, so the output does not follow this machine
 
 # golden CASE ARGS...: nodeprep ARGS with --json; stdout to $OUT/CASE.json, the exit code to $OUT/CASE.rc.
