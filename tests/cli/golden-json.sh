@@ -260,7 +260,11 @@ cases_bootstrap() {
         golden bootstrap-03-again --root "$R" bootstrap --no-service \
                 --ignore-preflight kmsg,memory,cgroup-v2,overlay,br_netfilter,disk-free \
                 --airgap "$WORK/airgap" --arch "$ARCH"
+        # The openfaas and gateway stages come after k3s, which cannot finish
+        # without systemd (exit 4): under --root only their option errors show.
         golden bootstrap-error-bad-flag --root "$R" bootstrap --no-such-flag
+        golden bootstrap-error-openfaas-no-eula --root "$R" bootstrap --openfaas
+        golden bootstrap-error-gateway-bad-domain --root "$R" bootstrap --domain "fn.example.com;"
         golden bootstrap-error-bad-role --root "$R" bootstrap --role master
 }
 
