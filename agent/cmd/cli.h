@@ -109,6 +109,10 @@ void cli_print_result(const struct cli *cli, json_object *result, human_fn human
 int cli_error(const struct cli *cli, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int cli_error_hint(const struct cli *cli, int exit_code, const char *hint, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
+/* The same on stderr, its --json document returned instead of printed (hint
+ * NULL: the default): a stage's record of the command's error. */
+json_object *cli_error_object(const struct cli *cli, int exit_code, const char *hint, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
 
 /* Exit code for an engine error (negative errno). */
 int cli_exit_code_for(int r);
@@ -149,5 +153,3 @@ int cmd_bootstrap(struct cli *cli, int argc, char **argv);
 
 extern const struct cli_verb profile_verb, plan_verb, apply_verb, verify_verb, rollback_verb, check_verb,
         k3s_verb, openfaas_verb, gateway_verb, serve_verb, bootstrap_verb, version_verb;
-/* k3s install's options, which bootstrap passes through. */
-extern const struct cli_option k3s_install_options[];

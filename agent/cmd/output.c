@@ -31,7 +31,19 @@ static const char *default_hint(const struct cli *cli, int exit_code, char **buf
         }
 }
 
-static int error_print(const struct cli *cli, int exit_code, const char *hint, const char *fmt, va_list ap) {
+static json_object *error_object(int exit_code, const char *msg, const char *hint) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "changed", json_object_new_boolean(false));
+        json_object_object_add(o, "error", json_object_new_string(msg ? msg : "out of memory"));
+        if (hint)
+                json_object_object_add(o, "hint", json_object_new_string(hint));
+        json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
+        return o;
+}
+
+/* The error on stderr; its --json document returned. */
+static json_object *error_print(const struct cli *cli, int exit_code, const char *hint, const char *fmt, va_list ap) {
         _cleanup_free_ char *msg = NULL, *hint_buf = NULL;
 
         if (vasprintf(&msg, fmt, ap) < 0)
@@ -44,26 +56,21 @@ static int error_print(const struct cli *cli, int exit_code, const char *hint, c
                 fprintf(stderr, "nodeprep: %s\n", msg ? msg : "out of memory");
         if (hint)
                 fprintf(stderr, "hint: %s\n", hint);
-        if (cli->json) {
-                json_object *o = json_object_new_object();
+        return error_object(exit_code, msg, hint);
+}
 
-                json_object_object_add(o, "changed", json_object_new_boolean(false));
-                json_object_object_add(o, "error", json_object_new_string(msg ? msg : "out of memory"));
-                if (hint)
-                        json_object_object_add(o, "hint", json_object_new_string(hint));
-                json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
+static void error_print_json(const struct cli *cli, json_object *o) {
+        if (cli->json)
                 printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
-                json_object_put(o);
-        }
-        return exit_code;
+        json_object_put(o);
 }
 
 int cli_error(const struct cli *cli, int exit_code, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        error_print(cli, exit_code, NULL, fmt, ap);
+        error_print_json(cli, error_print(cli, exit_code, NULL, fmt, ap));
         va_end(ap);
         return exit_code;
 }
@@ -72,9 +79,19 @@ int cli_error_hint(const struct cli *cli, int exit_code, const char *hint, const
         va_list ap;
 
         va_start(ap, fmt);
-        error_print(cli, exit_code, hint, fmt, ap);
+        error_print_json(cli, error_print(cli, exit_code, hint, fmt, ap));
         va_end(ap);
         return exit_code;
+}
+
+json_object *cli_error_object(const struct cli *cli, int exit_code, const char *hint, const char *fmt, ...) {
+        json_object *o;
+        va_list ap;
+
+        va_start(ap, fmt);
+        o = error_print(cli, exit_code, hint, fmt, ap);
+        va_end(ap);
+        return o;
 }
 
 int cli_exit_code_for(int r) {
