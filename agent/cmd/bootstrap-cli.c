@@ -268,21 +268,24 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                 return cli_error(cli, EXIT_INVALID, "unexpected argument '%s'", argv[optind]);
         if (!streq(a->role, "server") && !streq(a->role, "agent"))
                 return cli_error(cli, EXIT_INVALID, "--role must be server or agent");
-        /* K3s's usage checks before any stage: a bad option must not leave a
-         * half-bootstrapped node. */
-        {
-                _cleanup_free_ char *err = NULL;
-
-                if (k3s_install_args_finish(&a->k3s, &err) < 0)
-                        return cli_error(cli, EXIT_INVALID, "%s", err ? err : "invalid K3s options");
-        }
         if (a->want_gateway) {
                 _cleanup_free_ char *err = NULL;
 
                 if (gateway_options_finish(&a->gateway, &err) < 0)
                         return cli_error(cli, EXIT_INVALID, "bootstrap: %s", err ? err : "invalid gateway options");
         }
-        return check_openfaas_args(cli, a);
+        r = check_openfaas_args(cli, a);
+        if (r != 0)
+                return r;
+        /* K3s's usage checks too, before any stage (not at the k3s stage,
+         * after the profile was applied). */
+        {
+                _cleanup_free_ char *err = NULL;
+
+                if (k3s_install_args_finish(&a->k3s, &err) < 0)
+                        return cli_error(cli, EXIT_INVALID, "%s", err ? err : "invalid K3s options");
+        }
+        return 0;
 }
 
 static uint64_t now_ms(void) {
