@@ -35,6 +35,7 @@
 #include "../verdict/check-groups.h"
 #include "check-cli.h"
 #include "cli.h"
+#include "guard.h"
 #include "k3s-cli.h"
 #include "openfaas-cli.h"
 
@@ -801,9 +802,10 @@ int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
                 bootstrap_args_done(&a);
                 return r;
         }
-        if (cli->sr->live && geteuid() != 0) {
+        r = cli_guard_root(cli, "must run as root");
+        if (r != 0) {
                 bootstrap_args_done(&a);
-                return cli_error(cli, EXIT_NOT_PERMITTED, "must run as root");
+                return r;
         }
         run.doc = bootstrap_result_new(NODEPREP_VERSION, a.profile, a.role);
         if (!run.doc) {

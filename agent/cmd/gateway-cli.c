@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../basic/cleanup.h"
 #include "../shared/json-util.h"
 #include "../gateway/gateway.h"
 #include "cli.h"
+#include "guard.h"
 
 static const char *const kind_names[] = {
         [GATEWAY_FILE] = "file", [GATEWAY_LINK] = "link", [GATEWAY_DIR] = "dir",
@@ -208,9 +208,10 @@ static int run(struct cli *cli, int argc, char **argv, gateway_fn fn, bool chang
                 gateway_options_done(&o);
                 return r;
         }
-        if (changes_node && cli->sr->live && geteuid() != 0) {
+        r = changes_node ? cli_guard_root(cli, "gateway %s: must run as root", argv[0]) : 0;
+        if (r != 0) {
                 gateway_options_done(&o);
-                return cli_error(cli, EXIT_NOT_PERMITTED, "gateway %s: must run as root", argv[0]);
+                return r;
         }
         gateway_result_init(&res);
         r = fn(cli->sr, &o, &res);

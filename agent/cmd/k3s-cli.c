@@ -15,6 +15,7 @@
 #include "../basic/parse.h"
 #include "../k3s/k3s.h"
 #include "cli.h"
+#include "guard.h"
 #include "k3s-cli.h"
 
 static void print_steps(json_object *result) {
@@ -338,8 +339,9 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 return cli_error(cli, EXIT_INVALID, "unexpected argument '%s'", argv[optind]);
         if (k3s_install_args_finish(&a, &err) < 0)
                 return cli_error(cli, EXIT_INVALID, "%s", err ? err : "invalid options");
-        if (cli->sr->live && geteuid() != 0)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "must run as root");
+        r = cli_guard_root(cli, "must run as root");
+        if (r != 0)
+                return r;
 
         k3s_result_init(&res);
         r = k3s_install(cli->sr, &a.o, &res);
@@ -387,8 +389,9 @@ static int k3s_cmd_uninstall(struct cli *cli, int argc, char **argv) {
                 case 'p': purge = true; break;
                 default: return cli_error(cli, EXIT_INVALID, "invalid option '%s'", argv[optind - 1]);
                 }
-        if (cli->sr->live && geteuid() != 0)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "must run as root");
+        r = cli_guard_root(cli, "must run as root");
+        if (r != 0)
+                return r;
         k3s_result_init(&res);
         r = k3s_uninstall(cli->sr, purge, &res);
         return finish(cli, &res, r < 0 ? failed_code(r, &res) : EXIT_OK, human_uninstall);
@@ -404,8 +407,9 @@ static int k3s_cmd_killall(struct cli *cli, int argc, char **argv) {
                 return cli_error(cli, EXIT_INVALID, "invalid option; see nodeprep --help");
         if (optind < argc)
                 return cli_error(cli, EXIT_INVALID, "k3s killall: unexpected argument '%s'", argv[optind]);
-        if (cli->sr->live && geteuid() != 0)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "k3s killall: must run as root");
+        r = cli_guard_root(cli, "k3s killall: must run as root");
+        if (r != 0)
+                return r;
         k3s_result_init(&res);
         r = k3s_killall_run(cli->sr, &res);
         return finish(cli, &res, r < 0 ? failed_code(r, &res) : EXIT_OK, human_killall);

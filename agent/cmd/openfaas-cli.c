@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../basic/cleanup.h"
 #include "../shared/json-util.h"
 #include "../basic/parse.h"
 #include "../openfaas/openfaas.h"
 #include "cli.h"
+#include "guard.h"
 #include "openfaas-cli.h"
 
 json_object *openfaas_result_to_json(const struct openfaas_result *r) {
@@ -190,8 +190,9 @@ static int openfaas_cmd_install(struct cli *cli, int argc, char **argv) {
                 return cli_error(cli, EXIT_INVALID, "openfaas install: unexpected argument '%s'", argv[optind]);
         if (openfaas_options_check(&o, &err) < 0)
                 return cli_error(cli, EXIT_INVALID, "openfaas install: %s", err ? err : "invalid options");
-        if (cli->sr->live && geteuid() != 0)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "openfaas install: must run as root");
+        r = cli_guard_root(cli, "openfaas install: must run as root");
+        if (r != 0)
+                return r;
         openfaas_result_init(&res);
         r = openfaas_install(cli->sr, &o, &res);
         if (r < 0)
@@ -243,8 +244,9 @@ static int openfaas_cmd_uninstall(struct cli *cli, int argc, char **argv) {
                 default:
                         return cli_error(cli, EXIT_INVALID, "invalid option; see nodeprep --help");
                 }
-        if (cli->sr->live && geteuid() != 0)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "openfaas uninstall: must run as root");
+        r = cli_guard_root(cli, "openfaas uninstall: must run as root");
+        if (r != 0)
+                return r;
         openfaas_result_init(&res);
         r = openfaas_uninstall(cli->sr, timeout, &res);
         return finish(cli, &res, r < 0 ? exit_code_for(r) : EXIT_OK);
