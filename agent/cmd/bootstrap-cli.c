@@ -591,7 +591,8 @@ static int stage_k3s(struct run *run) {
         k3s_result_init(&res);
         r = k3s_install(run->cli->sr, &run->a->k3s.o, &res);
         code = k3s_install_conclude(r, &res);
-        sub = k3s_result_to_json(&res, code);
+        sub = k3s_result_to_json(&res);
+        json_object_object_add(sub, "exit_code", json_object_new_int(code));   /* as k3s install --json */
         if (code != EXIT_OK)
                 r = stage_failed(run, BS_K3S, code, t0, sub,
                                  code == EXIT_INVALID ? "fix the K3s options (nodeprep k3s install --help), then re-run"
@@ -623,7 +624,8 @@ static int stage_ready(struct run *run) {
         k3s_result_init(&res);
         r = k3s_status(run->cli->sr, run->a->timeout_sec, &res);
         code = k3s_status_conclude(r, &res);
-        sub = k3s_result_to_json(&res, code);
+        sub = k3s_result_to_json(&res);
+        json_object_object_add(sub, "exit_code", json_object_new_int(code));   /* as k3s status --json */
         if (code != EXIT_OK || !res.ready)
                 r = stage_failed(run, BS_READY, EXIT_FAILED, t0, sub,
                                  "see `nodeprep k3s status` and `journalctl -u k3s`; re-run once the cause is "

@@ -102,6 +102,17 @@ extern const struct cli_verb completion_verb;
 /* Print result (JSON with --json, else through human()) and release it. */
 typedef void (*human_fn)(json_object *result);
 void cli_print_result(const struct cli *cli, json_object *result, human_fn human);
+/* The same for a result that carries its exit code under --json ("exit_code",
+ * last); result is released. Returns exit_code. */
+int cli_print_result_code(const struct cli *cli, json_object *result, int exit_code, human_fn human);
+
+/* A command made of subcommands (k3s, openfaas): argv[1] names one, which
+ * runs with argv + 1. missing: the error when none is given. */
+struct cli_subcommand {
+        const char *name;
+        command_fn fn;
+};
+int cli_run_subcommand(struct cli *cli, int argc, char **argv, const struct cli_subcommand *subs, const char *missing);
 
 /* Print an error in the one format: "nodeprep: COMMAND: MESSAGE" on stderr,
  * then a hint line (the default for the exit code, or the one given); with

@@ -221,13 +221,9 @@ static int run(struct cli *cli, int argc, char **argv, gateway_fn fn, bool chang
         if (r < 0)
                 fprintf(stderr, "nodeprep: gateway %s: %s\n", argv[0], res.error ? res.error : strerror(-r));
         j = gateway_result_to_json(&o, &res);
-        if (cli->json)
-                json_object_object_add(j, "exit_code", json_object_new_int(code));
-        cli_print_result(cli, j, human);
-        json_object_put(j);
         gateway_result_done(&res);
         gateway_options_done(&o);
-        return code;
+        return cli_print_result_code(cli, j, code, human);
 }
 
 int cmd_gateway(struct cli *cli, int argc, char **argv) {

@@ -84,7 +84,7 @@ static int parse_uint(const char *s, unsigned max, unsigned *ret) {
         return 0;
 }
 
-json_object *k3s_result_to_json(const struct k3s_result *r, int exit_code) {
+json_object *k3s_result_to_json(const struct k3s_result *r) {
         json_object *o = json_object_new_object(), *steps = json_object_new_array();
 
         json_object_object_add(o, "changed", json_object_new_boolean(r->changed));
@@ -104,8 +104,6 @@ json_object *k3s_result_to_json(const struct k3s_result *r, int exit_code) {
         json_object_object_add(o, "steps", steps);
         if (r->error)
                 json_object_object_add(o, "error", json_object_new_string(r->error));
-        if (exit_code >= 0)
-                json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
         return o;
 }
 
@@ -136,12 +134,10 @@ int k3s_status_conclude(int r, const struct k3s_result *res) {
 }
 
 static int finish(const struct cli *cli, struct k3s_result *res, int code, human_fn h) {
-        json_object *o = k3s_result_to_json(res, cli->json ? code : -1);
+        json_object *o = k3s_result_to_json(res);
 
-        cli_print_result(cli, o, h);
-        json_object_put(o);
         k3s_result_done(res);
-        return code;
+        return cli_print_result_code(cli, o, code, h);
 }
 
 /* bootstrap passes these through unchanged (cmd/bootstrap-cli.c). */
@@ -431,16 +427,13 @@ const struct cli_verb k3s_verb = {
 };
 
 int cmd_k3s(struct cli *cli, int argc, char **argv) {
-        if (argc < 2)
-                return cli_error(cli, EXIT_INVALID, "expected install, status, uninstall or killall");
-        if (streq(argv[1], "install"))
-                return k3s_cmd_install(cli, argc - 1, argv + 1);
-        if (streq(argv[1], "status"))
-                return k3s_cmd_status(cli, argc - 1, argv + 1);
-        if (streq(argv[1], "uninstall"))
-                return k3s_cmd_uninstall(cli, argc - 1, argv + 1);
-        if (streq(argv[1], "killall"))
-                return k3s_cmd_killall(cli, argc - 1, argv + 1);
-        return cli_error(cli, EXIT_INVALID, "k3s: unknown subcommand '%s' (install, status, uninstall, killall)",
-                         argv[1]);
+        static const struct cli_subcommand subs[] = {
+                { "install", k3s_cmd_install },
+                { "status", k3s_cmd_status },
+                { "uninstall", k3s_cmd_uninstall },
+                { "killall", k3s_cmd_killall },
+                {},
+        };
+
+        return cli_run_subcommand(cli, argc, argv, subs, "expected install, status, uninstall or killall");
 }

@@ -60,6 +60,6 @@ int k3s_install_conclude(int r, struct k3s_result *res);
  * status could not be read; the error on stderr. */
 int k3s_status_conclude(int r, const struct k3s_result *res);
 
-/* {"changed","version","role","ready","started","steps",["error"]}, with
- * "exit_code" when exit_code >= 0 (the --json form of every k3s command). */
-json_object *k3s_result_to_json(const struct k3s_result *r, int exit_code);
+/* {"changed","version","role","ready","started","steps",["error"]}: the
+ * --json form of every k3s command (which adds "exit_code"). */
+json_object *k3s_result_to_json(const struct k3s_result *r);

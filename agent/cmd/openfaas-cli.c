@@ -68,12 +68,8 @@ static int finish(const struct cli *cli, struct openfaas_result *res, int code) 
                 fprintf(stderr, "nodeprep: warning: %s\n", res->warning);
         if (code != EXIT_OK && code != EXIT_DRIFT)
                 fprintf(stderr, "nodeprep: %s\n", res->error ? res->error : "failed");
-        if (cli->json)
-                json_object_object_add(o, "exit_code", json_object_new_int(code));
-        cli_print_result(cli, o, human);
-        json_object_put(o);
         openfaas_result_done(res);
-        return code;
+        return cli_print_result_code(cli, o, code, human);
 }
 
 static int parse_seconds(const char *s, unsigned *ret) {
@@ -253,13 +249,12 @@ static int openfaas_cmd_uninstall(struct cli *cli, int argc, char **argv) {
 }
 
 int cmd_openfaas(struct cli *cli, int argc, char **argv) {
-        if (argc < 2)
-                return cli_error(cli, EXIT_INVALID, "openfaas: install, status or uninstall");
-        if (streq(argv[1], "install"))
-                return openfaas_cmd_install(cli, argc - 1, argv + 1);
-        if (streq(argv[1], "status"))
-                return openfaas_cmd_status(cli, argc - 1, argv + 1);
-        if (streq(argv[1], "uninstall"))
-                return openfaas_cmd_uninstall(cli, argc - 1, argv + 1);
-        return cli_error(cli, EXIT_INVALID, "openfaas: unknown subcommand '%s' (install, status, uninstall)", argv[1]);
+        static const struct cli_subcommand subs[] = {
+                { "install", openfaas_cmd_install },
+                { "status", openfaas_cmd_status },
+                { "uninstall", openfaas_cmd_uninstall },
+                {},
+        };
+
+        return cli_run_subcommand(cli, argc, argv, subs, "openfaas: install, status or uninstall");
 }

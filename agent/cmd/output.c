@@ -16,6 +16,14 @@ void cli_print_result(const struct cli *cli, json_object *result, human_fn human
         fflush(stdout);
 }
 
+int cli_print_result_code(const struct cli *cli, json_object *result, int exit_code, human_fn human) {
+        if (cli->json)
+                json_object_object_add(result, "exit_code", json_object_new_int(exit_code));
+        cli_print_result(cli, result, human);
+        json_object_put(result);
+        return exit_code;
+}
+
 /* What to do next, by exit code, when the caller has nothing more precise. */
 static const char *default_hint(const struct cli *cli, int exit_code, char **buf) {
         switch (exit_code) {
