@@ -660,7 +660,7 @@ static int stage_openfaas(struct run *run) {
                 _cleanup_free_ char *msg = strdup(res.error ? res.error : res.api_skipped ? "no Kubernetes API" : strerror(-r));
 
                 openfaas_result_done(&res);
-                return stage_failed(run, BS_OPENFAAS, r == -EINVAL ? EXIT_INVALID : r >= 0 ? EXIT_NOT_PERMITTED : EXIT_FAILED,
+                return stage_failed(run, BS_OPENFAAS, r >= 0 ? EXIT_NOT_PERMITTED : cli_exit_code_for_fetched(r),
                                     t0, sub,
                                     "see `nodeprep openfaas status` (the failed rung says where), fix the cause and "
                                     "re-run the same command: stages already done are skipped",
@@ -692,7 +692,7 @@ static int stage_gateway(struct run *run) {
         r = gateway_apply(run->cli->sr, &run->a->gateway, &res);
         sub = gateway_result_to_json(&run->a->gateway, &res);
         if (r < 0) {
-                int code = gateway_exit_code_for(r);
+                int code = cli_exit_code_for(r);
 
                 r = stage_failed(run, BS_GATEWAY, code, t0, sub,
                                  code == EXIT_NOT_PERMITTED ? "install nginx and certbot (the shipped cloud-init "

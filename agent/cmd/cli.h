@@ -125,8 +125,11 @@ int cli_error_hint(const struct cli *cli, int exit_code, const char *hint, const
 json_object *cli_error_object(const struct cli *cli, int exit_code, const char *hint, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
-/* Exit code for an engine error (negative errno). */
+/* Exit code for a domain's error (negative errno; 0 is EXIT_OK): the one
+ * table, in output.c. _fetched: for the domains that download and ask
+ * servers (k3s, openfaas), whose -EBADMSG is a bad answer, not bad input. */
 int cli_exit_code_for(int r);
+int cli_exit_code_for_fetched(int r);
 
 /* Parse a command's own options: getopt_long from argv[0] = command name. */
 #define CLI_OPTIONS_END { NULL, 0, NULL, 0 }
@@ -159,7 +162,6 @@ struct gateway_result;
 extern const struct cli_option gateway_cli_options[];
 int gateway_option_set(struct gateway_options *o, int c, const char *arg, char **ret_error);
 json_object *gateway_result_to_json(const struct gateway_options *o, const struct gateway_result *res);
-int gateway_exit_code_for(int r);
 int cmd_bootstrap(struct cli *cli, int argc, char **argv);
 
 extern const struct cli_verb profile_verb, plan_verb, apply_verb, verify_verb, rollback_verb, check_verb,

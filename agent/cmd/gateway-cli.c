@@ -97,17 +97,6 @@ static void human(json_object *result) {
                json_is_true(result, "changed") ? "changed" : "unchanged");
 }
 
-int gateway_exit_code_for(int r) {
-        switch (r) {
-        case 0: return EXIT_OK;
-        case -EINVAL:
-        case -EBADMSG:
-        case -E2BIG: return EXIT_INVALID;
-        case -EPERM: return EXIT_NOT_PERMITTED;
-        default: return EXIT_FAILED;
-        }
-}
-
 enum {
         ARG_DOMAIN = 0x100, ARG_EMAIL, ARG_TLS, ARG_ACME_SERVER, ARG_ACME_CA, ARG_UPSTREAM, ARG_RATE, ARG_BURST,
         ARG_MAX_BODY, ARG_FUNCTION_TIMEOUT, ARG_ALLOW_SYSTEM, ARG_TRUSTED_PROXY,
@@ -215,7 +204,7 @@ static int run(struct cli *cli, int argc, char **argv, gateway_fn fn, bool chang
         }
         gateway_result_init(&res);
         r = fn(cli->sr, &o, &res);
-        code = gateway_exit_code_for(r);
+        code = cli_exit_code_for(r);
         if (r >= 0 && res.drift)
                 code = EXIT_DRIFT;
         if (r < 0)

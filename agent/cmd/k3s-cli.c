@@ -110,7 +110,7 @@ json_object *k3s_result_to_json(const struct k3s_result *r) {
 /* A failed operation's code; its error on stderr. */
 static int failed_code(int r, const struct k3s_result *res) {
         fprintf(stderr, "nodeprep: %s\n", res->error ? res->error : strerror(-r));
-        return r == -EINVAL ? EXIT_INVALID : EXIT_FAILED;
+        return cli_exit_code_for_fetched(r);
 }
 
 int k3s_install_conclude(int r, struct k3s_result *res) {

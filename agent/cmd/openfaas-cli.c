@@ -111,14 +111,6 @@ int openfaas_cli_option(int c, const char *arg, struct openfaas_options *o, char
         }
 }
 
-static int exit_code_for(int r) {
-        if (r == -EINVAL)
-                return EXIT_INVALID;
-        if (r == -EPERM || r == -EACCES)
-                return EXIT_NOT_PERMITTED;
-        return EXIT_FAILED;
-}
-
 const struct cli_option openfaas_install_options[] = {
         { "accept-ce-eula", no_argument, OPENFAAS_ARG_EULA, NULL,
           "accept the OpenFaaS CE EULA (required for CE)", NULL },
@@ -192,7 +184,7 @@ static int openfaas_cmd_install(struct cli *cli, int argc, char **argv) {
         openfaas_result_init(&res);
         r = openfaas_install(cli->sr, &o, &res);
         if (r < 0)
-                return finish(cli, &res, exit_code_for(r));
+                return finish(cli, &res, cli_exit_code_for_fetched(r));
         /* Under --root without an API everything is written and nothing asked. */
         if (res.api_skipped) {
                 free(res.error);
@@ -221,7 +213,7 @@ static int openfaas_cmd_status(struct cli *cli, int argc, char **argv) {
         r = openfaas_status(cli->sr, wait_sec, &res);
         /* Not installed, not ready or a rung failed: a failed check (3). */
         if (r < 0 && r != -ENOENT && r != -ETIMEDOUT && r != -EBADMSG)
-                return finish(cli, &res, exit_code_for(r));
+                return finish(cli, &res, cli_exit_code_for_fetched(r));
         return finish(cli, &res, r >= 0 && res.ready ? EXIT_OK : EXIT_DRIFT);
 }
 
@@ -245,7 +237,7 @@ static int openfaas_cmd_uninstall(struct cli *cli, int argc, char **argv) {
                 return r;
         openfaas_result_init(&res);
         r = openfaas_uninstall(cli->sr, timeout, &res);
-        return finish(cli, &res, r < 0 ? exit_code_for(r) : EXIT_OK);
+        return finish(cli, &res, r < 0 ? cli_exit_code_for_fetched(r) : EXIT_OK);
 }
 
 int cmd_openfaas(struct cli *cli, int argc, char **argv) {
