@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../k3s/k3s.h"
+#include "cli.h"
 
 /* The vals of k3s install's options: above bootstrap's own (0x100...) and
  * openfaas install's (0x300...), so bootstrap takes them unchanged. */
@@ -21,7 +22,6 @@ enum {
         K3S_ARG_LAST = K3S_ARG_DOWNLOAD_TIMEOUT,
 };
 
-struct cli_option;
 /* From which k3s install's help, completion and getopt array are made;
  * bootstrap lists them as passed through. */
 extern const struct cli_option k3s_install_cli_options[];
