@@ -459,9 +459,9 @@ static int run_preflight_checks(struct run *run, struct check_list *l, json_obje
                 if (r >= 0)
                         continue;
                 check.command = "check";
-                check.json = false;     /* the document goes into the result, not to stdout */
-                *ret_error = cli_error_object(&check, EXIT_FAILED, NULL, "check %s: %s", g->name, strerror(-r));
-                return *ret_error ? EXIT_FAILED : -ENOMEM;
+                check.json = false;
+                check.error_capture = ret_error;        /* the document goes into the result, not to stdout */
+                return cli_error(&check, EXIT_FAILED, "check %s: %s", g->name, strerror(-r));
         }
         return 0;
 }
@@ -589,7 +589,7 @@ static int stage_k3s(struct run *run) {
         int code, r;
 
         k3s_result_init(&res);
-        r = k3s_install(run->cli->sr, &run->a->k3s.o, &res);
+        r = k3s_install_with_args(run->cli->sr, &run->a->k3s, &res);
         code = k3s_install_conclude(r, &res);
         sub = k3s_result_to_json(&res);
         json_object_object_add(sub, "exit_code", json_object_new_int(code));   /* as k3s install --json */

@@ -32,6 +32,9 @@ struct cli {
         const struct cli_command *commands;
         size_t n_commands;
         const struct cli_option *global_options;
+        /* A command's code run in-process (bootstrap's stages): the error
+         * object --json would print is stored here (caller owns) instead. */
+        json_object **error_capture;
 };
 
 typedef int (*command_fn)(struct cli *cli, int argc, char **argv);
@@ -116,13 +119,10 @@ int cli_run_subcommand(struct cli *cli, int argc, char **argv, const struct cli_
 
 /* Print an error in the one format: "nodeprep: COMMAND: MESSAGE" on stderr,
  * then a hint line (the default for the exit code, or the one given); with
- * --json also {"error": ..., "hint": ...} on stdout. Returns exit_code. */
+ * --json also {"error": ..., "hint": ...} on stdout (or in *error_capture).
+ * Returns exit_code. */
 int cli_error(const struct cli *cli, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int cli_error_hint(const struct cli *cli, int exit_code, const char *hint, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-/* The same on stderr, its --json document returned instead of printed (hint
- * NULL: the default): a stage's record of the command's error. */
-json_object *cli_error_object(const struct cli *cli, int exit_code, const char *hint, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
 /* Exit code for a domain's error (negative errno; 0 is EXIT_OK): the one

@@ -314,6 +314,12 @@ int k3s_install_args_finish(struct k3s_install_args *a, char **ret_error) {
         return 0;
 }
 
+int k3s_install_with_args(const struct sysroot *sr, const struct k3s_install_args *a, struct k3s_result *res) {
+        struct k3s_install_options o = a->o;
+
+        return k3s_install(sr, &o, res);
+}
+
 static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
         _cleanup_(k3s_install_args_done) struct k3s_install_args a;
         _cleanup_free_ char *err = NULL;
@@ -340,7 +346,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                 return r;
 
         k3s_result_init(&res);
-        r = k3s_install(cli->sr, &a.o, &res);
+        r = k3s_install_with_args(cli->sr, &a, &res);
         return finish(cli, &res, k3s_install_conclude(r, &res), human);
 }
 

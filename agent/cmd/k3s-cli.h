@@ -53,6 +53,12 @@ int k3s_install_arg(struct k3s_install_args *a, int c, char *arg, char **ret_err
  * a must not move afterwards (o points at a->progress). */
 int k3s_install_args_finish(struct k3s_install_args *a, char **ret_error);
 
+/* k3s_install() with the parsed options: the one place `k3s install` and
+ * bootstrap's k3s stage start an install, so what the command adds to the
+ * options (e.g. the applied profile's LimitNOFILE) is added for both, and
+ * read at the k3s stage, after bootstrap's profile stage applied it. */
+int k3s_install_with_args(const struct sysroot *sr, const struct k3s_install_args *a, struct k3s_result *res);
+
 /* After k3s_install(): the exit code (0 ok, 4 no systemd, 2 invalid, 1
  * failed), the error on stderr; a no_systemd result gets its error. */
 int k3s_install_conclude(int r, struct k3s_result *res);

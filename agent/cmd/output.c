@@ -39,19 +39,7 @@ static const char *default_hint(const struct cli *cli, int exit_code, char **buf
         }
 }
 
-static json_object *error_object(int exit_code, const char *msg, const char *hint) {
-        json_object *o = json_object_new_object();
-
-        json_object_object_add(o, "changed", json_object_new_boolean(false));
-        json_object_object_add(o, "error", json_object_new_string(msg ? msg : "out of memory"));
-        if (hint)
-                json_object_object_add(o, "hint", json_object_new_string(hint));
-        json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
-        return o;
-}
-
-/* The error on stderr; its --json document returned. */
-static json_object *error_print(const struct cli *cli, int exit_code, const char *hint, const char *fmt, va_list ap) {
+static int error_print(const struct cli *cli, int exit_code, const char *hint, const char *fmt, va_list ap) {
         _cleanup_free_ char *msg = NULL, *hint_buf = NULL;
 
         if (vasprintf(&msg, fmt, ap) < 0)
@@ -64,21 +52,31 @@ static json_object *error_print(const struct cli *cli, int exit_code, const char
                 fprintf(stderr, "nodeprep: %s\n", msg ? msg : "out of memory");
         if (hint)
                 fprintf(stderr, "hint: %s\n", hint);
-        return error_object(exit_code, msg, hint);
-}
+        if (cli->json || cli->error_capture) {
+                json_object *o = json_object_new_object();
 
-static void error_print_json(const struct cli *cli, json_object *o) {
-        if (cli->json)
+                json_object_object_add(o, "changed", json_object_new_boolean(false));
+                json_object_object_add(o, "error", json_object_new_string(msg ? msg : "out of memory"));
+                if (hint)
+                        json_object_object_add(o, "hint", json_object_new_string(hint));
+                json_object_object_add(o, "exit_code", json_object_new_int(exit_code));
+                if (cli->error_capture) {
+                        json_object_put(*cli->error_capture);
+                        *cli->error_capture = o;
+                        return exit_code;
+                }
                 printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
                                                              JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(o);
+                json_object_put(o);
+        }
+        return exit_code;
 }
 
 int cli_error(const struct cli *cli, int exit_code, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        error_print_json(cli, error_print(cli, exit_code, NULL, fmt, ap));
+        error_print(cli, exit_code, NULL, fmt, ap);
         va_end(ap);
         return exit_code;
 }
@@ -87,19 +85,9 @@ int cli_error_hint(const struct cli *cli, int exit_code, const char *hint, const
         va_list ap;
 
         va_start(ap, fmt);
-        error_print_json(cli, error_print(cli, exit_code, hint, fmt, ap));
+        error_print(cli, exit_code, hint, fmt, ap);
         va_end(ap);
         return exit_code;
-}
-
-json_object *cli_error_object(const struct cli *cli, int exit_code, const char *hint, const char *fmt, ...) {
-        json_object *o;
-        va_list ap;
-
-        va_start(ap, fmt);
-        o = error_print(cli, exit_code, hint, fmt, ap);
-        va_end(ap);
-        return o;
 }
 
 /*
