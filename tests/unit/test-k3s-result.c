@@ -119,6 +119,8 @@ static void test_install_args(void **state) {
         assert_string_equal(err, "give one of --datastore-endpoint and --datastore-endpoint-file");
 
         /* An agent needs a server and a token: the usage check runs at finish. */
+        free(err);
+        err = NULL;
         assert_int_equal(k3s_install_args_finish(&a, &err), -EINVAL);
         assert_non_null(strstr(err, "an agent needs --server URL"));
         free(err);
