@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "basic/cleanup.h"
-#include "basic/dl-all.h"
+#include "shared/dl-all.h"
 #include "basic/log.h"
 #include "basic/parse.h"
 #include "basic/runlock.h"
@@ -36,7 +36,7 @@ const struct cli_verb version_verb = {
         .summary = "Print the version",
 };
 
-/* libs: the dlopen()ed libraries (basic/dlopen.h) a command calls, loaded
+/* libs: the dlopen()ed libraries (shared/dlopen.h) a command calls, loaded
  * before it runs, so each command pays only for its own. Loaded on first use
  * instead: libkmod (only when a module has to be loaded), libmount and libnl
  * for check (only by the probes that read the mount table or the routes) and,

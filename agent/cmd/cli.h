@@ -136,11 +136,11 @@ int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_gateway(struct cli *cli, int argc, char **argv);
 
 /* The gateway's options and result, shared with bootstrap's gateway stage
- * (cmd/gateway.c). */
+ * (cmd/gateway-cli.c). */
 struct option;
 struct gateway_options;
 struct gateway_result;
-/* The gateway subcommands' options (cmd/gateway.c), also bootstrap's. */
+/* The gateway subcommands' options (cmd/gateway-cli.c), also bootstrap's. */
 extern const struct cli_option gateway_cli_options[];
 int gateway_option_set(struct gateway_options *o, int c, const char *arg, char **ret_error);
 json_object *gateway_result_to_json(const struct gateway_options *o, const struct gateway_result *res);

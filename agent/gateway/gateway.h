@@ -4,7 +4,7 @@
  * certbot (webroot), rate and connection limits, body limits, and proxy
  * timeouts derived from the one function timeout T so that nginx always
  * waits longer than the gateway (../shared/reference/openfaas-gateway.md §4,
- * §5). Typed results only; cmd/gateway.c turns them into JSON or text.
+ * §5). Typed results only; cmd/gateway-cli.c turns them into JSON or text.
  *
  * Every file carries a marker line, is written atomically, and is recorded
  * with its sha256 in /var/lib/nodeprep/gateway.json; a file without the

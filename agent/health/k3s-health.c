@@ -9,7 +9,7 @@
 #include "../basic/cleanup.h"
 #include "../k3s/k3s.h"
 #include "../k3s/ready.h"
-#include "checks.h"
+#include "health-checks.h"
 
 static const char *json_str(json_object *o, const char *key) {
         json_object *v;

@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
-#include "../basic/dl-mount.h"
-#include "../basic/dl-nl.h"
+#include "../shared/dl-mount.h"
+#include "../shared/dl-nl.h"
 #include "../basic/parse.h"
-#include "systemd.h"
+#include "../shared/bus-unit.h"
 
 #define PROC_SCAN_MAX 65536
 #define TOOL_OUTPUT_MAX (64u << 20)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "ready.h"
 
-#include "../basic/curl-util.h"
-#include "../basic/dl-curl.h"
+#include "../shared/curl-util.h"
+#include "../shared/dl-curl.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include "../basic/cleanup.h"
 #include "../basic/log.h"
 #include "k3sconf.h"
-#include "systemd.h"
+#include "../shared/bus-unit.h"
 
 #define TLS_DIR K3S_DATA_DIR "/server/tls"
 #define AGENT_DIR K3S_DATA_DIR "/agent"

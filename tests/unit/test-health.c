@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "basic/cleanup.h"
-#include "health/checks.h"
-#include "health/config.h"
+#include "health/health-checks.h"
+#include "health/health-config.h"
 #include "health/neigh.h"
 #include "health/procfs.h"
 #include "health/route.h"
