@@ -16,7 +16,7 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/errmsg.h"
-#include "../openfaas/openfaas.h"
+#include "../basic/state-paths.h"
 #include "internal.h"
 
 #define RECORD_MAX 4096         /* the file is one short line */
