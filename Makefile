@@ -14,7 +14,7 @@ CC       ?= gcc
 CFLAGS   ?= -O2 -g
 PKG_CONFIG ?= pkg-config
 PKGS     := inih libnl-3.0 libnl-route-3.0 libsystemd libcurl mount libmicrohttpd json-c yaml-0.1 libkmod libcrypto
-# Libraries loaded with dlopen() on first use (agent/basic/dlopen.h): headers
+# Libraries loaded with dlopen() on first use (agent/shared/dlopen.h): headers
 # only at build time, not linked, so plain commands start fast.
 DLOPEN_PKGS := libkmod libcurl libsystemd libmicrohttpd libnl-3.0 libnl-route-3.0 mount yaml-0.1 libcrypto
 LINK_PKGS := $(filter-out $(DLOPEN_PKGS),$(PKGS))

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "basic/cleanup.h"
-#include "basic/dl-all.h"
+#include "shared/dl-all.h"
 #include "basic/log.h"
 #include "basic/parse.h"
 #include "basic/runlock.h"
@@ -36,7 +36,7 @@ const struct cli_verb version_verb = {
         .summary = "Print the version",
 };
 
-/* libs: the dlopen()ed libraries (basic/dlopen.h) a command calls, loaded
+/* libs: the dlopen()ed libraries (shared/dlopen.h) a command calls, loaded
  * before it runs, so each command pays only for its own. Loaded on first use
  * instead: libkmod (only when a module has to be loaded), libmount and libnl
  * for check (only by the probes that read the mount table or the routes) and,
@@ -302,6 +302,10 @@ int main(int argc, char **argv) {
         }
 
         ret = run_command(&cli, command, argc, argv, g.lock_timeout);
+        /* Commands return an exit code; a negative errno that slipped
+         * through still exits by the one table, with its message. */
+        if (ret < 0)
+                ret = cli_error(&cli, cli_exit_code_for(ret), "%s", strerror(-ret));
 
         strv_free(cli.profile_path);
         sysroot_free(cli.sr);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate agent/basic/dl-<lib>.[ch]: the dlopen() wrappers (see agent/basic/dlopen.h).
+"""Generate agent/shared/dl-<lib>.[ch]: the dlopen() wrappers (see agent/shared/dlopen.h).
 
 The symbol lists are what the objects of a build actually use: every undefined
 symbol of build-dir/agent/**/*.o that the library exports. Re-run after code
@@ -115,7 +115,7 @@ def emit(name, sonames, headers, defines, per_so):
         name_c = f"DL_{tag}_SONAME" if so in SONAME_ELSE else f'"{so}"'
         c.append(f'                r = dlopen_symbols(&handle{i}, {name_c}, syms{i}, ELEMENTSOF(syms{i}), ret_error);')
     c += ["        return r;", "}", ""]
-    base = os.path.join(os.path.dirname(__file__), "..", "agent", "basic")
+    base = os.path.join(os.path.dirname(__file__), "..", "agent", "shared")
     with open(os.path.join(base, f"dl-{name}.h"), "w") as f:
         f.write("\n".join(h))
     with open(os.path.join(base, f"dl-{name}.c"), "w") as f:

@@ -2,12 +2,12 @@
 /*
  * Linked into unit tests and fuzz targets: they call domain code directly,
  * without main()'s command table, so the dlopen()ed libraries are loaded
- * before anything runs (agent/basic/dlopen.h).
+ * before anything runs (agent/shared/dlopen.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "basic/dl-all.h"
+#include "shared/dl-all.h"
 
 __attribute__((constructor)) static void dl_preload(void) {
         const char *why = NULL;

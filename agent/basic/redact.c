@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cleanup.h"
-#include "dl-curl.h"
+#include "../shared/dl-curl.h"
 
 char *url_redact(const char *url) {
         CURLU *u = curl_url();

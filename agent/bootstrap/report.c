@@ -5,8 +5,8 @@
  * learns how the bootstrap ended. Same URL policy as the release downloads
  * (fetch_url_allowed): https, or http only to loopback or with --allow-http.
  */
-#include "../basic/curl-util.h"
-#include "../basic/dl-curl.h"
+#include "../shared/curl-util.h"
+#include "../shared/dl-curl.h"
 #include "../basic/redact.h"
 #include <errno.h>
 #include <stdio.h>

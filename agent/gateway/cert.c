@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "../basic/cleanup.h"
-#include "../basic/dl-crypto.h"
+#include "../shared/dl-crypto.h"
 #include "../basic/errmsg.h"
 #include "internal.h"
 

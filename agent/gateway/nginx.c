@@ -12,7 +12,7 @@
 #include "../basic/cleanup.h"
 #include "../basic/errmsg.h"
 #include "../basic/parse.h"
-#include "../k3s/systemd.h"
+#include "../shared/bus-unit.h"
 #include "internal.h"
 
 #define NGINX_TEST_TIMEOUT 60

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "../basic/sysroot.h"
-#include "config.h"
+#include "health-config.h"
 #include "disk.h"
 #include "gateway-health.h"
 #include "k3s-health.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../gateway/gateway.h"
-#include "checks.h"
+#include "health-checks.h"
 
 void gateway_check_collect(const struct sysroot *sr, struct gateway_check *ret) {
         struct gateway_check g = {};

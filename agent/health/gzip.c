@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "../probe/dl-zlib.h"
+#include "../shared/dl-zlib.h"
 
 /* windowBits 15 + 16: a gzip header and trailer instead of zlib's. */
 #define GZIP_WINDOW_BITS (15 + 16)

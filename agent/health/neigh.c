@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include "../basic/dl-nl.h"
+#include "../shared/dl-nl.h"
 
 /* Counting goes over the raw dump: libnl's object cache builds an rtnl_neigh
  * (with nl_addr allocations) for each entry, ~6k instructions an entry, to

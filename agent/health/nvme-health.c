@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "checks.h"
+#include "health-checks.h"
 
 void nvme_health_collect(const struct sysroot *sr, struct nvme_health *ret) {
         struct nvme_list l = {};

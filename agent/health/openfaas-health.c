@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../basic/dl-crypto.h"
-#include "../basic/dl-curl.h"
-#include "../basic/dl-yaml.h"
+#include "../shared/dl-crypto.h"
+#include "../shared/dl-curl.h"
+#include "../shared/dl-yaml.h"
 #include "../openfaas/openfaas.h"
-#include "checks.h"
+#include "health-checks.h"
 
 void openfaas_health_collect(const struct sysroot *sr, struct openfaas_health *ret) {
         struct openfaas_health h = {};

@@ -10,7 +10,7 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
-#include "config.h"
+#include "health-config.h"
 
 static bool path_is(const char *path, const char *want) {
         size_t n = strlen(want);

@@ -2,7 +2,7 @@
 #include "server.h"
 
 #include <errno.h>
-#include "../basic/dl-microhttpd.h"
+#include "../shared/dl-microhttpd.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -12,9 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "checks.h"
+#include "health-checks.h"
 #include "collect.h"
-#include "config.h"
+#include "health-config.h"
 
 struct body {
         char *data;

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../basic/curl-util.h"
-#include "../basic/dl-curl.h"
+#include "../shared/curl-util.h"
+#include "../shared/dl-curl.h"
 #include "../basic/parse.h"
 #include "blob.h"
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
-#include "../basic/dl-yaml.h"
+#include "../shared/dl-yaml.h"
 #include "../basic/parse.h"
 
 #define NODE_NAME_MAX 253

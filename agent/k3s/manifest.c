@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../tune/state.h"
+#include "../tune/tune-state.h"
 
 #define SECRET "secret"
 

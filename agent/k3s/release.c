@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "curl-cleanup.h"
+#include "../shared/curl-cleanup.h"
 
 static const struct k3s_arch arches[] = {
         { "amd64", "k3s", "sha256sum-amd64.txt", "k3s-airgap-images-amd64" },

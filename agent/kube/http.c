@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
-#include "../basic/curl-util.h"
-#include "../basic/dl-curl.h"
+#include "../shared/curl-util.h"
+#include "../shared/dl-curl.h"
 #include "../basic/errmsg.h"
 
 struct sink {

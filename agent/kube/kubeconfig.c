@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../basic/dl-crypto.h"
+#include "../shared/dl-crypto.h"
 #include "../basic/errmsg.h"
-#include "../basic/yaml-doc.h"
+#include "../shared/yaml-doc.h"
 
 #define PEM_MAX (64u << 10)
 

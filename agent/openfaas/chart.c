@@ -11,7 +11,7 @@
 #include "../basic/cleanup.h"
 #include "../basic/errmsg.h"
 #include "../basic/fileio.h"
-#include "../basic/yaml-doc.h"
+#include "../shared/yaml-doc.h"
 #include "../k3s/blob.h"
 
 static bool is_sha256_hex(const char *s) {

@@ -12,7 +12,7 @@
 #include "../basic/errmsg.h"
 #include "../kube/kube.h"
 #include "api.h"
-#include "render.h"
+#include "openfaas-render.h"
 
 enum rung_result {
         RUNG_OK,

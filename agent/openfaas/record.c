@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../tune/state.h"
+#include "../tune/tune-state.h"
 #include "openfaas.h"
 
 int openfaas_record_load(const struct sysroot *sr, struct openfaas_record *ret) {

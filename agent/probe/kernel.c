@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
-#include "../basic/dl-kmod.h"
+#include "../shared/dl-kmod.h"
 #include "../tune/modules.h"
-#include "dl-zlib.h"
+#include "../shared/dl-zlib.h"
 #include "mountinfo.h"
 #include "sysfs.h"
 

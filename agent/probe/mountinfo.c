@@ -3,7 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include "../basic/dl-mount.h"
+#include "../shared/dl-mount.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

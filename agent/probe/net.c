@@ -10,7 +10,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include "../basic/dl-nl.h"
+#include "../shared/dl-nl.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
-#include "../basic/dl-kmod.h"
+#include "../shared/dl-kmod.h"
 
 /* A module compiled into the kernel has no /sys/module entry when it takes
  * no parameters, and kernels without /lib/modules have no modules.builtin:

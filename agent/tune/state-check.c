@@ -14,7 +14,7 @@
 #include "../basic/parse.h"
 #include "keys.h"
 #include "persist.h"
-#include "state.h"
+#include "tune-state.h"
 #include "sysctl.h"
 
 #define STATE_KEYS_MAX 4096

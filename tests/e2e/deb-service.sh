@@ -76,9 +76,9 @@ line=$(jq -c 'select(.MESSAGE | tostring | startswith("serving node health")) | 
         "$work/journal.json" | tail -n 1)
 [ -n "$line" ] || fail "no 'serving' line in the journal"
 file=$(jq -r '.[0]' <<<"$line"); lineno=$(jq -r '.[1]' <<<"$line"); func=$(jq -r '.[2]' <<<"$line")
-[[ $file == *agent/cmd/serve.c ]] || fail "CODE_FILE $file"
+[[ $file == *agent/cmd/serve-cli.c ]] || fail "CODE_FILE $file"
 [ "$func" = serve ] || fail "CODE_FUNC $func (expected serve, not the wrapper)"
-[ "$(sed -n "${lineno}p" agent/cmd/serve.c | grep -c "serving node health on" || true)" = 1 ] ||
+[ "$(sed -n "${lineno}p" agent/cmd/serve-cli.c | grep -c "serving node health on" || true)" = 1 ] ||
         fail "CODE_LINE $lineno is not the slog() call"
 echo "ok   journal: CODE_FILE=$file CODE_LINE=$lineno CODE_FUNC=$func"
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "health/config.h"
+#include "health/health-config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct health_config c;

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "tune/state.h"
+#include "tune/tune-state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         json_tokener *tok;

@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "basic/cleanup.h"
-#include "health/checks.h"
-#include "health/config.h"
+#include "health/health-checks.h"
+#include "health/health-config.h"
 #include "health/neigh.h"
 #include "health/procfs.h"
 #include "health/recv-guard.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "k3s/config.h"
+#include "k3s/k3s-config.h"
 #include "k3s/release.h"
 #include "k3s/unit.h"
 

@@ -19,7 +19,7 @@
 #include "health/gzip.h"
 #include "health/process-metrics.h"
 #include "health/snapshot.h"
-#include "probe/dl-zlib.h"
+#include "shared/dl-zlib.h"
 
 static void test_accept_encoding(void **state) {
         (void) state;

@@ -14,7 +14,7 @@
 #include "kube/kube.h"
 #include "openfaas/api.h"
 #include "openfaas/chart.h"
-#include "openfaas/render.h"
+#include "openfaas/openfaas-render.h"
 
 static void test_duration(void **state) {
         unsigned s = 0;

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* The limits group: file handles in the kernel and the service manager,
+ * and whether they agree with each other and with the applied profile. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../basic/cleanup.h"
+#include "../basic/parse.h"
+#include "../tune/tune-state.h"
+#include "check-groups.h"
+#include "../probe/sysfs.h"
+#include "../probe/limits.h"
+
+#define G "limits"
+
+static void fmt_limit(uint64_t v, char *buf, size_t size) {
+        if (v == LIMIT_INFINITY)
+                bufprintf(buf, size, "infinity");
+        else
+                bufprintf(buf, size, "%llu", (unsigned long long) v);
+}
+
+static int check_kernel(const struct limits_info *li, struct check_list *l) {
+        int r;
+
+        if (li->file_max_error < 0)
+                r = check_add(l, G, "file-max", CHECK_UNKNOWN, "/proc/sys/fs/file-max", NULL, "unknown: %s",
+                              check_errno_reason(li->file_max_error));
+        else
+                r = check_add(l, G, "file-max", li->file_max < 1048576 ? CHECK_WARN : CHECK_OK, "/proc/sys/fs/file-max",
+                              li->file_max < 1048576 ? "set fs.file-max >= 1048576 (nodeprep apply k3s-node)" : NULL,
+                              "fs.file-max %llu", (unsigned long long) li->file_max);
+        if (r < 0)
+                return r;
+        if (li->nr_open_error < 0)
+                r = check_add(l, G, "nr-open", CHECK_UNKNOWN, "/proc/sys/fs/nr_open", NULL, "unknown: %s",
+                              check_errno_reason(li->nr_open_error));
+        else
+                r = check_add(l, G, "nr-open", CHECK_OK, "/proc/sys/fs/nr_open", NULL,
+                              "fs.nr_open %llu (the ceiling of every process's RLIMIT_NOFILE)",
+                              (unsigned long long) li->nr_open);
+        if (r < 0)
+                return r;
+        if (li->file_nr_error < 0 || li->file_max_error < 0 || li->file_max == 0)
+                return check_add(l, G, "file-nr", CHECK_UNKNOWN, "/proc/sys/fs/file-nr", NULL, "unknown: %s",
+                                 check_errno_reason(li->file_nr_error < 0 ? li->file_nr_error : -EINVAL));
+        {
+                double pct = 100.0 * (double) li->files_allocated / (double) li->file_max;
+
+                return check_add(l, G, "file-nr", pct > 95 ? CHECK_FAIL : pct > 80 ? CHECK_WARN : CHECK_OK,
+                                 "/proc/sys/fs/file-nr", pct > 80 ? "raise fs.file-max, or find the leak" : NULL,
+                                 "%llu file handles allocated (%.1f%% of fs.file-max)",
+                                 (unsigned long long) li->files_allocated, pct);
+        }
+}
+
+static int check_manager(const struct limits_info *li, struct check_list *l) {
+        char soft[24], hard[24];
+        const char *ev = li->manager_file[0] ? li->manager_file : "/etc/systemd/system.conf (+ system.conf.d)";
+
+        if (li->manager_error)
+                return check_add(l, G, "manager-nofile", CHECK_UNKNOWN, ev, NULL,
+                                 "unknown: DefaultLimitNOFILE in %s is %s", li->manager_file,
+                                 check_errno_reason(li->manager_error));
+        if (!li->manager_set)
+                return check_add(l, G, "manager-nofile", li->systemd_running ? CHECK_OK : CHECK_NA, ev, NULL,
+                                 "DefaultLimitNOFILE not set (systemd's default 1024:524288)%s",
+                                 li->systemd_running ? "" : "; no systemd manager running here");
+        fmt_limit(li->manager_soft, soft, sizeof(soft));
+        fmt_limit(li->manager_hard, hard, sizeof(hard));
+        if (li->nr_open_error >= 0 && li->manager_hard != LIMIT_INFINITY && li->manager_hard > li->nr_open)
+                return check_add(l, G, "manager-nofile", CHECK_FAIL, ev,
+                                 "raise fs.nr_open to at least the hard limit (nodeprep keeps them consistent)",
+                                 "DefaultLimitNOFILE=%s:%s above fs.nr_open %llu: services fail to start", soft, hard,
+                                 (unsigned long long) li->nr_open);
+        return check_add(l, G, "manager-nofile", li->systemd_running ? CHECK_OK : CHECK_NA, ev, NULL,
+                         "DefaultLimitNOFILE=%s:%s%s", soft, hard,
+                         li->systemd_running ? "" : "; no systemd manager running here");
+}
+
+/* The applied profile's value of key, or NULL. */
+static const char *applied_value(json_object *applied, const char *key) {
+        json_object *keys, *v;
+
+        if (!json_object_object_get_ex(applied, "keys", &keys) || !json_object_is_type(keys, json_type_array))
+                return NULL;
+        for (size_t i = 0; i < json_object_array_length(keys); i++) {
+                json_object *k = json_object_array_get_idx(keys, i);
+
+                if (json_object_object_get_ex(k, "key", &v) && streq(json_object_get_string(v), key) &&
+                    json_object_object_get_ex(k, "value", &v))
+                        return json_object_get_string(v);
+        }
+        return NULL;
+}
+
+static int check_profile(const struct sysroot *sr, const struct limits_info *li, struct check_list *l) {
+        json_object *applied = NULL, *v;
+        char problems[512] = "";
+        size_t off = 0;
+        uint64_t want, nofile = 0;
+        const char *s;
+        int r;
+
+        r = state_read_json(sr, STATE_APPLIED, &applied);
+        if (r == -ENOENT)
+                return check_add(l, G, "profile", CHECK_NA, STATE_APPLIED, NULL, "no profile applied");
+        if (r < 0)
+                return check_add(l, G, "profile", CHECK_UNKNOWN, STATE_APPLIED, NULL, "unknown: %s",
+                                 check_errno_reason(r));
+#define PROBLEM(...) do { int k_ = snprintf(problems + off, sizeof(problems) - off, __VA_ARGS__); \
+                if (k_ > 0 && off + (size_t) k_ < sizeof(problems)) off += (size_t) k_; } while (0)
+        /* Profile values may carry a modifier (">=N"): compare the number. */
+        if ((s = applied_value(applied, "fs.file-max")) && safe_atou64(s + strspn(s, ">= "), &want) >= 0 &&
+            li->file_max_error >= 0 && li->file_max < want)
+                PROBLEM("fs.file-max %llu below the profile's %s; ", (unsigned long long) li->file_max, s);
+        if ((s = applied_value(applied, "fs.nr_open")) && safe_atou64(s + strspn(s, ">= "), &want) >= 0 &&
+            li->nr_open_error >= 0 && li->nr_open < want)
+                PROBLEM("fs.nr_open %llu below the profile's %s; ", (unsigned long long) li->nr_open, s);
+        if (json_object_object_get_ex(applied, "nofile", &v))
+                nofile = (uint64_t) json_object_get_int64(v);
+        if (nofile && li->nr_open_error >= 0 && li->nr_open < nofile)
+                PROBLEM("fs.nr_open %llu below [limits] nofile %llu; ", (unsigned long long) li->nr_open,
+                        (unsigned long long) nofile);
+        if (nofile && (!li->manager_set || li->manager_hard != nofile))
+                PROBLEM("DefaultLimitNOFILE hard limit is not the profile's %llu; ", (unsigned long long) nofile);
+#undef PROBLEM
+        s = json_object_object_get_ex(applied, "profile", &v) ? json_object_get_string(v) : "?";
+        if (off) {
+                problems[off - 2] = 0;  /* drop the last "; " */
+                r = check_add(l, G, "profile", CHECK_FAIL, STATE_APPLIED, "nodeprep verify; then nodeprep apply again",
+                              "inconsistent with the applied profile %s: %s", s, problems);
+        } else
+                r = check_add(l, G, "profile", CHECK_OK, STATE_APPLIED, NULL, "consistent with the applied profile %s", s);
+        json_object_put(applied);
+        return r;
+}
+
+int check_limits(const struct sysroot *sr, const struct check_options *o, struct check_list *l) {
+        struct limits_info li;
+        int r;
+
+        (void) o;
+        r = limits_probe(sr, &li);
+        if (r < 0)
+                return r;
+        if ((r = check_kernel(&li, l)) < 0 || (r = check_manager(&li, l)) < 0)
+                return r;
+        return check_profile(sr, &li, l);
+}
