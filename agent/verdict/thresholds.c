@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#include "thresholds.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../basic/cleanup.h"
+#include "../k3s/k3sconf.h"
+#include "../shared/dl-yaml.h"
+
+const struct verdict_thresholds verdict_thresholds_default = VERDICT_THRESHOLDS_DEFAULT;
+
+void verdict_thresholds_init(struct verdict_thresholds *t) {
+        *t = verdict_thresholds_default;
+}
+
+int verdict_k3s_data_dir(const struct sysroot *sr, char **ret) {
+        _cleanup_free_ char *dir = NULL;
+        const char *why;
+        int r;
+
+        /* K3s's config files are YAML: without libyaml, K3s's default. */
+        r = dlopen_yaml(&why) < 0 ? -ENOENT : k3s_data_dir(sr, &dir);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {    /* none set, or unreadable K3s configuration */
+                dir = strdup(VERDICT_K3S_DATA_DIR_DEFAULT);
+                if (!dir)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(dir);
+        return 0;
+}
