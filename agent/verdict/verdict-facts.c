@@ -2,9 +2,9 @@
 #include "verdict-facts.h"
 
 const struct verdict_fact_row verdict_facts[_VERDICT_FACT_MAX] = {
-        [VERDICT_FACT_NVME_STATE] = { "nvme-state", "nvme/*", "nvme-health", CHECK_FAIL,
+        [VERDICT_FACT_NVME_STATE] = { "nvme-state", "nvme/(nvme[0-9]+|controllers)", "nvme-health", CHECK_FAIL,
                                       "a controller that is not live stalls I/O now: not ready" },
-        [VERDICT_FACT_NVME_SMART] = { "nvme-smart", "nvme/*-smart", "nvme-health", CHECK_FAIL,
+        [VERDICT_FACT_NVME_SMART] = { "nvme-smart", "nvme/nvme[0-9]+-smart", "nvme-health", CHECK_FAIL,
                                       "the rule never warns" },
         [VERDICT_FACT_STEAL] = { "steal", "virt/steal", "steal", CHECK_FAIL,
                                  "serve measures a long window (steal_window): sustained steal is a degraded VM" },

@@ -26,7 +26,7 @@ enum verdict_fact {
 
 struct verdict_fact_row {
         const char *name;
-        const char *check_item;         /* check's GROUP/ITEM; "*" stands for a controller name */
+        const char *check_item;         /* check's GROUP/ITEM items, an extended regex (whole match) */
         const char *serve_check;        /* serve's check (health/health-config.h names) */
         enum check_status serve_warn;   /* what serve makes of warn: CHECK_FAIL or CHECK_OK */
         const char *why;
