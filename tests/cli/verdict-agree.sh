@@ -4,7 +4,8 @@
 # between check's warn and fail limits), `check --json` and
 # `serve --once --json` must give every fact both judge the same verdict, or
 # exactly the difference agent/verdict/README.md's table documents (serve
-# makes warn fail or ok). The comparison then runs once more against a table
+# makes warn fail or ok); and both judge the same data dir (K3s's: data-dir
+# from its config.yaml, else /var/lib/rancher/k3s). The comparison then runs once more against a table
 # with one row changed, and must fail: the test can fail.
 source "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || fail "python3 missing (scripts/install-deps.sh installs it)"
@@ -32,13 +33,16 @@ PY
         files-85)       # 85 % of fs.file-max allocated: check warns, serve passes
                 echo 1000000 >"$r/proc/sys/fs/file-max"
                 printf '850000\t0\t1000000\n' >"$r/proc/sys/fs/file-nr" ;;
+        k3s-data-dir)   # K3s told to keep its state elsewhere
+                mkdir -p "$r/etc/rancher/k3s" "$r/srv/k3s"
+                printf 'data-dir: /srv/k3s\n' >"$r/etc/rancher/k3s/config.yaml" ;;
         esac
         echo "$r"
 }
 
 trees=()
 for d in "$FIXTURES"/check/*/; do trees+=("$(basename "$d")=$(mkroot "check/$(basename "$d")")"); done
-for v in nvme-resetting steal-high files-85; do trees+=("$v=$(variant "$v")"); done
+for v in nvme-resetting steal-high files-85 k3s-data-dir; do trees+=("$v=$(variant "$v")"); done
 
 # Both commands on each tree (serve on its own copy: it writes a canary).
 for t in "${trees[@]}"; do
@@ -85,7 +89,20 @@ compared = documented = skipped = 0
 bad = []
 for name in names:
     check = json.load(open(f"{tmp}/{name}.check.json"))["checks"]
-    serve = {c["name"]: c for c in json.load(open(f"{tmp}/{name}.serve.json"))["checks"]}
+    status = json.load(open(f"{tmp}/{name}.serve.json"))
+    serve = {c["name"]: c for c in status["checks"]}
+    # The data dir: check names it first in disk/mount, serve probes it (or,
+    # before it exists, its nearest existing parent and says so).
+    mount = [i for i in check if (i["group"], i["name"]) == ("disk", "mount")]
+    if mount:
+        check_dir = mount[0]["reason"].split()[0]
+        serve_dir = status["figures"]["data_disk"]["path"]
+        disk_reason = serve["data-disk"]["reason"]
+        compared += 1
+        if serve_dir != check_dir and not disk_reason.startswith(f"{check_dir} does not exist yet"):
+            bad.append(f"{name}: data dir: check judges {check_dir}, serve {serve_dir} ({disk_reason})")
+        else:
+            print(f"{name}: data dir {check_dir} in both")
     by_serve = {}
     for row in facts:
         for item in check:
@@ -122,6 +139,8 @@ echo "$report"
 contains "$report" "nvme-resetting: nvme-health: serve fail, check nvme-state nvme/nvme0=warn"
 contains "$report" "steal-high: steal: serve fail, check steal virt/steal=warn"
 contains "$report" "files-85: file-handles: serve ok, check file-nr limits/file-nr=warn"
+contains "$report" "k3s-data-dir: data dir /srv/k3s in both"
+contains "$report" "kvm-qemu-nvme: data dir /var/lib/rancher/k3s in both"
 contains "$report" " 0 disagreements"
 
 # The same runs against a table that says serve passes a resetting controller:
