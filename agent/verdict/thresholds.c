@@ -9,7 +9,18 @@
 #include "../k3s/k3sconf.h"
 #include "../shared/dl-yaml.h"
 
-const struct verdict_thresholds verdict_thresholds_default = VERDICT_THRESHOLDS_DEFAULT;
+const struct verdict_thresholds verdict_thresholds_default = {
+        .steal_percent = VERDICT_STEAL_PERCENT,
+        .file_nr_warn_percent = VERDICT_FILE_NR_WARN_PERCENT,
+        .file_nr_fail_percent = VERDICT_FILE_NR_FAIL_PERCENT,
+        .file_max_min = VERDICT_FILE_MAX_MIN,
+        .disk_fail_percent = VERDICT_DISK_FAIL_PERCENT,
+        .disk_fail_bytes = VERDICT_DISK_FAIL_BYTES,
+        .disk_warn_percent = VERDICT_DISK_WARN_PERCENT,
+        .disk_warn_bytes = VERDICT_DISK_WARN_BYTES,
+        .latency_p99_warn_ms = VERDICT_LATENCY_P99_WARN_MS,
+        .nvme_percent_used_fail = VERDICT_NVME_PERCENT_USED_FAIL,
+};
 
 void verdict_thresholds_init(struct verdict_thresholds *t) {
         *t = verdict_thresholds_default;

@@ -49,27 +49,13 @@ struct verdict_thresholds {
 /* K3s's own default (k3s pkg/cli/cmds/server.go: --data-dir, "/var/lib/rancher/k3s"). */
 #define VERDICT_K3S_DATA_DIR_DEFAULT "/var/lib/rancher/k3s"
 
-#define VERDICT_THRESHOLDS_DEFAULT                                   \
-        {                                                            \
-                .steal_percent = VERDICT_STEAL_PERCENT,              \
-                .file_nr_warn_percent = VERDICT_FILE_NR_WARN_PERCENT, \
-                .file_nr_fail_percent = VERDICT_FILE_NR_FAIL_PERCENT, \
-                .file_max_min = VERDICT_FILE_MAX_MIN,                \
-                .disk_fail_percent = VERDICT_DISK_FAIL_PERCENT,      \
-                .disk_fail_bytes = VERDICT_DISK_FAIL_BYTES,          \
-                .disk_warn_percent = VERDICT_DISK_WARN_PERCENT,      \
-                .disk_warn_bytes = VERDICT_DISK_WARN_BYTES,          \
-                .latency_p99_warn_ms = VERDICT_LATENCY_P99_WARN_MS,  \
-                .nvme_percent_used_fail = VERDICT_NVME_PERCENT_USED_FAIL, \
-        }
-
 /* The defaults, as `nodeprep check` uses them. */
 extern const struct verdict_thresholds verdict_thresholds_default;
 
 void verdict_thresholds_init(struct verdict_thresholds *t);
 
-/* The data dir K3s uses here: data-dir from /etc/rancher/k3s/config.yaml
- * (and config.yaml.d/), else K3S_DATA_DIR from the unit's environment files,
- * else /var/lib/rancher/k3s. Unreadable K3s configuration falls back to the
- * default (the check that reads it reports the problem). */
+/* The data dir K3s uses here: data-dir from /etc/rancher/k3s/config.yaml and
+ * config.yaml.d/ (k3s_data_dir()), else /var/lib/rancher/k3s. Configuration
+ * that cannot be read (or no libyaml) gives the default: K3s would not start
+ * on it either, and the disk is still worth judging. -ENOMEM only. */
 int verdict_k3s_data_dir(const struct sysroot *sr, char **ret);
