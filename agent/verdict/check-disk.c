@@ -107,7 +107,7 @@ static int check_space(const struct sysroot *sr, const struct verdict_thresholds
         total = (double) sv.f_blocks * (double) sv.f_frsize;
         avail = (double) sv.f_bavail * (double) sv.f_frsize;
         pct = total > 0 ? 100.0 * avail / total : 0;
-        if (sv.f_flag & ST_RDONLY)
+        if (verdict_disk_writable(sv.f_flag & ST_RDONLY) == CHECK_FAIL)
                 return check_add(l, G, "space", CHECK_FAIL, "statvfs", "remount read-write; see dmesg",
                                  "filesystem is read-only (ST_RDONLY)");
         st = verdict_disk_free((uint64_t) sv.f_bavail * sv.f_frsize, (uint64_t) sv.f_blocks * sv.f_frsize, t);
