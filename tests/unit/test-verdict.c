@@ -11,8 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
 
 #include "basic/cleanup.h"
+#include "basic/sysroot.h"
 #include "verdict/thresholds.h"
 #include "verdict/verdict-facts.h"
 #include "verdict/verdict-rules.h"
@@ -140,11 +144,72 @@ static void test_table_matches_readme(void **state) {
         assert_int_equal(row, _VERDICT_FACT_MAX);
 }
 
+static char tree[] = "/tmp/test-verdict.XXXXXX";
+
+/* Write (or with NULL remove) a file under the tree, parents made. */
+static void put(const char *path, const char *text) {
+        char p[512];
+        FILE *f;
+
+        snprintf(p, sizeof(p), "%s%s", tree, path);
+        if (!text) {
+                assert_int_equal(unlink(p), 0);
+                return;
+        }
+        for (char *s = strchr(p + strlen(tree) + 1, '/'); s; s = strchr(s + 1, '/')) {
+                *s = 0;
+                (void) mkdir(p, 0755);
+                *s = '/';
+        }
+        f = fopen(p, "we");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+}
+
+static void want_data_dir(const struct sysroot *sr, const char *want) {
+        _cleanup_free_ char *dir = NULL;
+
+        assert_int_equal(verdict_k3s_data_dir(sr, &dir), 0);
+        assert_string_equal(dir, want);
+}
+
+/* The data dir K3s uses: its default, else data-dir from its config files,
+ * the last drop-in winning; unusable values keep the default. */
+static void test_k3s_data_dir(void **state) {
+        _cleanup_sysroot_ struct sysroot *sr = NULL;
+
+        assert_non_null(mkdtemp(tree));
+        assert_int_equal(sysroot_new(tree, &sr), 0);
+        want_data_dir(sr, "/var/lib/rancher/k3s");
+        put("/etc/rancher/k3s/config.yaml", "data-dir: /srv/k3s\nnode-name: a\n");
+        want_data_dir(sr, "/srv/k3s");
+        put("/etc/rancher/k3s/config.yaml.d/50-nodeprep.yaml", "data-dir: /data/k3s\n");
+        want_data_dir(sr, "/data/k3s");
+        put("/etc/rancher/k3s/config.yaml.d/90-op.yaml", "data-dir: relative/k3s\n");
+        want_data_dir(sr, "/var/lib/rancher/k3s");
+        put("/etc/rancher/k3s/config.yaml.d/90-op.yaml", "data-dir: [unclosed\n");
+        want_data_dir(sr, "/var/lib/rancher/k3s");
+        put("/etc/rancher/k3s/config.yaml.d/90-op.yaml", NULL);
+        put("/etc/rancher/k3s/config.yaml.d/50-nodeprep.yaml", NULL);
+        put("/etc/rancher/k3s/config.yaml", NULL);
+        /* The directories put() made, deepest first. */
+        for (const char *d = "/etc/rancher/k3s/config.yaml.d\0/etc/rancher/k3s\0/etc/rancher\0/etc\0\0"; *d;
+             d += strlen(d) + 1) {
+                char p[512];
+
+                snprintf(p, sizeof(p), "%s%s", tree, d);
+                assert_int_equal(rmdir(p), 0);
+        }
+        assert_int_equal(rmdir(tree), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_rules_at_the_edges),
                 cmocka_unit_test(test_serve_table),
                 cmocka_unit_test(test_table_matches_readme),
+                cmocka_unit_test(test_k3s_data_dir),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
