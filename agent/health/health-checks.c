@@ -102,10 +102,6 @@ static double pct(uint64_t part, uint64_t whole) {
         return whole ? 100.0 * (double) part / (double) whole : 0.0;
 }
 
-static bool over(uint64_t part, uint64_t whole, unsigned percent) {
-        return verdict_over_percent(part, whole, percent);
-}
-
 static void check_drift(const struct health_figures *f, struct health_check_result *r) {
         size_t n = strv_length(f->drifted);
 
@@ -152,7 +148,7 @@ static void check_neigh(struct health_eval *e, const struct health_config *c, co
                         continue;
                 }
                 known = true;
-                if (over(f->neigh_entries[i], f->gc_thresh3[i], c->neighbour_fail_percent)) {
+                if (verdict_over_percent(f->neigh_entries[i], f->gc_thresh3[i], c->neighbour_fail_percent)) {
                         fail = true;
                         append(r, "%s %" PRIu64 "/%" PRIu64 " entries (%.0f%%) >= %u%% of gc_thresh3", fam,
                                f->neigh_entries[i], f->gc_thresh3[i], pct(f->neigh_entries[i], f->gc_thresh3[i]),
@@ -183,7 +179,7 @@ static void check_conntrack(struct health_eval *e, const struct health_config *c
                 set(r, CHECK_UNKNOWN, "nf_conntrack_count/max: %s", strerror(-f->ct_err));
                 return;
         }
-        if (over(f->ct_count, f->ct_max, c->conntrack_fail_percent))
+        if (verdict_over_percent(f->ct_count, f->ct_max, c->conntrack_fail_percent))
                 set(r, CHECK_FAIL, "%" PRIu64 "/%" PRIu64 " entries (%.0f%%) >= %u%% of nf_conntrack_max",
                     f->ct_count, f->ct_max, pct(f->ct_count, f->ct_max), c->conntrack_fail_percent);
         else
@@ -211,8 +207,9 @@ static void check_files(const struct health_config *c, const struct health_figur
                 set(r, CHECK_FAIL, "%" PRIu64 "/%" PRIu64 " file handles (%.0f%%) >= %u%% of file-max",
                     f->fd_allocated, f->fd_max, pct(f->fd_allocated, f->fd_max), c->th.file_nr_fail_percent);
         else if (st == CHECK_WARN)
-                set(r, verdict_serve(VERDICT_FACT_FILE_NR, st), "%" PRIu64 "/%" PRIu64 " file handles (%.0f%%) >= %u%%",
-                    f->fd_allocated, f->fd_max, pct(f->fd_allocated, f->fd_max), c->th.file_nr_warn_percent);
+                set(r, verdict_serve(VERDICT_FACT_FILE_NR, st),
+                    "%" PRIu64 "/%" PRIu64 " file handles (%.0f%%; `nodeprep check` warns from %u%%)", f->fd_allocated,
+                    f->fd_max, pct(f->fd_allocated, f->fd_max), c->th.file_nr_warn_percent);
         else if (st == CHECK_UNKNOWN)
                 set(r, CHECK_UNKNOWN, "file-nr: fs.file-max is 0");
         else
