@@ -439,7 +439,7 @@ static enum MHD_Result respond(struct health_server *s, struct MHD_Connection *c
                 break;
         case ROUTE_READYZ_CHECK:
                 ret = p->check[rt.check] ?
-                        queue(c, p->snap->checks[rt.check].status == HS_FAIL ? MHD_HTTP_INTERNAL_SERVER_ERROR :
+                        queue(c, p->snap->checks[rt.check].status == CHECK_FAIL ? MHD_HTTP_INTERNAL_SERVER_ERROR :
                               MHD_HTTP_OK, p->check[rt.check]) :
                         queue(c, MHD_HTTP_NOT_FOUND, s->fixed[FIX_404]);       /* disabled */
                 break;

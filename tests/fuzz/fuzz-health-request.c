@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         for (int i = 0; i < _HC_MAX; i++) {
                 s.enabled[i] = (flags >> (i % 8)) & 1 || i >= 8;
-                s.checks[i].status = (i + flags) % 3 == 0 ? HS_FAIL : HS_OK;
+                s.checks[i].status = (i + flags) % 3 == 0 ? CHECK_FAIL : CHECK_OK;
                 memcpy(s.checks[i].reason, "reason", 7);
         }
         if (health_readyz_render(&s, n > 3 ? lines + 3 : NULL, flags & 0x80, (flags & 0x40) ? "stale" : NULL,

@@ -123,7 +123,7 @@ static void test_config(void **state) {
         assert_int_equal(c.interval_sec, 7);
         assert_true(c.enabled[HC_CONNTRACK] && c.enabled[HC_DATA_DISK]);
         assert_false(c.enabled[HC_STEAL] || c.enabled[HC_K3S]);
-        assert_true(c.data_disk_min_free_bytes == (UINT64_C(512) << 20));
+        assert_true(c.th.disk_fail_bytes == (UINT64_C(512) << 20));
         assert_true(fabs(c.pressure_avg10_fail - 55.5) < 1e-9);
         health_config_done(&c);
 
@@ -326,72 +326,91 @@ static void test_checks(void **state) {
         good_figures(&f, 100);
         health_evaluate(e, &c, &f, out, &steal);
         for (int i = 0; i < _HC_MAX; i++)
-                assert_true(out[i].status != HS_FAIL);
-        assert_int_equal(out[HC_STEAL].status, HS_UNKNOWN);     /* first sample */
+                assert_true(out[i].status != CHECK_FAIL);
+        /* First sample: no window yet, so since boot (0 %), as check judges it. */
+        assert_int_equal(out[HC_STEAL].status, CHECK_OK);
+        assert_non_null(strstr(out[HC_STEAL].reason, "since boot"));
 
         /* 90 % of gc_thresh3 fails; 89.9 % passes. */
         good_figures(&f, 101);
         f.neigh_entries[0] = 899;
         f.gc_thresh3[0] = 1000;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_NEIGHBOUR_TABLE].status, HS_OK);
+        assert_int_equal(out[HC_NEIGHBOUR_TABLE].status, CHECK_OK);
         f.neigh_entries[0] = 900;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_NEIGHBOUR_TABLE].status, HS_FAIL);
+        assert_int_equal(out[HC_NEIGHBOUR_TABLE].status, CHECK_FAIL);
 
         /* A counter increase fails for the hold time, then clears. */
         good_figures(&f, 102);
         f.listen_overflows = 5;         /* baseline was 0 */
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_LISTEN_QUEUE].status, HS_FAIL);
+        assert_int_equal(out[HC_LISTEN_QUEUE].status, CHECK_FAIL);
         assert_non_null(strstr(out[HC_LISTEN_QUEUE].reason, "ListenOverflows +5"));
         good_figures(&f, 111);
         f.listen_overflows = 5;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_LISTEN_QUEUE].status, HS_FAIL);
+        assert_int_equal(out[HC_LISTEN_QUEUE].status, CHECK_FAIL);
         good_figures(&f, 113);
         f.listen_overflows = 5;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_LISTEN_QUEUE].status, HS_OK);
+        assert_int_equal(out[HC_LISTEN_QUEUE].status, CHECK_OK);
         /* A counter that goes backwards is a reset: new baseline, no failure. */
         good_figures(&f, 114);
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_LISTEN_QUEUE].status, HS_OK);
+        assert_int_equal(out[HC_LISTEN_QUEUE].status, CHECK_OK);
 
         /* Steal: 20 % of the ticks since the first sample in the window. */
         good_figures(&f, 200);
         f.cpu.steal = 4000;
         f.cpu.total = 20000 + 10000;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_STEAL].status, HS_FAIL);
+        assert_int_equal(out[HC_STEAL].status, CHECK_FAIL);
         assert_true(steal > 10 && steal < 100);
         f.steal_feature = 0;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_STEAL].status, HS_NA);
+        assert_int_equal(out[HC_STEAL].status, CHECK_NA);
 
         /* Data disk: read-only, canary timeout, space. */
         good_figures(&f, 300);
         f.disk.readonly = true;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_DATA_DISK].status, HS_FAIL);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_FAIL);
         assert_non_null(strstr(out[HC_DATA_DISK].reason, "read-only"));
         good_figures(&f, 301);
         f.disk.canary_err = -ETIMEDOUT;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_DATA_DISK].status, HS_FAIL);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_FAIL);
         good_figures(&f, 302);
         f.disk.avail_bytes = 1 << 20;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_DATA_DISK].status, HS_FAIL);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_FAIL);
+        /* Between check's warn and fail limits (12 % free): serve passes it
+         * (verdict/verdict-facts.h); below the fail limit it fails. */
+        good_figures(&f, 302);
+        f.disk.avail_bytes = UINT64_C(12) << 30;
+        health_evaluate(e, &c, &f, out, &steal);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_OK);
+        f.disk.avail_bytes = UINT64_C(9) << 30;
+        health_evaluate(e, &c, &f, out, &steal);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_FAIL);
+        /* File handles: 85 % warns in check, passes in serve; 90 % fails both. */
+        good_figures(&f, 302);
+        f.fd_allocated = 850;
+        health_evaluate(e, &c, &f, out, &steal);
+        assert_int_equal(out[HC_FILE_HANDLES].status, CHECK_OK);
+        f.fd_allocated = 900;
+        health_evaluate(e, &c, &f, out, &steal);
+        assert_int_equal(out[HC_FILE_HANDLES].status, CHECK_FAIL);
         good_figures(&f, 303);
         f.disk.err = -EIO;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_DATA_DISK].status, HS_UNKNOWN);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_UNKNOWN);
 
         /* Disabled checks are n/a whatever the figures say. */
         c.enabled[HC_DATA_DISK] = false;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_DATA_DISK].status, HS_NA);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_NA);
 
         health_eval_free(e);
         health_config_done(&c);
@@ -402,30 +421,30 @@ static void test_gateway_check(void **state) {
         struct health_check_result r;
 
         gateway_check_evaluate(&g, &r);
-        assert_int_equal(r.status, HS_NA);
+        assert_int_equal(r.status, CHECK_NA);
         g = (struct gateway_check) { .nginx_known = true, .nginx_active = true, .tls = true, .cert_not_after = 1,
                                      .cert_days_left = 60 };
         strcpy(g.domain, "fn.example.com");
         strcpy(g.nginx_state, "active");
         gateway_check_evaluate(&g, &r);
-        assert_int_equal(r.status, HS_OK);
+        assert_int_equal(r.status, CHECK_OK);
         assert_string_equal(r.reason, "fn.example.com: nginx active, certificate 60 days left");
         g.cert_days_left = GATEWAY_CERT_FAIL_DAYS;
         gateway_check_evaluate(&g, &r);
-        assert_int_equal(r.status, HS_FAIL);
+        assert_int_equal(r.status, CHECK_FAIL);
         g.cert_days_left = 60;
         g.nginx_active = false;
         strcpy(g.nginx_state, "failed");
         gateway_check_evaluate(&g, &r);
-        assert_int_equal(r.status, HS_FAIL);
+        assert_int_equal(r.status, CHECK_FAIL);
         assert_non_null(strstr(r.reason, "nginx failed"));
         g = (struct gateway_check) { .nginx_known = true, .nginx_active = true, .tls = false };
         strcpy(g.nginx_state, "active");
         gateway_check_evaluate(&g, &r);
-        assert_int_equal(r.status, HS_OK);
+        assert_int_equal(r.status, CHECK_OK);
         g.tls = true;   /* TLS but no readable certificate */
         gateway_check_evaluate(&g, &r);
-        assert_int_equal(r.status, HS_FAIL);
+        assert_int_equal(r.status, CHECK_FAIL);
 }
 
 static void test_readyz_render(void **state) {
@@ -435,16 +454,16 @@ static void test_readyz_render(void **state) {
 
         for (int i = 0; i < _HC_MAX; i++) {
                 s.enabled[i] = true;
-                s.checks[i].status = HS_OK;
+                s.checks[i].status = CHECK_OK;
         }
         s.enabled[HC_K3S] = false;
         assert_int_equal(health_readyz_render(&s, NULL, false, NULL, &b), 200);
         assert_string_equal(b.data, "ok");
         free(b.data);
 
-        s.checks[HC_DATA_DISK].status = HS_FAIL;
+        s.checks[HC_DATA_DISK].status = CHECK_FAIL;
         strcpy(s.checks[HC_DATA_DISK].reason, "/d is read-only");
-        s.checks[HC_STEAL].status = HS_NA;
+        s.checks[HC_STEAL].status = CHECK_NA;
         strcpy(s.checks[HC_STEAL].reason, "no steal");
         assert_int_equal(health_readyz_render(&s, NULL, false, NULL, &b), 500);
         assert_non_null(strstr(b.data, "[-]data-disk failed: /d is read-only\n"));
