@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 #include "../basic/linereader.h"
 #include "../basic/parse.h"
 
@@ -81,18 +82,14 @@ struct parse_ctx {
 
 static int set_error(struct parse_ctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int set_error(struct parse_ctx *p, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
         va_list ap;
 
         p->lr.stop = true;
         if (p->error)
                 return -EINVAL;
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        (void) error_atv(&p->error, 0, p->filename, p->lr.lineno, fmt, ap);
         va_end(ap);
-        if (asprintf(&p->error, "%s:%u: %s", p->filename, p->lr.lineno, msg ? msg : "out of memory") < 0)
-                p->error = NULL;
         return -EINVAL;
 }
 

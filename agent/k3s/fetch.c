@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 #include "../basic/log.h"
 #include "blob.h"
 #include "../shared/curl-cleanup.h"
@@ -35,13 +36,12 @@ void fetch_options_init(struct fetch_options *o) {
 static void set_error(char **ret_error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_error(char **ret_error, const char *fmt, ...) {
         va_list ap;
-        char *s = NULL;
+        char *s;
 
         if (!ret_error)
                 return;
         va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
+        (void) error_msgv(&s, 0, fmt, ap);
         va_end(ap);
         free(*ret_error);
         *ret_error = s;

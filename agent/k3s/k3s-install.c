@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 #include "../basic/fileio.h"
 #include "../basic/parse.h"
 #include "blob.h"
@@ -74,12 +75,11 @@ int k3s_install_options_check(const struct k3s_install_options *o, char **ret_er
 
 static void fail(struct k3s_result *res, const char *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail(struct k3s_result *res, const char *step, const char *fmt, ...) {
-        char *msg = NULL;
+        char *msg;
         va_list ap;
 
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        (void) error_msgv(&msg, 0, fmt, ap);
         va_end(ap);
         k3s_step(res, step, "failed", "%s", msg ? msg : "out of memory");
         free(res->error);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 #include "../basic/linereader.h"
 #include "../basic/parse.h"
 #include "sysctl.h"
@@ -29,18 +30,14 @@ struct parse_ctx {
 
 static void set_error(struct parse_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_error(struct parse_ctx *c, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
         va_list ap;
 
         c->lr.stop = true;
         if (c->error)
                 return;
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        (void) error_atv(&c->error, 0, c->filename, c->lr.lineno, fmt, ap);
         va_end(ap);
-        if (asprintf(&c->error, "%s:%u: %s", c->filename, c->lr.lineno, msg ? msg : "out of memory") < 0)
-                c->error = NULL;
 }
 
 static const struct profile_entry *find_entry(const struct profile_entry *entries, size_t n, const char *key) {
