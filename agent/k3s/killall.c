@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/dir-walk.h"
 #include "../shared/dl-mount.h"
 #include "../shared/dl-nl.h"
 #include "../basic/parse.h"
@@ -233,12 +234,15 @@ static void kill_shims(const struct sysroot *sr, struct k3s_result *res, char **
 
 /* ---- 3. mounts --------------------------------------------------------- */
 
+static int rm_rf_entry(int dfd, const struct dirent *de, void *userdata) {
+        const dev_t *dev = userdata;
+
+        return k3s_rm_rf_at(dfd, de->d_name, *dev);
+}
+
 int k3s_rm_rf_at(int parent, const char *name, dev_t dev) {
-        _cleanup_close_ int fd = -1;
         struct stat st;
-        DIR *d;
-        struct dirent *de;
-        int r = 0;
+        int r;
 
         if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return errno == ENOENT ? 0 : -errno;
@@ -246,23 +250,7 @@ int k3s_rm_rf_at(int parent, const char *name, dev_t dev) {
                 return unlinkat(parent, name, 0) < 0 && errno != ENOENT ? -errno : 0;
         if (st.st_dev != dev)
                 return -EBUSY;
-        fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d)
-                return -errno;
-        fd = -1;        /* owned by d now */
-        while ((de = readdir(d))) {
-                int k;
-
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                k = k3s_rm_rf_at(dirfd(d), de->d_name, dev);
-                if (k < 0 && r == 0)
-                        r = k;
-        }
-        closedir(d);
+        r = dir_walk_at(parent, name, /* keep_going= */ true, rm_rf_entry, &dev);
         if (r < 0)
                 return r;
         return unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;
