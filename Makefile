@@ -47,7 +47,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/replay-%)
 
-.PHONY: all deps test check unit cli e2e replay asan analyze fuzz bench demo install clean check-paths stress
+.PHONY: all deps test check unit cli e2e replay asan analyze fuzz bench demo install clean check-paths stress \
+	check-headers check-includes
 all: nodeprep
 
 nodeprep: $(B)/nodeprep $(B)/completion/nodeprep.bash $(B)/completion/_nodeprep
@@ -140,7 +141,7 @@ asan:
 # cppcheck does not know __attribute__((cleanup)) either, so its leak checks
 # are suppressed for the same reason.
 ANALYZER_FLAGS := -fanalyzer -Wno-analyzer-use-of-uninitialized-value -Wno-analyzer-malloc-leak
-analyze:
+analyze: check-headers check-includes
 	@set -e; for f in $(LIB_SRC) agent/main.c; do \
 		$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -O1 $(ANALYZER_FLAGS) -Werror -c -o /dev/null $$f; \
 	done
@@ -148,6 +149,19 @@ analyze:
 		--suppress=missingIncludeSystem --suppress=unknownMacro --suppress=memleak --suppress=resourceLeak \
 		--suppress=leakReturnValNotUsed -Iagent agent
 	@echo "analyze: gcc -fanalyzer and cppcheck clean"
+
+# Every header compiles on its own: what it uses, it includes (-O1 because
+# _FORTIFY_SOURCE warns without optimisation).
+HEADERS := $(sort $(shell find agent -name '*.h'))
+check-headers:
+	@set -e; for h in $(HEADERS); do \
+		$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -O1 -Werror -fsyntax-only -include $$h -x c /dev/null; \
+	done
+	@echo "check-headers: $(words $(HEADERS)) headers compile on their own"
+
+# The include order (scripts/check-includes.py says which; --fix rewrites).
+check-includes:
+	@scripts/check-includes.py
 
 # libFuzzer targets (clang).
 fuzz:
