@@ -153,6 +153,9 @@ const struct cli_option k3s_install_options[] = {
         CLI_OPTION_END,
 };
 
+/* --datastore-endpoint-file holds one URL (K3s's datastore endpoint). */
+#define DATASTORE_FILE_MAX 4096
+
 static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
         _cleanup_strv_free_ char **disable = NULL, **tls_san = NULL;
         _cleanup_free_ char *err = NULL, *datastore = NULL;
@@ -184,7 +187,7 @@ static int k3s_cmd_install(struct cli *cli, int argc, char **argv) {
                                 return cli_error(cli, EXIT_INVALID, "give one of --datastore-endpoint and "
                                                  "--datastore-endpoint-file");
                         r = c == ARG_DATASTORE ? ((datastore = strdup(optarg)) ? 0 : -ENOMEM)
-                                               : read_one_line_file(optarg, 4096, &datastore);
+                                               : read_one_line_file(optarg, DATASTORE_FILE_MAX, &datastore);
                         if (r < 0)
                                 return cli_error(cli, EXIT_INVALID, "--datastore-endpoint-file %s: %s", optarg,
                                                  r == -EBADMSG ? "not one line of at most 4096 bytes" : strerror(-r));

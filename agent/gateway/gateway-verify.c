@@ -113,6 +113,10 @@ static int manifest_duration(const char *text, const char *key, unsigned *ret) {
         return gateway_parse_duration(val, ret);
 }
 
+/* The manifest nodeprep wrote is a few KiB (HelmChart and its values); a
+ * MiB is room for a hand-grown one, not for junk. */
+#define OPENFAAS_MANIFEST_READ_MAX (1u << 20)
+
 static void verify_timeouts(const struct sysroot *sr, const struct gateway_options *o, struct gateway_result *r) {
         _cleanup_free_ char *manifest = NULL;
         struct gateway_timeouts want;
@@ -122,7 +126,7 @@ static void verify_timeouts(const struct sysroot *sr, const struct gateway_optio
         gateway_timeouts_from(o->function_timeout, &want);
         if (site_read_timeout(sr, &nginx) < 0)
                 return fail(r, "timeouts", "%s: no proxy_read_timeout", GW_SITE_PATH);
-        if (sysroot_read_file(sr, OPENFAAS_MANIFEST, 1 << 20, &manifest, &size) < 0) {
+        if (sysroot_read_file(sr, OPENFAAS_MANIFEST, OPENFAAS_MANIFEST_READ_MAX, &manifest, &size) < 0) {
                 up = want.upstream, rd = wr = want.read_write;
                 gateway_result_step(r, "gateway-values", "skipped",
                                     "no %s: assuming the gateway runs with upstream %us, read/write %us",

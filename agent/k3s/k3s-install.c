@@ -382,6 +382,10 @@ static int install_links(const struct sysroot *sr, enum k3s_symlink_mode mode, s
         return fsync(dfd) < 0 ? -errno : 0;
 }
 
+/* What install writes (unit, env file, config drop-in, token) is at most
+ * a few KiB: a bigger file there is not ours and gets rewritten. */
+#define WRITTEN_FILE_MAX (1024u * 1024)
+
 /* Write path unless it already holds exactly content with that mode. */
 static int write_if_changed(const struct sysroot *sr, const char *path, const char *content, mode_t mode,
                             bool secret, struct k3s_manifest *m, bool *ret_changed) {
@@ -393,7 +397,7 @@ static int write_if_changed(const struct sysroot *sr, const char *path, const ch
         int r;
 
         *ret_changed = true;
-        if (sysroot_read_file(sr, path, 1024 * 1024, &old, &n) >= 0 && n == strlen(content) &&
+        if (sysroot_read_file(sr, path, WRITTEN_FILE_MAX, &old, &n) >= 0 && n == strlen(content) &&
             memcmp(old, content, n) == 0) {
                 fd = sysroot_open(sr, path, O_PATH, 0);
                 if (fd >= 0 && fstat(fd, &st) >= 0 && (st.st_mode & 07777) == mode)

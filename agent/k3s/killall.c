@@ -108,6 +108,12 @@ struct proc {
         bool shim;
 };
 
+/* /proc/PID/stat is one line of about 300 bytes. */
+#define PROC_STAT_MAX 4096
+/* A containerd-shim's argv (-namespace k8s.io -id ... -address ...) is
+ * well under 1 KiB; 128 KiB (MAX_ARG_STRLEN) also fits any other process. */
+#define PROC_CMDLINE_MAX (128u * 1024)
+
 static int proc_scan(const struct sysroot *sr, struct proc **ret, size_t *ret_n) {
         _cleanup_free_ struct proc *list = NULL;
         DIR *d = opendir_at(sr, "/proc");
@@ -128,11 +134,11 @@ static int proc_scan(const struct sysroot *sr, struct proc **ret, size_t *ret_n)
                 if (safe_atou64(de->d_name, &pid) < 0 || pid == 0 || pid > INT32_MAX)
                         continue;
                 snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-                if (sysroot_read_file(sr, path, 4096, &stat, NULL) < 0 || !(rp = strrchr(stat, ')')) ||
+                if (sysroot_read_file(sr, path, PROC_STAT_MAX, &stat, NULL) < 0 || !(rp = strrchr(stat, ')')) ||
                     sscanf(rp + 1, " %*c %d", &ppid) != 1)
                         continue;
                 snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-                (void) sysroot_read_file(sr, path, 128 * 1024, &cmd, &size);
+                (void) sysroot_read_file(sr, path, PROC_CMDLINE_MAX, &cmd, &size);
                 grown = reallocarray(list, n + 1, sizeof(*list));
                 if (!grown) {
                         closedir(d);
@@ -180,7 +186,7 @@ static bool pid_alive(const struct sysroot *sr, pid_t pid) {
         const char *rp;
 
         snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-        if (sysroot_read_file(sr, path, 4096, &stat, NULL) < 0 || !(rp = strrchr(stat, ')')))
+        if (sysroot_read_file(sr, path, PROC_STAT_MAX, &stat, NULL) < 0 || !(rp = strrchr(stat, ')')))
                 return false;
         /* A zombie is dead; its new parent (systemd) reaps it. */
         return rp[1] && rp[2] != 'Z' && rp[2] != 'X';

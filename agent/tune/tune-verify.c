@@ -86,6 +86,10 @@ static int verify_keys(const struct sysroot *sr, json_object *applied, struct bo
         return 0;
 }
 
+/* The files tuning writes (sysctl.d drop-in, modules-load.d, limits) are
+ * a few KiB. */
+#define SYSCTL_FILE_MAX (1024u * 1024)
+
 static int verify_files(const struct sysroot *sr, json_object *applied, json_object *out, json_object *drifted) {
         json_object *files;
 
@@ -95,7 +99,7 @@ static int verify_files(const struct sysroot *sr, json_object *applied, json_obj
                 _cleanup_free_ char *live = NULL, *want_desc = NULL, *live_desc = NULL;
                 const char *want = json_object_get_string(written), *status = "in-sync";
                 size_t n = 0;
-                int r = sysroot_read_file(sr, path, 1024 * 1024, &live, &n);
+                int r = sysroot_read_file(sr, path, SYSCTL_FILE_MAX, &live, &n);
 
                 if (!want)
                         return -EBADMSG;
