@@ -19,7 +19,9 @@ PKGS     := inih libnl-3.0 libnl-route-3.0 libsystemd libcurl mount libmicrohttp
 DLOPEN_PKGS := libkmod libcurl libsystemd libmicrohttpd libnl-3.0 libnl-route-3.0 mount yaml-0.1 libcrypto
 LINK_PKGS := $(filter-out $(DLOPEN_PKGS),$(PKGS))
 
-# A gcc-12-valid subset of systemd's warning list (../shared/reference/style.md).
+# A gcc-12-valid subset of systemd's warning list (the warning block of
+# https://github.com/systemd/systemd/blob/main/meson.build; -fstrict-flex-arrays
+# and -Wunterminated-string-initialization are newer than gcc 12).
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
         -Werror=format=2 -Werror=implicit-function-declaration -Werror=missing-prototypes \
         -Werror=return-type -Wshadow -Wlogical-op -Wimplicit-fallthrough=5 -Wstrict-prototypes \

@@ -20,7 +20,8 @@
 #include "internal.h"
 
 #define CERT_MIN_DAYS 30
-/* The OpenFaaS manifest nodeprep writes (../shared/design.md, Locations). */
+/* Where `nodeprep openfaas install` writes its manifest (OPENFAAS_MANIFEST in
+ * openfaas/openfaas.h; a domain does not include another, so it is repeated). */
 #define OPENFAAS_MANIFEST "/var/lib/rancher/k3s/server/manifests/nodeprep-openfaas.yaml"
 
 static void fail(struct gateway_result *r, const char *name, const char *fmt, ...)

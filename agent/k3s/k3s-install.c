@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * k3s install: the official installer's steps (../shared/reference/k3s.md
- * section 3) in order, each recorded as a step: resolve the release, fetch
+ * k3s install: the official installer's steps (install.sh, from
+ * verify_system and download_and_verify to service_enable_and_start:
+ * https://github.com/k3s-io/k3s/blob/master/install.sh) in order, each
+ * recorded as a step: resolve the release, fetch
  * and verify the hash file, the binary (skipped when the installed one
  * already has the right hash), air-gap images, links, token, config drop-in,
  * env file, unit, the manifest of what we wrote, then start over sd-bus and
