@@ -4,8 +4,8 @@
 
 #include <getopt.h>
 #include <json-c/json.h>
-#include <stddef.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "../basic/runlock.h"
 #include "../basic/sysroot.h"

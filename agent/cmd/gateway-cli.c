@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
-#include "../shared/json-util.h"
 #include "../gateway/gateway.h"
+#include "../shared/json-util.h"
 #include "cli.h"
 
 static const char *const kind_names[] = {

@@ -10,10 +10,10 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/fileio.h"
-#include "../basic/redact.h"
-#include "../shared/json-util.h"
 #include "../basic/parse.h"
+#include "../basic/redact.h"
 #include "../k3s/k3s.h"
+#include "../shared/json-util.h"
 #include "cli.h"
 
 static void print_steps(json_object *result) {

@@ -2,8 +2,6 @@
 #include "fetch.h"
 
 #include <arpa/inet.h>
-#include "../shared/curl-util.h"
-#include "../shared/dl-curl.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,8 +13,10 @@
 #include "../basic/cleanup.h"
 #include "../basic/errmsg.h"
 #include "../basic/log.h"
-#include "blob.h"
 #include "../shared/curl-cleanup.h"
+#include "../shared/curl-util.h"
+#include "../shared/dl-curl.h"
+#include "blob.h"
 
 #ifndef NODEPREP_VERSION
 #define NODEPREP_VERSION "0.1.0"

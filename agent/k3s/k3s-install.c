@@ -10,9 +10,9 @@
  * climb the readiness ladder.
  */
 #include <dirent.h>
-#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,14 +25,14 @@
 #include "../basic/errmsg.h"
 #include "../basic/fileio.h"
 #include "../basic/parse.h"
+#include "../shared/bus-unit.h"
 #include "blob.h"
-#include "k3s-config.h"
 #include "join.h"
+#include "k3s-config.h"
 #include "k3sconf.h"
 #include "manifest.h"
 #include "ready.h"
 #include "release.h"
-#include "../shared/bus-unit.h"
 #include "unit.h"
 
 #define HASH_FILE_MAX (1024 * 1024)

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Roles, unit names, and the step-by-step result every k3s operation returns. */
+#include "k3s.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,7 +10,6 @@
 
 #include "../basic/cleanup.h"
 #include "../tune/tune-state.h"
-#include "k3s.h"
 
 const char *k3s_role_to_string(enum k3s_role r) {
         return r == K3S_ROLE_AGENT ? "agent" : "server";

@@ -14,8 +14,8 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/errmsg.h"
-#include "../shared/dl-yaml.h"
 #include "../basic/parse.h"
+#include "../shared/dl-yaml.h"
 
 #define NODE_NAME_MAX 253
 

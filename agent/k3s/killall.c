@@ -19,10 +19,10 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/dir-walk.h"
-#include "../shared/dl-mount.h"
-#include "../shared/dl-nl.h"
 #include "../basic/parse.h"
 #include "../shared/bus-unit.h"
+#include "../shared/dl-mount.h"
+#include "../shared/dl-nl.h"
 
 #define PROC_SCAN_MAX 65536
 #define TOOL_OUTPUT_MAX (64u << 20)

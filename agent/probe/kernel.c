@@ -10,8 +10,8 @@
 
 #include "../basic/cleanup.h"
 #include "../shared/dl-kmod.h"
-#include "../tune/modules.h"
 #include "../shared/dl-zlib.h"
+#include "../tune/modules.h"
 #include "mountinfo.h"
 #include "sysfs.h"
 

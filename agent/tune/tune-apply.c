@@ -14,8 +14,8 @@
 #include "engine-internal.h"
 #include "engine.h"
 #include "modules.h"
-#include "tune-state.h"
 #include "sysctl.h"
+#include "tune-state.h"
 
 static void restore(const struct sysroot *sr, const struct write_op *ops, const size_t *order, size_t done) {
         /* Reverse order keeps the gc_thresh invariant while undoing. */

@@ -10,8 +10,8 @@
 #include "engine-internal.h"
 #include "engine.h"
 #include "modules.h"
-#include "tune-state.h"
 #include "sysctl.h"
+#include "tune-state.h"
 
 static const char *json_get_str(json_object *o, const char *key) {
         json_object *v;

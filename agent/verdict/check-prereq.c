@@ -8,18 +8,18 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
 #include "../basic/spawn.h"
-#include "check-groups.h"
 #include "../probe/kernel.h"
 #include "../probe/net.h"
 #include "../probe/sysfs.h"
+#include "check-groups.h"
 
 #define G "k3s-prereq"
 

@@ -7,11 +7,11 @@
 #include <time.h>
 
 #include "../basic/cleanup.h"
-#include "check-groups.h"
 #include "../probe/mountinfo.h"
 #include "../probe/steal.h"
 #include "../probe/sysfs.h"
 #include "../probe/virt.h"
+#include "check-groups.h"
 
 #define G "virt"
 
