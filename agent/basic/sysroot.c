@@ -95,7 +95,15 @@ int sysroot_open(const struct sysroot *sr, const char *path, int flags, mode_t m
                         .mode = (flags & O_CREAT) ? mode : 0,
                         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
                 };
-                fd = (int) syscall(SYS_openat2, sr->dirfd, relative(path), &how, sizeof(how));
+                /* EAGAIN: a rename or mount anywhere on the system raced
+                 * the walk of a ".." (the kernel cannot prove it stayed in
+                 * the root); openat2(2) says to retry. Under load (parallel
+                 * tests) this happens now and then. */
+                for (unsigned attempt = 0; attempt < 32; attempt++) {
+                        fd = (int) syscall(SYS_openat2, sr->dirfd, relative(path), &how, sizeof(how));
+                        if (fd >= 0 || errno != EAGAIN)
+                                break;
+                }
                 if (fd >= 0 || errno != ENOSYS)
                         return fd >= 0 ? fd : -errno;
         }
