@@ -258,19 +258,11 @@ int health_config_parse_stream(struct health_config *c, FILE *f, const char *fil
                 .filename = filename,
                 .c = c,
         };
-        char buf[80];
         int r;
 
         r = ini_parse_stream(line_reader_read, &p.lr, handler, &p);
-        if (!p.error && p.lr.error)
-                set_error(&p, "%s", line_reader_strerror(&p.lr, buf, sizeof(buf)));
-        if (!p.error && r > 0) {
-                p.lr.lineno = (unsigned) r;
-                set_error(&p, "syntax error (expected [section] or key = value)");
-        } else if (!p.error && r < 0)
-                set_error(&p, "cannot parse (inih error %d)", r);
-        if (!p.error && ferror(f))
-                set_error(&p, "read error");
+        if (!p.error)
+                (void) line_reader_ini_error(&p.lr, r, p.filename, &p.error);
         if (!p.error && (!c->tls_cert) != (!c->tls_key))
                 set_error(&p, "tls_cert and tls_key must be set together");
         if (p.error) {

@@ -361,7 +361,6 @@ int profile_parse_stream(FILE *f, const char *filename, struct profile **ret,
                 .lr = { .f = f, .max_line = PROFILE_LINE_MAX, .max_lines = PROFILE_LINES_MAX },
                 .filename = filename,
         };
-        char buf[80];
         _cleanup_profile_ struct profile *p = NULL;
         int r;
 
@@ -370,15 +369,8 @@ int profile_parse_stream(FILE *f, const char *filename, struct profile **ret,
                 return -ENOMEM;
         c.p = p;
         r = ini_parse_stream(line_reader_read, &c.lr, handler, &c);
-        if (!c.error && c.lr.error)
-                set_error(&c, "%s", line_reader_strerror(&c.lr, buf, sizeof(buf)));
-        if (!c.error && r > 0) {
-                c.lr.lineno = (unsigned) r;
-                set_error(&c, "syntax error (expected [section] or key = value)");
-        } else if (!c.error && r < 0)
-                set_error(&c, "cannot parse (inih error %d)", r);
-        if (!c.error && ferror(f))
-                set_error(&c, "read error");
+        if (!c.error)
+                (void) line_reader_ini_error(&c.lr, r, c.filename, &c.error);
         if (c.error) {
                 strv_free(c.includes);
                 free(c.include_lines);
