@@ -60,6 +60,13 @@ json_object *gateway_result_to_json(const struct gateway_options *o, const struc
         json_object_object_add(t, "gateway_read_write", json_object_new_int((int) res->timeouts.read_write));
         json_object_object_add(t, "nginx", json_object_new_int((int) res->timeouts.nginx));
         json_object_object_add(j, "timeouts", t);
+        if (res->upstream[0]) {
+                json_object *u = json_object_new_object();
+
+                json_object_object_add(u, "address", json_object_new_string(res->upstream));
+                json_object_object_add(u, "from", json_object_new_string(res->upstream_from));
+                json_object_object_add(j, "upstream", u);
+        }
         if (res->cert_not_after) {
                 json_object *c = json_object_new_object();
 
@@ -123,8 +130,8 @@ const struct cli_option gateway_cli_options[] = {
           NULL },
         { "acme-ca-file", required_argument, ARG_ACME_CA, "FILE", "CA bundle of a private ACME server",
           CLI_COMPLETE_FILE },
-        { "upstream", required_argument, ARG_UPSTREAM, "ADDR:PORT", "the OpenFaaS gateway (default 127.0.0.1:8080)",
-          NULL },
+        { "upstream", required_argument, ARG_UPSTREAM, "ADDR:PORT",
+          "the OpenFaaS gateway (default: the address openfaas install recorded, else 127.0.0.1:8080)", NULL },
         { "rate", required_argument, ARG_RATE, "N/s", "requests per client address (default 10/s)", NULL },
         { "burst", required_argument, ARG_BURST, "N", "requests above the rate held before 429 (default 20)", NULL },
         { "max-body", required_argument, ARG_MAX_BODY, "SIZE", "largest request body (default 50M)", NULL },
