@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../basic/cleanup.h"
 #include "../gateway/gateway.h"
 #include "../shared/json-util.h"
 #include "cli.h"
+#include "guard.h"
 
 static const char *const kind_names[] = {
         [GATEWAY_FILE] = "file", [GATEWAY_LINK] = "link", [GATEWAY_DIR] = "dir",
@@ -102,17 +102,6 @@ static void human(json_object *result) {
                 }
         printf("gateway %s: %s\n", json_str_or(result, "domain", "?"),
                json_is_true(result, "changed") ? "changed" : "unchanged");
-}
-
-int gateway_exit_code_for(int r) {
-        switch (r) {
-        case 0: return EXIT_OK;
-        case -EINVAL:
-        case -EBADMSG:
-        case -E2BIG: return EXIT_INVALID;
-        case -EPERM: return EXIT_NOT_PERMITTED;
-        default: return EXIT_FAILED;
-        }
 }
 
 enum {
@@ -215,25 +204,22 @@ static int run(struct cli *cli, int argc, char **argv, gateway_fn fn, bool chang
                 gateway_options_done(&o);
                 return r;
         }
-        if (changes_node && cli->sr->live && geteuid() != 0) {
+        r = changes_node ? cli_guard_root(cli, "gateway %s: must run as root", argv[0]) : 0;
+        if (r != 0) {
                 gateway_options_done(&o);
-                return cli_error(cli, EXIT_NOT_PERMITTED, "gateway %s: must run as root", argv[0]);
+                return r;
         }
         gateway_result_init(&res);
         r = fn(cli->sr, &o, &res);
-        code = gateway_exit_code_for(r);
+        code = cli_exit_code_for(r);
         if (r >= 0 && res.drift)
                 code = EXIT_DRIFT;
         if (r < 0)
                 fprintf(stderr, "nodeprep: gateway %s: %s\n", argv[0], res.error ? res.error : strerror(-r));
         j = gateway_result_to_json(&o, &res);
-        if (cli->json)
-                json_object_object_add(j, "exit_code", json_object_new_int(code));
-        cli_print_result(cli, j, human);
-        json_object_put(j);
         gateway_result_done(&res);
         gateway_options_done(&o);
-        return code;
+        return cli_print_result_code(cli, j, code, human);
 }
 
 int cmd_gateway(struct cli *cli, int argc, char **argv) {
