@@ -18,23 +18,6 @@
 #include "guard.h"
 #include "k3s-cli.h"
 
-#include <errno.h>
-#include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#include "../basic/cleanup.h"
-#include "../basic/fileio.h"
-#include "../basic/parse.h"
-#include "../basic/redact.h"
-#include "../k3s/k3s.h"
-#include "../shared/json-util.h"
-#include "cli.h"
-#include "guard.h"
-
 static void print_steps(json_object *result) {
         json_object *steps;
 
