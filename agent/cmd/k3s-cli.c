@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* k3s install | status | uninstall: options, progress, output, exit codes. */
+#include "k3s-cli.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,13 +12,12 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/fileio.h"
-#include "../basic/redact.h"
-#include "../shared/json-util.h"
 #include "../basic/parse.h"
+#include "../basic/redact.h"
 #include "../k3s/k3s.h"
+#include "../shared/json-util.h"
 #include "cli.h"
 #include "guard.h"
-#include "k3s-cli.h"
 
 static void print_steps(json_object *result) {
         json_object *steps;
