@@ -10,8 +10,8 @@
 #include "engine-internal.h"
 #include "engine.h"
 #include "modules.h"
-#include "tune-state.h"
 #include "sysctl.h"
+#include "tune-state.h"
 
 /* Is live acceptable for the recorded value and modifier? */
 static bool value_holds(const char *live, const char *want, enum modifier mod) {
