@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for the health server's pure parts: the procfs parsers, the
- * [health] config parser, request routing, the bearer token, the listen
- * address, the checks' verdicts and counter holds, and the /readyz bodies. */
+ * [health] config parser, request routing, the bearer token, control bytes
+ * in requests (and the recv() guard that finds them), the listen address,
+ * the checks' verdicts and counter holds, and the /readyz bodies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -16,12 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "basic/cleanup.h"
 #include "health/health-checks.h"
 #include "health/health-config.h"
 #include "health/neigh.h"
 #include "health/procfs.h"
+#include "health/recv-guard.h"
 #include "health/route.h"
 #include "health/snapshot.h"
 
@@ -170,6 +174,62 @@ static void test_bearer(void **state) {
         assert_false(bearer_matches("Bearer 0123456789abcde", "0123456789abcdef"));
         assert_false(bearer_matches("Bearer 0123456789abcdefX", "0123456789abcdef"));
         assert_true(bearer_matches("Bearer 0123456789abcdef", "0123456789abcdef"));
+}
+
+static void test_request_control_bytes(void **state) {
+        static const char good[] = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Note: a\tb \xff\x80\nY: z\r\n\r\n";
+
+        (void) state;
+        assert_false(request_bytes_have_control(good, sizeof(good) - 1));
+        assert_false(request_bytes_have_control("", 0));
+        assert_true(request_bytes_have_control("Bearer t\0junk", 14));
+        assert_true(request_bytes_have_control("a\x01", 2));
+        assert_true(request_bytes_have_control("a\x1f", 2));
+        assert_true(request_bytes_have_control("\x7f", 1));
+        assert_true(request_bytes_have_control("\x0b\x0c", 2));    /* VT, FF: not blanks in HTTP */
+        /* Only the n bytes given are looked at. */
+        assert_false(request_bytes_have_control("ok\0", 2));
+}
+
+/* The guard sees what a watched socket receives through recv(), and the
+ * dynamic linker hands this recv() out (the Makefile exports it), so
+ * libmicrohttpd's reads come here too. Called as libmicrohttpd calls it:
+ * through the symbol the dynamic linker resolves (a direct call here may be
+ * glibc's fortified inline, which goes to __recv_chk). */
+static void test_recv_guard(void **state) {
+        static const char auth[] = "Authorization: Bearer t\0junk\r\n";
+        ssize_t (*recv_bound)(int, void *, size_t, int);
+        int sv[2], other[2];
+        char buf[64];
+
+        (void) state;
+        assert_true(recv_guard_bound());
+        *(void **) &recv_bound = dlsym(RTLD_DEFAULT, "recv");
+        assert_non_null(recv_bound);
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, other), 0);
+        assert_int_equal(recv_guard_watch(sv[0]), 0);
+        assert_int_equal(write(sv[1], "GET / HTTP/1.1\r\n", 16), 16);
+        assert_int_equal(recv_bound(sv[0], buf, sizeof(buf), 0), 16);
+        assert_false(recv_guard_tainted(sv[0]));
+        assert_int_equal(write(sv[1], auth, sizeof(auth) - 1), sizeof(auth) - 1);
+        assert_int_equal(recv_bound(sv[0], buf, sizeof(buf), 0), sizeof(auth) - 1);
+        assert_memory_equal(buf, auth, sizeof(auth) - 1);       /* passed on untouched */
+        assert_true(recv_guard_tainted(sv[0]));
+        /* Unwatched sockets are plain recv(). */
+        assert_int_equal(write(other[1], "\0", 1), 1);
+        assert_int_equal(recv_bound(other[0], buf, sizeof(buf), 0), 1);
+        assert_false(recv_guard_tainted(other[0]));
+        /* A number watched again (a new connection on a reused fd) starts clean. */
+        recv_guard_unwatch(sv[0]);
+        assert_false(recv_guard_tainted(sv[0]));
+        assert_int_equal(recv_guard_watch(sv[0]), 0);
+        assert_false(recv_guard_tainted(sv[0]));
+        recv_guard_unwatch(sv[0]);
+        /* errno is recv()'s. */
+        assert_int_equal(recv_bound(sv[0], buf, sizeof(buf), MSG_DONTWAIT), -1);
+        assert_int_equal(errno, EAGAIN);
+        close(sv[0]), close(sv[1]), close(other[0]), close(other[1]);
 }
 
 /* A dump buffer in the kernel's layout: struct nlmsghdr, struct ndmsg. */
@@ -413,6 +473,8 @@ int main(void) {
                 cmocka_unit_test(test_config),
                 cmocka_unit_test(test_route),
                 cmocka_unit_test(test_bearer),
+                cmocka_unit_test(test_request_control_bytes),
+                cmocka_unit_test(test_recv_guard),
                 cmocka_unit_test(test_neigh_tally),
                 cmocka_unit_test(test_listen_address),
                 cmocka_unit_test(test_checks),
