@@ -19,7 +19,9 @@ PKGS     := inih libnl-3.0 libnl-route-3.0 libsystemd libcurl mount libmicrohttp
 DLOPEN_PKGS := libkmod libcurl libsystemd libmicrohttpd libnl-3.0 libnl-route-3.0 mount yaml-0.1 libcrypto
 LINK_PKGS := $(filter-out $(DLOPEN_PKGS),$(PKGS))
 
-# A gcc-12-valid subset of systemd's warning list (../shared/reference/style.md).
+# A gcc-12-valid subset of systemd's warning list (the warning block of
+# https://github.com/systemd/systemd/blob/main/meson.build; -fstrict-flex-arrays
+# and -Wunterminated-string-initialization are newer than gcc 12).
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
         -Werror=format=2 -Werror=implicit-function-declaration -Werror=missing-prototypes \
         -Werror=return-type -Wshadow -Wlogical-op -Wimplicit-fallthrough=5 -Wstrict-prototypes \
@@ -50,7 +52,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 REPLAY_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/replay-%)
 
-.PHONY: all deps test check unit cli e2e replay asan analyze fuzz bench demo install clean check-paths stress
+.PHONY: all deps test check unit cli e2e replay asan analyze fuzz bench demo install clean check-paths stress \
+	check-headers check-includes
 all: nodeprep
 
 nodeprep: $(B)/nodeprep $(B)/completion/nodeprep.bash $(B)/completion/_nodeprep
@@ -143,7 +146,7 @@ asan:
 # cppcheck does not know __attribute__((cleanup)) either, so its leak checks
 # are suppressed for the same reason.
 ANALYZER_FLAGS := -fanalyzer -Wno-analyzer-use-of-uninitialized-value -Wno-analyzer-malloc-leak
-analyze:
+analyze: check-headers check-includes
 	@set -e; for f in $(LIB_SRC) agent/main.c; do \
 		$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -O1 $(ANALYZER_FLAGS) -Werror -c -o /dev/null $$f; \
 	done
@@ -151,6 +154,19 @@ analyze:
 		--suppress=missingIncludeSystem --suppress=unknownMacro --suppress=memleak --suppress=resourceLeak \
 		--suppress=leakReturnValNotUsed -Iagent agent
 	@echo "analyze: gcc -fanalyzer and cppcheck clean"
+
+# Every header compiles on its own: what it uses, it includes (-O1 because
+# _FORTIFY_SOURCE warns without optimisation).
+HEADERS := $(sort $(shell find agent -name '*.h'))
+check-headers:
+	@set -e; for h in $(HEADERS); do \
+		$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -O1 -Werror -fsyntax-only -include $$h -x c /dev/null; \
+	done
+	@echo "check-headers: $(words $(HEADERS)) headers compile on their own"
+
+# The include order (scripts/check-includes.py says which; --fix rewrites).
+check-includes:
+	@scripts/check-includes.py
 
 # libFuzzer targets (clang).
 fuzz:

@@ -4,18 +4,18 @@
  * Global flags, the command table, and nothing else.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "basic/cleanup.h"
-#include "shared/dl-all.h"
 #include "basic/log.h"
 #include "basic/parse.h"
 #include "basic/runlock.h"
 #include "cmd/cli.h"
+#include "shared/dl-all.h"
 #include "tune/profile.h"
 
 #ifndef NODEPREP_VERSION

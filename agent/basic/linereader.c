@@ -3,6 +3,8 @@
 
 #include <errno.h>
 
+#include "errmsg.h"
+
 char *line_reader_read(char *str, int num, void *stream) {
         struct line_reader *lr = stream;
         size_t n = 0, cap = num > 2 ? (size_t) num - 2 : 0;
@@ -60,4 +62,22 @@ const char *line_reader_strerror(const struct line_reader *lr, char *buf, size_t
                 snprintf(buf, size, "read error");
         }
         return buf;
+}
+
+int line_reader_ini_error(struct line_reader *lr, int r, const char *filename, char **ret_error) {
+        char buf[128];
+
+        if (lr->error)
+                return error_at(ret_error, -EINVAL, filename, lr->lineno, "%s",
+                                line_reader_strerror(lr, buf, sizeof(buf)));
+        if (r > 0) {
+                lr->lineno = (unsigned) r;
+                return error_at(ret_error, -EINVAL, filename, lr->lineno,
+                                "syntax error (expected [section] or key = value)");
+        }
+        if (r < 0)
+                return error_at(ret_error, -EINVAL, filename, lr->lineno, "cannot parse (inih error %d)", r);
+        if (ferror(lr->f))
+                return error_at(ret_error, -EINVAL, filename, lr->lineno, "read error");
+        return 0;
 }

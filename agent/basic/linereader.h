@@ -26,3 +26,10 @@ char *line_reader_read(char *str, int num, void *stream);
 
 /* A message for lr->error, e.g. "line too long (max 190 bytes)". */
 const char *line_reader_strerror(const struct line_reader *lr, char *buf, size_t size);
+
+/* After ini_parse_stream(line_reader_read, lr, ...) returned r, the first
+ * failure of the read itself, as "FILE:LINE: message" (errmsg.h) in
+ * *ret_error, returning -EINVAL: the reader's cap, inih's syntax error at line
+ * r, inih's own failure (r < 0), a read error on lr->f. 0 when there was
+ * none. Every INI parser reports these the same way. */
+int line_reader_ini_error(struct line_reader *lr, int r, const char *filename, char **ret_error);

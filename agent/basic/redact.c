@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
 #include "../shared/dl-curl.h"
+#include "cleanup.h"
 
 char *url_redact(const char *url) {
         CURLU *u = curl_url();

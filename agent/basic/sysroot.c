@@ -125,13 +125,16 @@ int sysroot_read_file(const struct sysroot *sr, const char *path, size_t max_siz
         return read_fd_capped(fd, max_size, ret, ret_size);
 }
 
+/* sysfs attributes are at most a page (PAGE_SIZE, sysfs_emit()); procfs
+ * single values are shorter still: anything bigger is junk. */
+#define SYSROOT_ATTR_MAX (64u * 1024)
+
 int sysroot_read_string(const struct sysroot *sr, const char *path, char **ret) {
         char *s;
         size_t n;
         int r;
 
-        /* sysfs and procfs attributes are small; anything bigger is junk. */
-        r = sysroot_read_file(sr, path, 64 * 1024, &s, &n);
+        r = sysroot_read_file(sr, path, SYSROOT_ATTR_MAX, &s, &n);
         if (r < 0)
                 return r;
         while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))

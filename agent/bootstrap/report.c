@@ -5,9 +5,6 @@
  * learns how the bootstrap ended. Same URL policy as the release downloads
  * (fetch_url_allowed): https, or http only to loopback or with --allow-http.
  */
-#include "../shared/curl-util.h"
-#include "../shared/dl-curl.h"
-#include "../basic/redact.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +12,10 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/redact.h"
 #include "../k3s/fetch.h"
+#include "../shared/curl-util.h"
+#include "../shared/dl-curl.h"
 #include "bootstrap.h"
 
 #define REPORT_ATTEMPTS 3

@@ -22,15 +22,15 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
-#include "../basic/redact.h"
 #include "../basic/fileio.h"
-#include "../shared/json-util.h"
 #include "../basic/parse.h"
+#include "../basic/redact.h"
 #include "../bootstrap/bootstrap.h"
 #include "../gateway/gateway.h"
 #include "../k3s/k3s.h"
-#include "../shared/bus-unit.h"
 #include "../openfaas/openfaas.h"
+#include "../shared/bus-unit.h"
+#include "../shared/json-util.h"
 #include "../verdict/check-groups.h"
 #include "check-cli.h"
 #include "cli.h"

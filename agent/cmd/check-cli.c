@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* check [GROUP...]: run the node checks, print a table or JSON, exit 3 when
  * any check failed. */
+#include "check-cli.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,7 +13,6 @@
 #include "../basic/log.h"
 #include "../basic/parse.h"
 #include "../verdict/check-groups.h"
-#include "check-cli.h"
 #include "cli.h"
 
 static json_object *str_or_null(const char *s) {

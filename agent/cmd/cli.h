@@ -4,13 +4,14 @@
 
 #include <getopt.h>
 #include <json-c/json.h>
-#include <stddef.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "../basic/runlock.h"
 #include "../basic/sysroot.h"
 
-/* The exit codes of the CLI contract (../shared/design.md). */
+/* The exit codes of the CLI contract (README.md and nodeprep(8), EXIT STATUS):
+ * scripts and the Ansible modules rely on them. */
 enum {
         EXIT_OK = 0,            /* success, whether or not anything changed */
         EXIT_FAILED = 1,        /* operation failed; system left as it was or as reported */

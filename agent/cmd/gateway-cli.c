@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../shared/json-util.h"
 #include "../gateway/gateway.h"
+#include "../shared/json-util.h"
 #include "cli.h"
 #include "guard.h"
 

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* k3s install | status | uninstall: options, progress, output, exit codes. */
+#include "k3s-cli.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -10,14 +12,13 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/fileio.h"
-#include "../basic/redact.h"
-#include "../shared/json-util.h"
 #include "../basic/parse.h"
+#include "../basic/redact.h"
 #include "../k3s/k3s.h"
+#include "../shared/json-util.h"
 #include "../tune/tune-state.h"
 #include "cli.h"
 #include "guard.h"
-#include "k3s-cli.h"
 
 static void print_steps(json_object *result) {
         json_object *steps;
@@ -221,13 +222,16 @@ static int arg_seconds(struct k3s_install_args *a, int c, const char *arg, char 
         return 1;
 }
 
+/* --datastore-endpoint-file holds one URL (K3s's datastore endpoint). */
+#define DATASTORE_FILE_MAX 4096
+
 static int arg_datastore(struct k3s_install_args *a, int c, char *arg, char **ret_error) {
         int r;
 
         if (a->datastore)
                 return arg_error(ret_error, "give one of --datastore-endpoint and --datastore-endpoint-file");
         r = c == K3S_ARG_DATASTORE ? ((a->datastore = strdup(arg)) ? 0 : -ENOMEM)
-                                   : read_one_line_file(arg, 4096, &a->datastore);
+                                   : read_one_line_file(arg, DATASTORE_FILE_MAX, &a->datastore);
         if (r < 0) {
                 if (asprintf(ret_error, "--datastore-endpoint-file %s: %s", arg,
                              r == -EBADMSG ? "not one line of at most 4096 bytes" : strerror(-r)) < 0)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* openfaas install | status | uninstall: options, output, exit codes. The
  * JSON of the CLI contract is made here from the domain's result struct. */
+#include "openfaas-cli.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -8,12 +10,11 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../shared/json-util.h"
 #include "../basic/parse.h"
 #include "../openfaas/openfaas.h"
+#include "../shared/json-util.h"
 #include "cli.h"
 #include "guard.h"
-#include "openfaas-cli.h"
 
 json_object *openfaas_result_to_json(const struct openfaas_result *r) {
         json_object *o = json_object_new_object(), *steps = json_object_new_array();

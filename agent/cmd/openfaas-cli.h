@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "../openfaas/openfaas.h"
+#include "cli.h"
 
 enum {
         OPENFAAS_ARG_EULA = 0x300,
@@ -22,7 +23,6 @@ enum {
         OPENFAAS_ARG_TIMEOUT,
 };
 
-struct cli_option;
 /* openfaas install's options (--timeout too), from which its help, completion
  * and getopt array are made; bootstrap takes them for its openfaas stage. */
 extern const struct cli_option openfaas_install_options[];

@@ -16,7 +16,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <syslog.h>
-#include "../shared/dl-systemd.h"
 #include <time.h>
 #include <unistd.h>
 
@@ -24,13 +23,14 @@
 #include "../basic/fileio.h"
 #include "../basic/log.h"
 #include "../basic/parse.h"
-#include "../health/health-checks.h"
 #include "../health/collect.h"
+#include "../health/health-checks.h"
 #include "../health/health-config.h"
-#include "../health/route.h"
 #include "../health/privsep.h"
+#include "../health/route.h"
 #include "../health/server.h"
 #include "../health/snapshot.h"
+#include "../shared/dl-systemd.h"
 #include "cli.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:9470"

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* plan, apply, verify, rollback: argument handling, guards, output. */
+#include "tune-cli.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,7 +13,6 @@
 #include "../tune/profile.h"
 #include "cli.h"
 #include "guard.h"
-#include "tune-cli.h"
 #include "tune-json.h"
 
 static void print_warnings(char * const *warnings) {

@@ -15,8 +15,8 @@
 #include <time.h>
 
 #include "../basic/cleanup.h"
-#include "../shared/dl-crypto.h"
 #include "../basic/errmsg.h"
+#include "../shared/dl-crypto.h"
 #include "internal.h"
 
 int gw_cert_read(const struct sysroot *sr, const char *path, const char *domain, struct gw_cert_info *ret,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/dir-walk.h"
 #include "../basic/fileio.h"
 #include "../basic/parse.h"
 #include "../k3s/blob.h"
@@ -163,27 +164,22 @@ int gw_put(const struct sysroot *sr, const struct gw_desired *d) {
         return -EINVAL;
 }
 
+static int rmdir_if_only_dirs(int dfd, const char *name, unsigned depth);
+
+static int rmdir_entry(int dfd, const struct dirent *e, void *userdata) {
+        const unsigned *depth = userdata;
+
+        return e->d_type == DT_DIR ? rmdir_if_only_dirs(dfd, e->d_name, *depth + 1) : -ENOTEMPTY;
+}
+
 /* Only empty directories inside (certbot leaves .well-known/acme-challenge
  * behind after cleaning up its tokens). */
 static int rmdir_if_only_dirs(int dfd, const char *name, unsigned depth) {
-        _cleanup_close_ int fd = -1;
-        DIR *d;
-        struct dirent *e;
-        int r = 0;
+        int r;
 
         if (depth > 4)
                 return -ENOTEMPTY;
-        fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d)
-                return -errno;
-        fd = -1;        /* owned by d now */
-        while (r >= 0 && (e = readdir(d)))
-                if (!streq(e->d_name, ".") && !streq(e->d_name, ".."))
-                        r = e->d_type == DT_DIR ? rmdir_if_only_dirs(dirfd(d), e->d_name, depth + 1) : -ENOTEMPTY;
-        closedir(d);
+        r = dir_walk_at(dfd, name, /* keep_going= */ false, rmdir_entry, &depth);
         if (r < 0)
                 return r;
         return unlinkat(dfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The nginx configuration, rendered from validated options only (options.c
- * keeps every value free of nginx syntax). Facts behind each directive are
- * in ../shared/reference/openfaas-gateway.md §5.
+ * keeps every value free of nginx syntax). Each directive is nginx's own
+ * (https://nginx.org/en/docs/dirindex.html: ngx_http_proxy_module,
+ * ngx_http_limit_req_module, ngx_http_limit_conn_module,
+ * ngx_http_realip_module, ngx_http_ssl_module); why each is set is said
+ * beside it.
  */
 #include <errno.h>
 #include <inttypes.h>

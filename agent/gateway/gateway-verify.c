@@ -20,7 +20,8 @@
 #include "internal.h"
 
 #define CERT_MIN_DAYS 30
-/* The OpenFaaS manifest nodeprep writes (../shared/design.md, Locations). */
+/* Where `nodeprep openfaas install` writes its manifest (OPENFAAS_MANIFEST in
+ * openfaas/openfaas.h; a domain does not include another, so it is repeated). */
 #define OPENFAAS_MANIFEST "/var/lib/rancher/k3s/server/manifests/nodeprep-openfaas.yaml"
 
 static void fail(struct gateway_result *r, const char *name, const char *fmt, ...)
@@ -113,6 +114,10 @@ static int manifest_duration(const char *text, const char *key, unsigned *ret) {
         return gateway_parse_duration(val, ret);
 }
 
+/* The manifest nodeprep wrote is a few KiB (HelmChart and its values); a
+ * MiB is room for a hand-grown one, not for junk. */
+#define OPENFAAS_MANIFEST_READ_MAX (1u << 20)
+
 static void verify_timeouts(const struct sysroot *sr, const struct gateway_options *o, struct gateway_result *r) {
         _cleanup_free_ char *manifest = NULL;
         struct gateway_timeouts want;
@@ -122,7 +127,7 @@ static void verify_timeouts(const struct sysroot *sr, const struct gateway_optio
         gateway_timeouts_from(o->function_timeout, &want);
         if (site_read_timeout(sr, &nginx) < 0)
                 return fail(r, "timeouts", "%s: no proxy_read_timeout", GW_SITE_PATH);
-        if (sysroot_read_file(sr, OPENFAAS_MANIFEST, 1 << 20, &manifest, &size) < 0) {
+        if (sysroot_read_file(sr, OPENFAAS_MANIFEST, OPENFAAS_MANIFEST_READ_MAX, &manifest, &size) < 0) {
                 up = want.upstream, rd = wr = want.read_write;
                 gateway_result_step(r, "gateway-values", "skipped",
                                     "no %s: assuming the gateway runs with upstream %us, read/write %us",

@@ -3,8 +3,13 @@
  * The public gateway: nginx in front of the OpenFaaS gateway, with TLS from
  * certbot (webroot), rate and connection limits, body limits, and proxy
  * timeouts derived from the one function timeout T so that nginx always
- * waits longer than the gateway (../shared/reference/openfaas-gateway.md §4,
- * §5). Typed results only; cmd/gateway-cli.c turns them into JSON or text.
+ * waits longer than the gateway. OpenFaaS's rule is exec_timeout <= gateway
+ * upstream_timeout < gateway read/write_timeout
+ * (https://docs.openfaas.com/tutorials/expanded-timeouts/); the gateway
+ * answers 502 at upstream_timeout (faas gateway/handlers/forwarding_proxy.go),
+ * and nginx's proxy_read_timeout (default 60 s, then 504) must lie above the
+ * gateway's write_timeout or nginx cuts first. Typed results only;
+ * cmd/gateway-cli.c turns them into JSON or text.
  *
  * Every file carries a marker line, is written atomically, and is recorded
  * with its sha256 in /var/lib/nodeprep/gateway.json; a file without the

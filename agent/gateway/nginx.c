@@ -43,6 +43,10 @@ int gw_nginx_test(char **ret_message) {
 #define WORKERS_MAX 256
 #define WORKER_TITLE "nginx: worker process"
 
+/* /proc/PID/stat is one line (~300 bytes); a worker's cmdline is its
+ * title, "nginx: worker process": a page holds either. */
+#define NGINX_PROC_FILE_MAX 4096
+
 /* The master's workers that still accept connections: children of the PID in
  * /run/nginx.pid (Debian's nginx.service PIDFile=) whose title is the
  * worker's, not "... is shutting down" (ngx_process_cycle.c sets that title
@@ -72,11 +76,11 @@ static size_t accepting_workers(const struct sysroot *sr, pid_t *pids, size_t ma
                 if (safe_atou64(e->d_name, &pid) < 0)
                         continue;
                 snprintf(path, sizeof(path), "/proc/%llu/stat", (unsigned long long) pid);
-                if (sysroot_read_file(sr, path, 4096, &stat, &size) < 0 || !(p = strrchr(stat, ')')) ||
+                if (sysroot_read_file(sr, path, NGINX_PROC_FILE_MAX, &stat, &size) < 0 || !(p = strrchr(stat, ')')) ||
                     sscanf(p, ") %*c %lu", &ppid) != 1 || ppid != master)
                         continue;
                 snprintf(path, sizeof(path), "/proc/%llu/cmdline", (unsigned long long) pid);
-                if (sysroot_read_file(sr, path, 4096, &cmd, &size) < 0 || !string_has_prefix(cmd, WORKER_TITLE) ||
+                if (sysroot_read_file(sr, path, NGINX_PROC_FILE_MAX, &cmd, &size) < 0 || !string_has_prefix(cmd, WORKER_TITLE) ||
                     strstr(cmd, "shutting down"))
                         continue;
                 pids[n++] = (pid_t) pid;

@@ -11,11 +11,10 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
-#include "../basic/parse.h"
-#include "../tune/engine.h"
-#include "../tune/sysctl.h"
 #include "../probe/steal.h"
 #include "../probe/virt.h"
+#include "../tune/engine.h"
+#include "../tune/sysctl.h"
 
 #define PROC_FILE_MAX (256 * 1024)
 

@@ -11,16 +11,16 @@
 #include <stdint.h>
 
 #include "../basic/sysroot.h"
-#include "health-config.h"
+#include "../probe/steal.h"
 #include "disk.h"
 #include "gateway-health.h"
+#include "health-config.h"
 #include "k3s-health.h"
-#include "openfaas-health.h"
 #include "neigh.h"
 #include "nvme-health.h"
-#include "procfs.h"
-#include "../probe/steal.h"
+#include "openfaas-health.h"
 #include "process-metrics.h"
+#include "procfs.h"
 
 enum { PSI_CPU, PSI_IO, PSI_MEMORY, _PSI_MAX };
 

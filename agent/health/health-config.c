@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 #include "../basic/linereader.h"
 #include "../basic/parse.h"
 
@@ -78,18 +79,14 @@ struct parse_ctx {
 
 static int set_error(struct parse_ctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int set_error(struct parse_ctx *p, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
         va_list ap;
 
         p->lr.stop = true;
         if (p->error)
                 return -EINVAL;
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        (void) error_atv(&p->error, 0, p->filename, p->lr.lineno, fmt, ap);
         va_end(ap);
-        if (asprintf(&p->error, "%s:%u: %s", p->filename, p->lr.lineno, msg ? msg : "out of memory") < 0)
-                p->error = NULL;
         return -EINVAL;
 }
 
@@ -260,19 +257,11 @@ int health_config_parse_stream(struct health_config *c, FILE *f, const char *fil
                 .filename = filename,
                 .c = c,
         };
-        char buf[80];
         int r;
 
         r = ini_parse_stream(line_reader_read, &p.lr, handler, &p);
-        if (!p.error && p.lr.error)
-                set_error(&p, "%s", line_reader_strerror(&p.lr, buf, sizeof(buf)));
-        if (!p.error && r > 0) {
-                p.lr.lineno = (unsigned) r;
-                set_error(&p, "syntax error (expected [section] or key = value)");
-        } else if (!p.error && r < 0)
-                set_error(&p, "cannot parse (inih error %d)", r);
-        if (!p.error && ferror(f))
-                set_error(&p, "read error");
+        if (!p.error)
+                (void) line_reader_ini_error(&p.lr, r, p.filename, &p.error);
         if (!p.error && (!c->tls_cert) != (!c->tls_key))
                 set_error(&p, "tls_cert and tls_key must be set together");
         if (p.error) {

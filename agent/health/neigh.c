@@ -2,9 +2,9 @@
 #include "neigh.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/time.h>

@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
+#include "../openfaas/openfaas.h"
 #include "../shared/dl-crypto.h"
 #include "../shared/dl-curl.h"
 #include "../shared/dl-yaml.h"
-#include "../openfaas/openfaas.h"
 #include "health-checks.h"
 
 void openfaas_health_collect(const struct sysroot *sr, struct openfaas_health *ret) {

@@ -2,19 +2,19 @@
 #include "server.h"
 
 #include <errno.h>
-#include "../shared/dl-microhttpd.h"
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 
 #include "../basic/cleanup.h"
 #include "../basic/log.h"
+#include "../shared/dl-microhttpd.h"
 #include "accept-encoding.h"
 #include "recv-guard.h"
 #include "route.h"

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include "snapshot.h"
-#include "gzip.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
+#include "gzip.h"
 
 static void body_done(struct body *b) {
         free(b->data);

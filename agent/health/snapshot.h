@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "health-checks.h"
 #include "collect.h"
+#include "health-checks.h"
 #include "health-config.h"
 
 struct body {

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include "../shared/dl-crypto.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/fileio.h"
+#include "../shared/dl-crypto.h"
 
 struct blob_sink {
         int dirfd;

@@ -2,8 +2,6 @@
 #include "fetch.h"
 
 #include <arpa/inet.h>
-#include "../shared/curl-util.h"
-#include "../shared/dl-curl.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,9 +11,12 @@
 #include <time.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 #include "../basic/log.h"
-#include "blob.h"
 #include "../shared/curl-cleanup.h"
+#include "../shared/curl-util.h"
+#include "../shared/dl-curl.h"
+#include "blob.h"
 
 #ifndef NODEPREP_VERSION
 #define NODEPREP_VERSION "0.1.0"
@@ -35,13 +36,12 @@ void fetch_options_init(struct fetch_options *o) {
 static void set_error(char **ret_error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_error(char **ret_error, const char *fmt, ...) {
         va_list ap;
-        char *s = NULL;
+        char *s;
 
         if (!ret_error)
                 return;
         va_start(ap, fmt);
-        if (vasprintf(&s, fmt, ap) < 0)
-                s = NULL;
+        (void) error_msgv(&s, 0, fmt, ap);
         va_end(ap);
         free(*ret_error);
         *ret_error = s;

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/parse.h"
 #include "../shared/curl-util.h"
 #include "../shared/dl-curl.h"
-#include "../basic/parse.h"
 #include "blob.h"
 
 #define CACERTS_MAX (1024 * 1024)

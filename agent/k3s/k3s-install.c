@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * k3s install: the official installer's steps (../shared/reference/k3s.md
- * section 3) in order, each recorded as a step: resolve the release, fetch
+ * k3s install: the official installer's steps (install.sh, from
+ * verify_system and download_and_verify to service_enable_and_start:
+ * https://github.com/k3s-io/k3s/blob/master/install.sh) in order, each
+ * recorded as a step: resolve the release, fetch
  * and verify the hash file, the binary (skipped when the installed one
  * already has the right hash), air-gap images, links, token, config drop-in,
  * env file, unit, the manifest of what we wrote, then start over sd-bus and
  * climb the readiness ladder.
  */
 #include <dirent.h>
-#include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +22,17 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 #include "../basic/fileio.h"
 #include "../basic/parse.h"
+#include "../shared/bus-unit.h"
 #include "blob.h"
-#include "k3s-config.h"
 #include "join.h"
+#include "k3s-config.h"
 #include "k3sconf.h"
 #include "manifest.h"
 #include "ready.h"
 #include "release.h"
-#include "../shared/bus-unit.h"
 #include "unit.h"
 
 #define HASH_FILE_MAX (1024 * 1024)
@@ -74,12 +77,11 @@ int k3s_install_options_check(const struct k3s_install_options *o, char **ret_er
 
 static void fail(struct k3s_result *res, const char *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail(struct k3s_result *res, const char *step, const char *fmt, ...) {
-        char *msg = NULL;
+        char *msg;
         va_list ap;
 
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        (void) error_msgv(&msg, 0, fmt, ap);
         va_end(ap);
         k3s_step(res, step, K3S_STEP_FAILED, "%s", msg ? msg : "out of memory");
         free(res->error);
@@ -382,6 +384,10 @@ static int install_links(const struct sysroot *sr, enum k3s_symlink_mode mode, s
         return fsync(dfd) < 0 ? -errno : 0;
 }
 
+/* What install writes (unit, env file, config drop-in, token) is at most
+ * a few KiB: a bigger file there is not ours and gets rewritten. */
+#define WRITTEN_FILE_MAX (1024u * 1024)
+
 /* Write path unless it already holds exactly content with that mode. */
 static int write_if_changed(const struct sysroot *sr, const char *path, const char *content, mode_t mode,
                             bool secret, struct k3s_manifest *m, bool *ret_changed) {
@@ -393,7 +399,7 @@ static int write_if_changed(const struct sysroot *sr, const char *path, const ch
         int r;
 
         *ret_changed = true;
-        if (sysroot_read_file(sr, path, 1024 * 1024, &old, &n) >= 0 && n == strlen(content) &&
+        if (sysroot_read_file(sr, path, WRITTEN_FILE_MAX, &old, &n) >= 0 && n == strlen(content) &&
             memcmp(old, content, n) == 0) {
                 fd = sysroot_open(sr, path, O_PATH, 0);
                 if (fd >= 0 && fstat(fd, &st) >= 0 && (st.st_mode & 07777) == mode)

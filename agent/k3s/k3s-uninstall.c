@@ -16,11 +16,11 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
-#include "blob.h"
-#include "killall.h"
-#include "k3s.h"
-#include "manifest.h"
 #include "../shared/bus-unit.h"
+#include "blob.h"
+#include "k3s.h"
+#include "killall.h"
+#include "manifest.h"
 
 static int purge_path(const struct sysroot *sr, const char *path, struct k3s_result *res) {
         int r;

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Roles, unit names, and the step-by-step result every k3s operation returns. */
+#include "k3s.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,7 +9,6 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "k3s.h"
 
 const char *k3s_role_to_string(enum k3s_role r) {
         return r == K3S_ROLE_AGENT ? "agent" : "server";

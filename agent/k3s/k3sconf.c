@@ -13,8 +13,9 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
-#include "../shared/dl-yaml.h"
+#include "../basic/errmsg.h"
 #include "../basic/parse.h"
+#include "../shared/dl-yaml.h"
 
 #define NODE_NAME_MAX 253
 
@@ -39,8 +40,7 @@ static void set_error(char **ret_error, const char *fmt, ...) {
                 return;
         free(*ret_error);
         va_start(ap, fmt);
-        if (vasprintf(ret_error, fmt, ap) < 0)
-                *ret_error = NULL;
+        (void) error_msgv(ret_error, 0, fmt, ap);
         va_end(ap);
 }
 

@@ -18,10 +18,11 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
-#include "../shared/dl-mount.h"
-#include "../shared/dl-nl.h"
+#include "../basic/dir-walk.h"
 #include "../basic/parse.h"
 #include "../shared/bus-unit.h"
+#include "../shared/dl-mount.h"
+#include "../shared/dl-nl.h"
 
 #define PROC_SCAN_MAX 65536
 #define TOOL_OUTPUT_MAX (64u << 20)
@@ -107,6 +108,12 @@ struct proc {
         bool shim;
 };
 
+/* /proc/PID/stat is one line of about 300 bytes. */
+#define PROC_STAT_MAX 4096
+/* A containerd-shim's argv (-namespace k8s.io -id ... -address ...) is
+ * well under 1 KiB; 128 KiB (MAX_ARG_STRLEN) also fits any other process. */
+#define PROC_CMDLINE_MAX (128u * 1024)
+
 static int proc_scan(const struct sysroot *sr, struct proc **ret, size_t *ret_n) {
         _cleanup_free_ struct proc *list = NULL;
         DIR *d = opendir_at(sr, "/proc");
@@ -127,11 +134,11 @@ static int proc_scan(const struct sysroot *sr, struct proc **ret, size_t *ret_n)
                 if (safe_atou64(de->d_name, &pid) < 0 || pid == 0 || pid > INT32_MAX)
                         continue;
                 snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-                if (sysroot_read_file(sr, path, 4096, &stat, NULL) < 0 || !(rp = strrchr(stat, ')')) ||
+                if (sysroot_read_file(sr, path, PROC_STAT_MAX, &stat, NULL) < 0 || !(rp = strrchr(stat, ')')) ||
                     sscanf(rp + 1, " %*c %d", &ppid) != 1)
                         continue;
                 snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-                (void) sysroot_read_file(sr, path, 128 * 1024, &cmd, &size);
+                (void) sysroot_read_file(sr, path, PROC_CMDLINE_MAX, &cmd, &size);
                 grown = reallocarray(list, n + 1, sizeof(*list));
                 if (!grown) {
                         closedir(d);
@@ -179,7 +186,7 @@ static bool pid_alive(const struct sysroot *sr, pid_t pid) {
         const char *rp;
 
         snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-        if (sysroot_read_file(sr, path, 4096, &stat, NULL) < 0 || !(rp = strrchr(stat, ')')))
+        if (sysroot_read_file(sr, path, PROC_STAT_MAX, &stat, NULL) < 0 || !(rp = strrchr(stat, ')')))
                 return false;
         /* A zombie is dead; its new parent (systemd) reaps it. */
         return rp[1] && rp[2] != 'Z' && rp[2] != 'X';
@@ -233,12 +240,15 @@ static void kill_shims(const struct sysroot *sr, struct k3s_result *res, char **
 
 /* ---- 3. mounts --------------------------------------------------------- */
 
+static int rm_rf_entry(int dfd, const struct dirent *de, void *userdata) {
+        const dev_t *dev = userdata;
+
+        return k3s_rm_rf_at(dfd, de->d_name, *dev);
+}
+
 int k3s_rm_rf_at(int parent, const char *name, dev_t dev) {
-        _cleanup_close_ int fd = -1;
         struct stat st;
-        DIR *d;
-        struct dirent *de;
-        int r = 0;
+        int r;
 
         if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return errno == ENOENT ? 0 : -errno;
@@ -246,23 +256,7 @@ int k3s_rm_rf_at(int parent, const char *name, dev_t dev) {
                 return unlinkat(parent, name, 0) < 0 && errno != ENOENT ? -errno : 0;
         if (st.st_dev != dev)
                 return -EBUSY;
-        fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d)
-                return -errno;
-        fd = -1;        /* owned by d now */
-        while ((de = readdir(d))) {
-                int k;
-
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                k = k3s_rm_rf_at(dirfd(d), de->d_name, dev);
-                if (k < 0 && r == 0)
-                        r = k;
-        }
-        closedir(d);
+        r = dir_walk_at(parent, name, /* keep_going= */ true, rm_rf_entry, &dev);
         if (r < 0)
                 return r;
         return unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "ready.h"
 
-#include "../shared/curl-util.h"
-#include "../shared/dl-curl.h"
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -13,8 +11,10 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/log.h"
-#include "k3sconf.h"
 #include "../shared/bus-unit.h"
+#include "../shared/curl-util.h"
+#include "../shared/dl-curl.h"
+#include "k3sconf.h"
 
 #define TLS_DIR K3S_DATA_DIR "/server/tls"
 #define AGENT_DIR K3S_DATA_DIR "/agent"

@@ -10,8 +10,8 @@
  */
 #pragma once
 
-#include <stddef.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "../basic/sysroot.h"
 #include "k3s.h"

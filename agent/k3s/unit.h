@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The systemd unit and its environment file, as the official installer
- * writes them (../shared/reference/k3s.md section 3), with LimitNOFILE taken
+ * writes them (install.sh's create_env_file and create_service_file,
+ * https://github.com/k3s-io/k3s/blob/master/install.sh), with LimitNOFILE taken
  * from the tuning profile so the unit, DefaultLimitNOFILE and fs.nr_open
  * agree. The command line carries only the role: everything else is in the
  * config drop-in, so no secret ever reaches /proc/PID/cmdline.

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 #include "../shared/curl-util.h"
 #include "../shared/dl-curl.h"
-#include "../basic/errmsg.h"
 
 struct sink {
         char *data;

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../shared/dl-crypto.h"
 #include "../basic/errmsg.h"
+#include "../shared/dl-crypto.h"
 #include "../shared/yaml-doc.h"
 
 #define PEM_MAX (64u << 10)

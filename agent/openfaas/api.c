@@ -91,69 +91,80 @@ static int explains(json_object *cs) {
         return 0;
 }
 
-int api_pods_state(const char *text, size_t size, struct pod_state *ret) {
+/* The list readers differ only in what they take from one item: parse a
+ * KIND list, clear *ret (only once the list parsed, so a bad body leaves it
+ * as it was) and hand each item to take(). */
+typedef void (*list_take_fn)(json_object *item, void *ret, void *userdata);
+
+static int walk_list(const char *text, size_t size, const char *kind, void *ret, size_t ret_size,
+                     list_take_fn take, void *userdata) {
         json_object *o, *items;
-        int best = -1;
-        int r = parse_kind(text, size, "PodList", &o);
+        int r = parse_kind(text, size, kind, &o);
 
         if (r < 0)
                 return r;
-        *ret = (struct pod_state) {};
+        memset(ret, 0, ret_size);
         items = kube_items(o);
-        for (size_t i = 0; items && i < json_object_array_length(items); i++) {
-                json_object *pod = json_object_array_get_idx(items, i), *status, *css;
-
-                ret->n_pods++;
-                if (!json_object_object_get_ex(pod, "status", &status) ||
-                    !json_object_object_get_ex(status, "containerStatuses", &css) ||
-                    !json_object_is_type(css, json_type_array))
-                        continue;
-                for (size_t j = 0; j < json_object_array_length(css); j++) {
-                        json_object *cs = json_object_array_get_idx(css, j);
-                        int e = explains(cs);
-                        const char *term;
-
-                        if (e <= best)
-                                continue;
-                        best = e;
-                        copy(ret->pod, sizeof(ret->pod), KUBE_STR(pod, "metadata", "name"));
-                        copy(ret->phase, sizeof(ret->phase), KUBE_STR(pod, "status", "phase"));
-                        copy(ret->waiting_reason, sizeof(ret->waiting_reason), KUBE_STR(cs, "state", "waiting", "reason"));
-                        copy(ret->waiting_message, sizeof(ret->waiting_message),
-                             KUBE_STR(cs, "state", "waiting", "message"));
-                        ret->restarts = (long) KUBE_INT(cs, 0, "restartCount");
-                        term = KUBE_STR(cs, "lastState", "terminated", "message") ?:
-                               KUBE_STR(cs, "state", "terminated", "message");
-                        copy(ret->terminated_message, sizeof(ret->terminated_message), term);
-                        ret->exit_code = (int) (KUBE_INT(cs, 0, "lastState", "terminated", "exitCode") ?:
-                                                KUBE_INT(cs, 0, "state", "terminated", "exitCode"));
-                }
-        }
+        for (size_t i = 0; items && i < json_object_array_length(items); i++)
+                take(json_object_array_get_idx(items, i), ret, userdata);
         json_object_put(o);
         return 0;
 }
 
-int api_release_state(const char *text, size_t size, struct release_state *ret) {
-        json_object *o, *items;
-        int r = parse_kind(text, size, "SecretList", &o);
+/* The container status that explains most wins; *best is its explains(). */
+static void take_pod(json_object *pod, void *state, void *userdata) {
+        struct pod_state *ret = state;
+        int *best = userdata;
+        json_object *status, *css;
 
-        if (r < 0)
-                return r;
-        *ret = (struct release_state) {};
-        items = kube_items(o);
-        for (size_t i = 0; items && i < json_object_array_length(items); i++) {
-                json_object *s = json_object_array_get_idx(items, i);
-                const char *owner = KUBE_STR(s, "metadata", "labels", "owner");
-                const char *v = KUBE_STR(s, "metadata", "labels", "version");
-                long n = v ? strtol(v, NULL, 10) : 0;
+        ret->n_pods++;
+        if (!json_object_object_get_ex(pod, "status", &status) ||
+            !json_object_object_get_ex(status, "containerStatuses", &css) ||
+            !json_object_is_type(css, json_type_array))
+                return;
+        for (size_t j = 0; j < json_object_array_length(css); j++) {
+                json_object *cs = json_object_array_get_idx(css, j);
+                int e = explains(cs);
+                const char *term;
 
-                if (!owner || !streq(owner, "helm") || n <= ret->version)
+                if (e <= *best)
                         continue;
-                ret->version = n;
-                copy(ret->status, sizeof(ret->status), KUBE_STR(s, "metadata", "labels", "status"));
+                *best = e;
+                copy(ret->pod, sizeof(ret->pod), KUBE_STR(pod, "metadata", "name"));
+                copy(ret->phase, sizeof(ret->phase), KUBE_STR(pod, "status", "phase"));
+                copy(ret->waiting_reason, sizeof(ret->waiting_reason), KUBE_STR(cs, "state", "waiting", "reason"));
+                copy(ret->waiting_message, sizeof(ret->waiting_message),
+                     KUBE_STR(cs, "state", "waiting", "message"));
+                ret->restarts = (long) KUBE_INT(cs, 0, "restartCount");
+                term = KUBE_STR(cs, "lastState", "terminated", "message") ?:
+                       KUBE_STR(cs, "state", "terminated", "message");
+                copy(ret->terminated_message, sizeof(ret->terminated_message), term);
+                ret->exit_code = (int) (KUBE_INT(cs, 0, "lastState", "terminated", "exitCode") ?:
+                                        KUBE_INT(cs, 0, "state", "terminated", "exitCode"));
         }
-        json_object_put(o);
-        return 0;
+}
+
+int api_pods_state(const char *text, size_t size, struct pod_state *ret) {
+        int best = -1;
+
+        return walk_list(text, size, "PodList", ret, sizeof(*ret), take_pod, &best);
+}
+
+/* The Helm release record with the highest version. */
+static void take_release(json_object *s, void *state, void *userdata) {
+        struct release_state *ret = state;
+        const char *owner = KUBE_STR(s, "metadata", "labels", "owner");
+        const char *v = KUBE_STR(s, "metadata", "labels", "version");
+        long n = v ? strtol(v, NULL, 10) : 0;
+
+        if (!owner || !streq(owner, "helm") || n <= ret->version)
+                return;
+        ret->version = n;
+        copy(ret->status, sizeof(ret->status), KUBE_STR(s, "metadata", "labels", "status"));
+}
+
+int api_release_state(const char *text, size_t size, struct release_state *ret) {
+        return walk_list(text, size, "SecretList", ret, sizeof(*ret), take_release, NULL);
 }
 
 static void gateway_env(json_object *dep, struct deployments_state *ret) {
@@ -187,36 +198,30 @@ static void gateway_env(json_object *dep, struct deployments_state *ret) {
         }
 }
 
-int api_deployments_state(const char *text, size_t size, struct deployments_state *ret) {
-        json_object *o, *items;
-        int r = parse_kind(text, size, "DeploymentList", &o);
+/* Counts, the unavailable ones by name, and the first one's reason. */
+static void take_deployment(json_object *d, void *state, void *userdata) {
+        struct deployments_state *ret = state;
+        const char *name = KUBE_STR(d, "metadata", "name") ?: "?";
+        struct kube_condition avail;
+        size_t l = strlen(ret->unavailable);
 
-        if (r < 0)
-                return r;
-        *ret = (struct deployments_state) {};
-        items = kube_items(o);
-        for (size_t i = 0; items && i < json_object_array_length(items); i++) {
-                json_object *d = json_object_array_get_idx(items, i);
-                const char *name = KUBE_STR(d, "metadata", "name") ?: "?";
-                struct kube_condition avail;
-                size_t l = strlen(ret->unavailable);
-
-                ret->n++;
-                if (streq(name, "gateway"))
-                        gateway_env(d, ret);
-                kube_condition_get(d, "Available", &avail);
-                if (avail.is_true) {
-                        ret->n_available++;
-                        continue;
-                }
-                snprintf(ret->unavailable + l, sizeof(ret->unavailable) - l, "%s%s", l ? ", " : "", name);
-                if (!ret->reason[0])
-                        snprintf(ret->reason, sizeof(ret->reason), "%.100s: %.100s%s%.280s", name,
-                                 avail.found ? avail.reason : "no Available condition yet",
-                                 avail.message[0] ? ": " : "", avail.message);
+        ret->n++;
+        if (streq(name, "gateway"))
+                gateway_env(d, ret);
+        kube_condition_get(d, "Available", &avail);
+        if (avail.is_true) {
+                ret->n_available++;
+                return;
         }
-        json_object_put(o);
-        return 0;
+        snprintf(ret->unavailable + l, sizeof(ret->unavailable) - l, "%s%s", l ? ", " : "", name);
+        if (!ret->reason[0])
+                snprintf(ret->reason, sizeof(ret->reason), "%.100s: %.100s%s%.280s", name,
+                         avail.found ? avail.reason : "no Available condition yet",
+                         avail.message[0] ? ": " : "", avail.message);
+}
+
+int api_deployments_state(const char *text, size_t size, struct deployments_state *ret) {
+        return walk_list(text, size, "DeploymentList", ret, sizeof(*ret), take_deployment, NULL);
 }
 
 int api_service_address(const char *text, size_t size, char ret_ip[64], int *ret_port) {

@@ -11,8 +11,8 @@
 #include "../basic/cleanup.h"
 #include "../basic/errmsg.h"
 #include "../basic/fileio.h"
-#include "../shared/yaml-doc.h"
 #include "../k3s/blob.h"
+#include "../shared/yaml-doc.h"
 
 static bool is_sha256_hex(const char *s) {
         if (!s || strlen(s) != 64)

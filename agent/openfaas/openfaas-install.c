@@ -11,10 +11,10 @@
 #include "../k3s/blob.h"
 #include "../kube/kube.h"
 #include "chart.h"
-#include "openfaas-files.h"
 #include "ladder.h"
-#include "record.h"
+#include "openfaas-files.h"
 #include "openfaas-render.h"
+#include "record.h"
 
 #define CHART_NAME "openfaas-" OPENFAAS_CHART_VERSION ".tgz"
 #define CHART_PATH OPENFAAS_CHARTS_DIR "/" CHART_NAME

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "openfaas-files.h"
 #include "ladder.h"
+#include "openfaas-files.h"
 #include "record.h"
 
 int openfaas_status(const struct sysroot *sr, unsigned wait_sec, struct openfaas_result *res) {

@@ -10,8 +10,8 @@
 #include "../basic/cleanup.h"
 #include "../kube/kube.h"
 #include "api.h"
-#include "openfaas-files.h"
 #include "ladder.h"
+#include "openfaas-files.h"
 #include "record.h"
 
 /* Remove a file we wrote while it still holds what we wrote. */

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../basic/sysroot.h"
 #include "../basic/state-paths.h"
+#include "../basic/sysroot.h"
 #include "../k3s/fetch.h"
 
 #define OPENFAAS_CHART_VERSION "15.0.6"

@@ -2,8 +2,8 @@
 #include "blockdev.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +198,10 @@ static int resolve_in_root(const struct sysroot *sr, const char *path, char *out
         return bufprintf(out, size, "%s", cur[0] ? cur : "/");
 }
 
+/* /sys/block: one entry per block device (disks, partitions are not
+ * listed, loop, dm, zram); thousands only with many loop devices. */
+#define SYS_BLOCK_MAX_ENTRIES 4096
+
 /* MAJ:MIN of a mount whose st_dev is anonymous (btrfs, dm via the source). */
 static int devno_from_source(const struct sysroot *sr, const char *source, unsigned *ma, unsigned *mi) {
         _cleanup_free_ char *dev = NULL;
@@ -213,7 +217,7 @@ static int devno_from_source(const struct sysroot *sr, const char *source, unsig
                 _cleanup_strv_free_ char **l = NULL;
 
                 /* The dm name is in /sys/block/dm-N/dm/name. */
-                if (sysfs_list_dir(sr, "/sys/block", 4096, &l) >= 0)
+                if (sysfs_list_dir(sr, "/sys/block", SYS_BLOCK_MAX_ENTRIES, &l) >= 0)
                         for (char **i = l; *i; i++) {
                                 _cleanup_free_ char *name = NULL;
 
@@ -353,6 +357,9 @@ static int walk_slaves(const struct sysroot *sr, struct backing_info *b, const c
         return r;
 }
 
+/* The members of one dm or md device (RAID members, LVM PVs). */
+#define SLAVES_MAX_ENTRIES 64
+
 static int walk(const struct sysroot *sr, struct backing_info *b, const char *name, char **stack, size_t depth) {
         _cleanup_strv_free_ char **slaves = NULL;
         _cleanup_free_ char *target = NULL;
@@ -396,7 +403,7 @@ static int walk(const struct sysroot *sr, struct backing_info *b, const char *na
         }
 
         bufprintf(path, sizeof(path), "/sys/class/block/%s/slaves", name);
-        r = sysfs_list_dir(sr, path, 64, &slaves);
+        r = sysfs_list_dir(sr, path, SLAVES_MAX_ENTRIES, &slaves);
         if (r < 0 && r != -ENOENT) {
                 set_error(b, r, "%s/slaves unreadable", name);
                 return r;

@@ -10,8 +10,8 @@
 
 #include "../basic/cleanup.h"
 #include "../shared/dl-kmod.h"
-#include "../tune/modules.h"
 #include "../shared/dl-zlib.h"
+#include "../tune/modules.h"
 #include "mountinfo.h"
 #include "sysfs.h"
 
@@ -51,6 +51,9 @@ static bool v1_controller(const struct sysroot *sr, const struct mount_table *mt
         return p && sscanf(p + strlen(needle), "%u %u %u", &hier, &num, &enabled) == 3 && enabled == 1;
 }
 
+/* /proc/cgroups: one line per controller (about 15). */
+#define PROC_CGROUPS_MAX (64u * 1024)
+
 int cgroup_probe(const struct sysroot *sr, struct cgroup_info *ret) {
         _cleanup_(mount_table_freep) struct mount_table *mt = NULL;
         _cleanup_free_ char *controllers = NULL, *cgroups = NULL;
@@ -86,7 +89,7 @@ int cgroup_probe(const struct sysroot *sr, struct cgroup_info *ret) {
                 *ret = c;
                 return 0;
         }
-        r = sysroot_read_file(sr, "/proc/cgroups", 64 * 1024, &cgroups, NULL);
+        r = sysroot_read_file(sr, "/proc/cgroups", PROC_CGROUPS_MAX, &cgroups, NULL);
         if (r < 0 || !text_is_printable(cgroups, strlen(cgroups))) {
                 c.error = r < 0 ? r : -EBADMSG;
                 bufprintf(c.evidence, sizeof(c.evidence), "/proc/cgroups");
@@ -116,6 +119,10 @@ const char *module_avail_to_string(enum module_avail a) {
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_ctx *, kmod_unref)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_list *, kmod_module_unref_list)
 
+/* The kernel caps its command line at COMMAND_LINE_SIZE (2048 bytes on
+ * x86, 4096 on arm64; include/uapi/asm-generic/setup.h and per arch). */
+#define PROC_CMDLINE_MAX (64u * 1024)
+
 /* Module loading switched off: "nomodule" on the command line (Firecracker
  * kernels) or kernel.modules_disabled=1. */
 static bool loading_disabled(const struct sysroot *sr) {
@@ -123,7 +130,7 @@ static bool loading_disabled(const struct sysroot *sr) {
 
         if (sysfs_read_attr(sr, "/proc/sys/kernel/modules_disabled", &disabled) >= 0 && streq(disabled, "1"))
                 return true;
-        return sysroot_read_file(sr, "/proc/cmdline", 64 * 1024, &cmdline, NULL) >= 0 && word_in(cmdline, "nomodule");
+        return sysroot_read_file(sr, "/proc/cmdline", PROC_CMDLINE_MAX, &cmdline, NULL) >= 0 && word_in(cmdline, "nomodule");
 }
 
 /* Found in the root's modules index? libkmod reads /lib/modules/<release>

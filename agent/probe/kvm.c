@@ -36,12 +36,16 @@ static void functional_probe(const struct sysroot *sr, struct kvm_info *k) {
         k->usable = true;
 }
 
+/* /proc/cpuinfo is ~1.5 KiB per CPU on x86 (the flags line): 4 MiB holds
+ * a few thousand CPUs. */
+#define CPUINFO_MAX (4u * 1024 * 1024)
+
 static void cpu_flags(const struct sysroot *sr, struct kvm_info *k) {
         _cleanup_free_ char *ci = NULL;
         size_t n;
         int r;
 
-        r = sysroot_read_file(sr, "/proc/cpuinfo", 4 * 1024 * 1024, &ci, &n);
+        r = sysroot_read_file(sr, "/proc/cpuinfo", CPUINFO_MAX, &ci, &n);
         if (r >= 0 && (n == 0 || !text_is_printable(ci, n)))
                 r = n == 0 ? -ENODATA : -EBADMSG;
         if (r < 0) {

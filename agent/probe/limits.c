@@ -78,12 +78,15 @@ static int on_ini(void *user, const char *section, const char *name, const char 
         return 1;
 }
 
+/* system.conf and its drop-ins are a few KiB of comments and keys. */
+#define UNIT_FILE_MAX (1024u * 1024)
+
 static void parse_conf(const struct sysroot *sr, const char *path, struct limits_info *li) {
         _cleanup_free_ char *text = NULL;
         struct conf_state st = { li, path };
         size_t n;
 
-        if (sysroot_read_file(sr, path, 1024 * 1024, &text, &n) < 0)
+        if (sysroot_read_file(sr, path, UNIT_FILE_MAX, &text, &n) < 0)
                 return;
         if (!text_is_printable(text, n)) {
                 li->manager_error = -EBADMSG;
@@ -92,6 +95,10 @@ static void parse_conf(const struct sysroot *sr, const char *path, struct limits
         }
         (void) ini_parse_string(text, on_ini, &st);
 }
+
+/* A drop-in directory holds a few files; more than 256 is not a
+ * configuration anyone wrote by hand. */
+#define DROPIN_DIR_MAX_ENTRIES 256
 
 /* The drop-in file names in precedence order, later dirs masking earlier. */
 static void parse_dropins(const struct sysroot *sr, struct limits_info *li) {
@@ -102,7 +109,7 @@ static void parse_dropins(const struct sysroot *sr, struct limits_info *li) {
         for (size_t d = 0; d < ELEMENTSOF(dropin_dirs); d++) {
                 _cleanup_strv_free_ char **l = NULL;
 
-                if (sysfs_list_dir(sr, dropin_dirs[d], 256, &l) < 0)
+                if (sysfs_list_dir(sr, dropin_dirs[d], DROPIN_DIR_MAX_ENTRIES, &l) < 0)
                         continue;
                 for (char **i = l; *i; i++)
                         if (strlen(*i) > 5 && streq(*i + strlen(*i) - 5, ".conf") && !strv_contains(names, *i))

@@ -3,13 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include "../shared/dl-mount.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include "../basic/cleanup.h"
+#include "../shared/dl-mount.h"
 
 struct mount_table {
         struct libmnt_table *tb;

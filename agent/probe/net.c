@@ -8,14 +8,14 @@
 #include <linux/sock_diag.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-#include "../shared/dl-nl.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../shared/dl-nl.h"
 #include "sysfs.h"
 
 #define PROC_NET_MAX (8 * 1024 * 1024)

@@ -98,10 +98,14 @@ static void read_ns(const struct sysroot *sr, const char *dir, struct nvme_ns *n
                 bufprintf(ns->scheduler, sizeof(ns->scheduler), "%s", buf);
 }
 
+/* A controller's sysfs directory: ~40 attributes, hwmonN, and one entry
+ * per namespace. */
+#define NVME_DIR_MAX_ENTRIES 512
+
 static void read_hwmon_temp(const struct sysroot *sr, const char *dir, struct nvme_ctrl *c) {
         _cleanup_strv_free_ char **l = NULL;
 
-        if (sysfs_list_dir(sr, dir, 512, &l) < 0)
+        if (sysfs_list_dir(sr, dir, NVME_DIR_MAX_ENTRIES, &l) < 0)
                 return;
         for (char **i = l; *i; i++) {
                 char path[PATH_MAX];
@@ -141,7 +145,7 @@ static int read_ctrl(const struct sysroot *sr, const char *name, struct nvme_ctr
         c->emulated = emulated_reason(c->model);
         read_hwmon_temp(sr, dir, c);
 
-        r = sysfs_list_dir(sr, dir, 512, &entries);
+        r = sysfs_list_dir(sr, dir, NVME_DIR_MAX_ENTRIES, &entries);
         if (r < 0)
                 return r;
         for (char **i = entries; *i && c->n_ns < NVME_MAX_NS; i++) {

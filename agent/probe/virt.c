@@ -235,12 +235,16 @@ static bool decide_by_dmi(const struct sysroot *sr, struct virt_info *v) {
         return true;
 }
 
+/* /proc/cpuinfo is ~1.5 KiB per CPU on x86 (the flags line): 4 MiB holds
+ * a few thousand CPUs. */
+#define CPUINFO_MAX (4u * 1024 * 1024)
+
 /* Step 4: what a fixture (or a non-x86 node) can show. */
 static void decide_from_files(const struct sysroot *sr, struct virt_info *v) {
         _cleanup_free_ char *cpuinfo = NULL, *nl = NULL;
         bool hv_flag = false, cpuinfo_ok;
 
-        cpuinfo_ok = sysroot_read_file(sr, "/proc/cpuinfo", 4 * 1024 * 1024, &cpuinfo, NULL) >= 0 &&
+        cpuinfo_ok = sysroot_read_file(sr, "/proc/cpuinfo", CPUINFO_MAX, &cpuinfo, NULL) >= 0 &&
                      text_is_printable(cpuinfo, strlen(cpuinfo));
         /* cpuinfo_has_flag() looks for "\nflags"; prepend a newline. */
         if (cpuinfo_ok && asprintf(&nl, "\n%s", cpuinfo) >= 0)
@@ -292,13 +296,17 @@ static void detect_vm(const struct sysroot *sr, struct virt_info *v) {
         decide_from_files(sr, v);
 }
 
+/* PID 1's environment: container managers set a handful of variables
+ * (container=, container_uuid=); systemd as PID 1 starts with almost none. */
+#define PID1_ENVIRON_MAX (64u * 1024)
+
 /* The environment of PID 1: container=... (needs ptrace access to PID 1). */
 static int pid1_container_env(const struct sysroot *sr, char *buf, size_t size) {
         _cleanup_free_ char *env = NULL;
         size_t n;
         int r;
 
-        r = sysroot_read_file(sr, "/proc/1/environ", 64 * 1024, &env, &n);
+        r = sysroot_read_file(sr, "/proc/1/environ", PID1_ENVIRON_MAX, &env, &n);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i += strlen(env + i) + 1)
@@ -413,10 +421,14 @@ static void detect_container(const struct sysroot *sr, const struct mount_table 
                          strerror(-pid1r));
 }
 
+/* The kernel caps its command line at COMMAND_LINE_SIZE (2048 bytes on
+ * x86, 4096 on arm64; include/uapi/asm-generic/setup.h and per arch). */
+#define PROC_CMDLINE_MAX (64u * 1024)
+
 static void detect_steal_feature(const struct sysroot *sr, struct virt_info *v) {
         _cleanup_free_ char *cmdline = NULL;
 
-        if (sysroot_read_file(sr, "/proc/cmdline", 64 * 1024, &cmdline, NULL) >= 0 && strstr(cmdline, "no-steal-acc")) {
+        if (sysroot_read_file(sr, "/proc/cmdline", PROC_CMDLINE_MAX, &cmdline, NULL) >= 0 && strstr(cmdline, "no-steal-acc")) {
                 v->steal_feature = 0;
                 bufprintf(v->steal_feature_evidence, sizeof(v->steal_feature_evidence),
                          "no-steal-acc on /proc/cmdline: steal accounting off");

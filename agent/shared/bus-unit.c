@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dl-systemd.h"
 #include <time.h>
 
 #include "../basic/cleanup.h"
 #include "../basic/log.h"
+#include "dl-systemd.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"

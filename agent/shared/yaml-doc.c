@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "dl-yaml.h"
 #include "../basic/errmsg.h"
+#include "dl-yaml.h"
 
 int yaml_doc_load(struct yaml_doc *d, const char *text, size_t size, char **ret_error) {
         yaml_parser_t p;

@@ -68,11 +68,19 @@ void yaml_out_done(struct yaml_out *o) {
         *o = (struct yaml_out) {};
 }
 
-void yaml_out_doc_start(struct yaml_out *o) {
+static void doc_start(struct yaml_out *o, int implicit) {
         yaml_event_t ev;
 
+        emit(o, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, implicit));
+}
+
+void yaml_out_doc_start(struct yaml_out *o) {
         /* implicit=0: every document starts with "---", as kubectl writes them. */
-        emit(o, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 0));
+        doc_start(o, 0);
+}
+
+void yaml_out_doc_start_implicit(struct yaml_out *o) {
+        doc_start(o, 1);
 }
 
 void yaml_out_doc_end(struct yaml_out *o) {
@@ -93,10 +101,18 @@ void yaml_out_map_end(struct yaml_out *o) {
         emit(o, &ev, yaml_mapping_end_event_initialize(&ev));
 }
 
-void yaml_out_seq_start(struct yaml_out *o) {
+static void seq_start(struct yaml_out *o, yaml_sequence_style_t style) {
         yaml_event_t ev;
 
-        emit(o, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
+        emit(o, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, style));
+}
+
+void yaml_out_seq_start(struct yaml_out *o) {
+        seq_start(o, YAML_BLOCK_SEQUENCE_STYLE);
+}
+
+void yaml_out_flow_seq_start(struct yaml_out *o) {
+        seq_start(o, YAML_FLOW_SEQUENCE_STYLE);
 }
 
 void yaml_out_seq_end(struct yaml_out *o) {

@@ -25,10 +25,14 @@ int yaml_out_finish(struct yaml_out *o, char **ret, size_t *ret_size);
 void yaml_out_done(struct yaml_out *o);
 
 void yaml_out_doc_start(struct yaml_out *o);
+/* A document without the "---" line: a config file holding one document. */
+void yaml_out_doc_start_implicit(struct yaml_out *o);
 void yaml_out_doc_end(struct yaml_out *o);
 void yaml_out_map_start(struct yaml_out *o);
 void yaml_out_map_end(struct yaml_out *o);
 void yaml_out_seq_start(struct yaml_out *o);
+/* A flow sequence on the key's line: "key: [a, b]". */
+void yaml_out_flow_seq_start(struct yaml_out *o);
 void yaml_out_seq_end(struct yaml_out *o);
 /* A plain scalar where YAML reads it as a string, else quoted by libyaml. */
 void yaml_out_str(struct yaml_out *o, const char *s);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 #include "../basic/parse.h"
 #include "profile.h"
 
@@ -57,18 +58,13 @@ static int fail_at(char **ret_error, const struct profile_entry *e, const struct
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int fail_at(char **ret_error, const struct profile_entry *e, const struct profile *p,
                    const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
         va_list ap;
 
+        /* An entry's line is never 0 (the parser counts from 1): with no
+         * entry the message names the profile file alone. */
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        (void) error_atv(ret_error, -EINVAL, e ? e->origin.file : p->file, e ? e->origin.line : 0, fmt, ap);
         va_end(ap);
-        if (e) {
-                if (asprintf(ret_error, "%s:%u: %s", e->origin.file, e->origin.line, msg ? msg : "") < 0)
-                        *ret_error = NULL;
-        } else if (asprintf(ret_error, "%s: %s", p->file, msg ? msg : "") < 0)
-                *ret_error = NULL;
         return -EINVAL;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 #include "../basic/parse.h"
 
 /*
@@ -197,8 +198,7 @@ static int reason(char **ret, const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
-        if (vasprintf(ret, fmt, ap) < 0)
-                *ret = NULL;
+        (void) error_msgv(ret, 0, fmt, ap);
         va_end(ap);
         return 0;
 }

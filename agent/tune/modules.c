@@ -22,6 +22,10 @@ static const struct {
         { "overlay", "/sys/fs/overlay" },
 };
 
+/* modules.builtin lists every built-in module by path: ~100 KiB on
+ * Debian's kernels, a few hundred KiB on a kernel built with everything =y. */
+#define MODULES_BUILTIN_MAX (4u * 1024 * 1024)
+
 static bool in_modules_builtin(const struct sysroot *sr, const char *name) {
         _cleanup_free_ char *release = NULL, *path = NULL, *list = NULL, *needle = NULL;
 
@@ -30,7 +34,7 @@ static bool in_modules_builtin(const struct sysroot *sr, const char *name) {
         if (asprintf(&path, "/lib/modules/%s/modules.builtin", release) < 0 ||
             asprintf(&needle, "/%s.ko\n", name) < 0)
                 return false;
-        if (sysroot_read_file(sr, path, 4 * 1024 * 1024, &list, NULL) < 0)
+        if (sysroot_read_file(sr, path, MODULES_BUILTIN_MAX, &list, NULL) < 0)
                 return false;
         return strstr(list, needle) != NULL;
 }

@@ -123,6 +123,10 @@ static bool module_listed(const struct profile *p, const struct profile_entry *e
         return e->known && e->known->module && strv_contains(p->modules, e->known->module);
 }
 
+/* The files tuning writes (sysctl.d drop-in, modules-load.d, limits) are
+ * a few KiB. */
+#define SYSCTL_FILE_MAX (1024u * 1024)
+
 static int plan_files(const struct sysroot *sr, struct plan *pl, char **ret_error) {
         const struct profile *p = pl->p;
         _cleanup_free_ struct sysctl_line *lines = calloc(pl->n_items + 1, sizeof(*lines));
@@ -158,7 +162,7 @@ static int plan_files(const struct sysroot *sr, struct plan *pl, char **ret_erro
                         return error_msg(ret_error, -EEXIST, "%s exists and was not written by nodeprep; "
                                         "refusing to replace it (move it away or merge it into a profile)", fp->path);
                 if (fp->exists && fp->ours && fp->content &&
-                    sysroot_read_file(sr, fp->path, 1024 * 1024, &old, NULL) >= 0 && streq(old, fp->content))
+                    sysroot_read_file(sr, fp->path, SYSCTL_FILE_MAX, &old, NULL) >= 0 && streq(old, fp->content))
                         fp->change = false;
                 else
                         fp->change = fp->content ? true : (fp->exists && fp->ours);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
+#include "../basic/errmsg.h"
 #include "../basic/linereader.h"
 #include "../basic/parse.h"
 #include "sysctl.h"
@@ -29,18 +30,14 @@ struct parse_ctx {
 
 static void set_error(struct parse_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_error(struct parse_ctx *c, const char *fmt, ...) {
-        _cleanup_free_ char *msg = NULL;
         va_list ap;
 
         c->lr.stop = true;
         if (c->error)
                 return;
         va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
+        (void) error_atv(&c->error, 0, c->filename, c->lr.lineno, fmt, ap);
         va_end(ap);
-        if (asprintf(&c->error, "%s:%u: %s", c->filename, c->lr.lineno, msg ? msg : "out of memory") < 0)
-                c->error = NULL;
 }
 
 static const struct profile_entry *find_entry(const struct profile_entry *entries, size_t n, const char *key) {
@@ -364,7 +361,6 @@ int profile_parse_stream(FILE *f, const char *filename, struct profile **ret,
                 .lr = { .f = f, .max_line = PROFILE_LINE_MAX, .max_lines = PROFILE_LINES_MAX },
                 .filename = filename,
         };
-        char buf[80];
         _cleanup_profile_ struct profile *p = NULL;
         int r;
 
@@ -373,15 +369,8 @@ int profile_parse_stream(FILE *f, const char *filename, struct profile **ret,
                 return -ENOMEM;
         c.p = p;
         r = ini_parse_stream(line_reader_read, &c.lr, handler, &c);
-        if (!c.error && c.lr.error)
-                set_error(&c, "%s", line_reader_strerror(&c.lr, buf, sizeof(buf)));
-        if (!c.error && r > 0) {
-                c.lr.lineno = (unsigned) r;
-                set_error(&c, "syntax error (expected [section] or key = value)");
-        } else if (!c.error && r < 0)
-                set_error(&c, "cannot parse (inih error %d)", r);
-        if (!c.error && ferror(f))
-                set_error(&c, "read error");
+        if (!c.error)
+                (void) line_reader_ini_error(&c.lr, r, c.filename, &c.error);
         if (c.error) {
                 strv_free(c.includes);
                 free(c.include_lines);

@@ -15,8 +15,8 @@
 #include "../shared/json-util.h"
 #include "keys.h"
 #include "persist.h"
-#include "tune-state.h"
 #include "sysctl.h"
+#include "tune-state.h"
 
 #define STATE_KEYS_MAX 4096
 #define STATE_FILE_CONTENT_MAX (1024 * 1024)

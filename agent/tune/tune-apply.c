@@ -14,8 +14,8 @@
 #include "engine-internal.h"
 #include "engine.h"
 #include "modules.h"
-#include "tune-state.h"
 #include "sysctl.h"
+#include "tune-state.h"
 
 static void restore(const struct sysroot *sr, const struct write_op *ops, const size_t *order, size_t done) {
         /* Reverse order keeps the gc_thresh invariant while undoing. */
@@ -132,6 +132,10 @@ static void file_undo_done(struct file_undo *u) {
         }
 }
 
+/* The files tuning writes (sysctl.d drop-in, modules-load.d, limits) are
+ * a few KiB: the backup of a bigger one would not be ours. */
+#define SYSCTL_FILE_MAX (1024u * 1024)
+
 /* Writes the planned files, remembering in u what they held; undone on a
  * failure here, and by the caller when a later step fails. */
 static int persist_files(const struct sysroot *sr, const struct plan *pl, struct file_undo *u, bool *changed,
@@ -146,7 +150,7 @@ static int persist_files(const struct sysroot *sr, const struct plan *pl, struct
                         continue;
                 u[f].existed = fp->exists;
                 if (fp->exists)
-                        (void) sysroot_read_file(sr, fp->path, 1024 * 1024, &u[f].old, NULL);
+                        (void) sysroot_read_file(sr, fp->path, SYSCTL_FILE_MAX, &u[f].old, NULL);
                 if (fp->content)
                         r = persist_write(sr, fp->path, fp->content, &w);
                 else {

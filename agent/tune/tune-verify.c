@@ -10,8 +10,8 @@
 #include "engine-internal.h"
 #include "engine.h"
 #include "modules.h"
-#include "tune-state.h"
 #include "sysctl.h"
+#include "tune-state.h"
 
 /* Is live acceptable for the recorded value and modifier? */
 static bool value_holds(const char *live, const char *want, enum modifier mod) {
@@ -73,6 +73,10 @@ static int verify_keys(const struct sysroot *sr, struct tune_applied *a, struct 
         return 0;
 }
 
+/* The files tuning writes (sysctl.d drop-in, modules-load.d, limits) are
+ * a few KiB. */
+#define SYSCTL_FILE_MAX (1024u * 1024)
+
 static int verify_files(const struct sysroot *sr, struct tune_applied *a, struct tune_verify_result *res) {
         res->files = calloc(a->n_files + 1, sizeof(*res->files));
         if (!res->files)
@@ -83,7 +87,7 @@ static int verify_files(const struct sysroot *sr, struct tune_applied *a, struct
                 char *live_desc = NULL;
                 enum tune_sync status = TUNE_SYNC_IN_SYNC;
                 size_t n = 0;
-                int r = sysroot_read_file(sr, a->files[i].path, 1024 * 1024, &live, &n);
+                int r = sysroot_read_file(sr, a->files[i].path, SYSCTL_FILE_MAX, &live, &n);
 
                 if (r == -ENOENT)
                         status = TUNE_SYNC_MISSING;

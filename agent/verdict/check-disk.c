@@ -10,8 +10,8 @@
 
 #include "../basic/cleanup.h"
 #include "../probe/blockdev.h"
-#include "check-groups.h"
 #include "../probe/sysfs.h"
+#include "check-groups.h"
 #include "verdict-rules.h"
 
 #define G "disk"

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "check-groups.h"
-#include "../probe/sysfs.h"
 #include "../probe/kvm.h"
+#include "../probe/sysfs.h"
+#include "check-groups.h"
 
 #define G "kvm"
 

@@ -7,10 +7,10 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
+#include "../probe/limits.h"
+#include "../probe/sysfs.h"
 #include "../tune/tune-state.h"
 #include "check-groups.h"
-#include "../probe/sysfs.h"
-#include "../probe/limits.h"
 #include "verdict-rules.h"
 
 #define G "limits"

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "check-groups.h"
-#include "../probe/sysfs.h"
 #include "../probe/nvme.h"
+#include "../probe/sysfs.h"
+#include "check-groups.h"
 #include "verdict-rules.h"
 
 #define G "nvme"

@@ -8,18 +8,18 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
 #include "../basic/spawn.h"
-#include "check-groups.h"
 #include "../probe/kernel.h"
 #include "../probe/net.h"
 #include "../probe/sysfs.h"
+#include "check-groups.h"
 
 #define G "k3s-prereq"
 
@@ -150,6 +150,9 @@ static int check_kmsg(const struct sysroot *sr, struct check_list *l) {
                          "/dev/kmsg missing: the kubelet exits with \"open /dev/kmsg: no such file or directory\"");
 }
 
+/* /proc/swaps: a header and one line per swap area. */
+#define PROC_SWAPS_MAX (1024u * 1024)
+
 static int check_swap(const struct sysroot *sr, struct check_list *l) {
         _cleanup_free_ char *s = NULL;
         unsigned long long total = 0;
@@ -157,7 +160,7 @@ static int check_swap(const struct sysroot *sr, struct check_list *l) {
         size_t n;
         int r;
 
-        r = sysroot_read_file(sr, "/proc/swaps", 1024 * 1024, &s, &n);
+        r = sysroot_read_file(sr, "/proc/swaps", PROC_SWAPS_MAX, &s, &n);
         if (r < 0 || !text_is_printable(s, n))
                 return check_add(l, G, "swap", CHECK_UNKNOWN, "/proc/swaps", NULL, "unknown: /proc/swaps %s",
                                  check_errno_reason(r < 0 ? r : -EBADMSG));
@@ -202,6 +205,9 @@ static int count_cpu_list(const char *s, unsigned *ret) {
         return 0;
 }
 
+/* /proc/meminfo is about 1.5 KiB on 6.x kernels: 1 MiB only bounds junk. */
+#define PROC_MEMINFO_MAX (1024u * 1024)
+
 static int check_resources(const struct sysroot *sr, const struct check_options *o, struct check_list *l) {
         _cleanup_free_ char *online = NULL, *meminfo = NULL;
         bool server = !o->role || streq(o->role, "server");
@@ -223,7 +229,7 @@ static int check_resources(const struct sysroot *sr, const struct check_options 
         if (r < 0)
                 return r;
 
-        r = sysroot_read_file(sr, "/proc/meminfo", 1024 * 1024, &meminfo, NULL);
+        r = sysroot_read_file(sr, "/proc/meminfo", PROC_MEMINFO_MAX, &meminfo, NULL);
         if (r >= 0 && (!(p = strstr(meminfo, "MemTotal:")) || sscanf(p + 9, "%llu", &kb) != 1 || kb == 0))
                 r = -EINVAL;
         if (r < 0)

@@ -7,11 +7,11 @@
 #include <time.h>
 
 #include "../basic/cleanup.h"
-#include "check-groups.h"
 #include "../probe/mountinfo.h"
 #include "../probe/steal.h"
 #include "../probe/sysfs.h"
 #include "../probe/virt.h"
+#include "check-groups.h"
 #include "verdict-rules.h"
 
 #define G "virt"
@@ -95,12 +95,16 @@ static int check_steal_feature(const struct sysroot *sr, const struct virt_info 
                          "%s", sr->live ? "unknown: CPUID leaf 0x40000001 not readable" : "CPUID is " CHECK_SKIPPED_ROOT);
 }
 
+/* /proc/stat: a cpuN line per CPU (~100 bytes) and an intr line with a
+ * counter per IRQ, a few hundred KiB on the largest hosts. */
+#define PROC_STAT_MAX (4u * 1024 * 1024)
+
 static int read_ticks(const struct sysroot *sr, struct cpu_ticks *t) {
         _cleanup_free_ char *s = NULL;
         size_t n;
         int r;
 
-        r = sysroot_read_file(sr, "/proc/stat", 4 * 1024 * 1024, &s, &n);
+        r = sysroot_read_file(sr, "/proc/stat", PROC_STAT_MAX, &s, &n);
         if (r < 0)
                 return r;
         if (n == 0)

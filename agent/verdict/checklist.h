@@ -8,8 +8,8 @@
 #pragma once
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum check_status {
         CHECK_OK,

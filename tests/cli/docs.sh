@@ -114,4 +114,10 @@ if errors:
 print(f"{len(commands)} commands, {sum(map(len, own.values()))} options: man page and README agree with --help")
 PY
 ok
+
+# The repository's docs and comments stand alone: no citation of files
+# outside it (the design notes it was built from live in ../shared/).
+cites=$(cd "$NODEPREP_TOP" && git grep -n -I -e '\.\./shared/reference' -e '\.\./shared/design' -- . ':!tests/cli/docs.sh' || true)
+[ -z "$cites" ] || fail "citations of files not in the repository: $cites"
+ok
 done_ok

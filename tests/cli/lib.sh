@@ -5,11 +5,7 @@ set -euo pipefail
 FIXTURES=$NODEPREP_TOP/tests/fixtures
 TMP=$(mktemp -d /tmp/nodeprep-cli.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-checks=0
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-ok() { checks=$((checks + 1)); }
-skip() { echo "$*"; exit 77; }
+source "$NODEPREP_TOP/tests/lib/harness.sh"
 
 # run EXPECTED_RC CMD...: run, keep stdout in $out and stderr in $err.
 run() {
@@ -23,13 +19,9 @@ run() {
         ok
 }
 np() { "$NODEPREP" "$@"; }
-contains() { case "$1" in *"$2"*) ok ;; *) fail "expected '$2' in: ${1:0:800}" ;; esac; }
-lacks() { case "$1" in *"$2"*) fail "did not expect '$2' in: ${1:0:800}" ;; *) ok ;; esac; }
-eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"; ok; }
 # A private copy of a fixture tree.
 mkroot() { local r="$TMP/root-${1////-}-$RANDOM"; cp -a "$FIXTURES/$1" "$r"; echo "$r"; }
 key() { cat "$1/proc/sys/$(echo "$2" | tr . /)"; }
 # Checksum of a whole tree (contents, modes, links): "nothing touched".
 tree_sum() { (cd "$1" && find . -printf '%p %m %l\n' | sort && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum; }
 jq_() { jq -r "$@"; }
-done_ok() { echo "$checks checks passed"; exit 0; }

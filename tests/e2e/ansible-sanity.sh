@@ -9,13 +9,13 @@
 # from the network.
 set -euo pipefail
 : "${NODEPREP_TOP:?}"
+source "$NODEPREP_TOP/tests/lib/harness.sh"
 py=/usr/bin/python3     # Debian's, where ansible-core and python3-voluptuous are
 vm=/usr/lib/python3/dist-packages/ansible_test/_util/controller/sanity/validate-modules/validate.py
 command -v ansible-doc >/dev/null && [ -f "$vm" ] || { echo "ansible-core missing (scripts/install-deps.sh)"; exit 77; }
 "$py" -c 'import voluptuous' 2>/dev/null || { echo "python3-voluptuous missing (scripts/install-deps.sh)"; exit 77; }
 work=$(mktemp -d /tmp/np-ansible.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 version=$(ansible-doc --version | sed -n 's/^ansible-doc \[core \([0-9]*\.[0-9]*\).*/\1/p')
 [ "$version" = 2.14 ] || echo "note: ansible-core $version here; the collection declares 2.14 as its minimum"
 

@@ -11,23 +11,15 @@
 set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
 source "$NODEPREP_TOP/tests/e2e/lib/bootstrap-node.sh"
-nspawn_require
-for t in ansible-playbook dpkg-scanpackages jq; do
-        command -v $t >/dev/null || { echo "$t missing (scripts/install-deps.sh)"; exit 77; }
-done
+bn_require ansible-playbook
 V=v1.31.4+k3s1
-work=$(mktemp -d /tmp/np-boot-ans.XXXXXX)
-nspawn_on_exit "rm -rf $work"
-fail() { echo "FAIL: $*"; exit 1; }
+nspawn_workdir np-boot-ans
 export ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
         ANSIBLE_RETRY_FILES_ENABLED=false ANSIBLE_HOME=$work/ansible-home
 k3s_release_dir "$work/rel" "$V" 4
 
 # A bridge and a subnet of our own (RFC 1918), named per run.
-br=npa$$
-br=${br:0:15}
-net=10.214.$(( $$ % 200 + 20 ))
-nspawn_bridge_create "$br" "$net.1/24" || fail "bridge"
+nspawn_test_bridge npa 214 || fail "bridge"
 SRV=$(bn_name as) AGT=$(bn_name ag)
 bn_node_start $SRV "$V" "$work/rel" --bridge "$br" --ip "$net.2/24" || fail "start server"
 bn_node_start $AGT "$V" "$work/rel" --bridge "$br" --ip "$net.3/24" || fail "start agent"

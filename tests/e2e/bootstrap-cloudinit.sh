@@ -13,26 +13,14 @@
 set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
 source "$NODEPREP_TOP/tests/e2e/lib/bootstrap-node.sh"
-nspawn_require
-for t in dpkg-scanpackages dpkg-buildpackage python3 jq; do
-        command -v $t >/dev/null || { echo "$t missing (scripts/install-deps.sh)"; exit 77; }
-done
-python3 -c 'import yaml' 2>/dev/null || { echo "python3-yaml missing"; exit 77; }
+bn_require dpkg-buildpackage
 
 V=v1.31.4+k3s1
 HOST_KEYS="net.core.somaxconn net.ipv4.tcp_max_syn_backlog net.ipv4.ip_forward net.ipv4.tcp_syncookies kernel.panic vm.overcommit_memory fs.file-max"
 host_before=$(sysctl -n $HOST_KEYS | tr '\n' ' ')
-work=$(mktemp -d /tmp/np-boot-ci.XXXXXX)
-nspawn_on_exit "rm -rf $work"
+nspawn_workdir np-boot-ci
 OK=$(bn_name ci) FAULT=$(bn_name cf)
-fail() {
-        echo "FAIL: $*"
-        for n in $OK $FAULT; do
-                echo "--- $n: cloud-init-output.log"
-                nspawn_exec $n tail -n 25 /var/log/cloud-init-output.log 2>/dev/null || true
-        done
-        exit 1
-}
+bn_fail_log 25 OK FAULT
 on() { local n=$1; shift; nspawn_exec "$n" "$@"; }
 readyz() { on "$1" curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:9470/readyz || true; }
 

@@ -11,12 +11,8 @@ set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
 source "$NODEPREP_TOP/tests/e2e/lib/bootstrap-node.sh"
 nspawn_require
-for t in dpkg-buildpackage lintian hardening-check ansible-test ansible-doc; do
-        command -v $t >/dev/null || { echo "$t missing (scripts/install-deps.sh)"; exit 77; }
-done
-work=$(mktemp -d /tmp/np-boot-deb.XXXXXX)
-nspawn_on_exit "rm -rf $work"
-fail() { echo "FAIL: $*"; exit 1; }
+need dpkg-buildpackage lintian hardening-check ansible-test ansible-doc
+nspawn_workdir np-boot-deb
 cd "$NODEPREP_TOP"
 
 # 1. Build (when stale) and lintian.

@@ -24,17 +24,13 @@ V=v1.31.4+k3s1
 D=fn.nodeprep.test
 T=4             # function timeout: gateway upstream 4 s, read/write 9 s, nginx 19 s
 OF=$NODEPREP_TOP/tests/e2e/openfaas
-work=$(mktemp -d /tmp/np-boot-gw.XXXXXX)
-nspawn_on_exit "rm -rf $work"
+nspawn_workdir np-boot-gw
 N=$(bn_name bgw)
 nx() { nspawn_exec "$N" "$@"; }
-fail() {
-        echo "FAIL: $*"
+fail_hook() {
         tail -n 20 "$R/var/lib/rancher/k3s/standin-openfaas.log" 2>/dev/null || true
         nx journalctl --no-pager -n 20 -u nginx.service -u nodeprep.service 2>/dev/null || true
-        exit 1
 }
-ok() { echo "ok   $*"; }
 t_start=$SECONDS
 
 k3s_release_dir "$work/rel" "$V" 8

@@ -8,26 +8,12 @@
 set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
 source "$NODEPREP_TOP/tests/e2e/lib/bootstrap-node.sh"
-nspawn_require
-for t in dpkg-scanpackages python3 jq; do
-        command -v $t >/dev/null || { echo "$t missing (scripts/install-deps.sh)"; exit 77; }
-done
+bn_require
 V=v1.31.4+k3s1
-work=$(mktemp -d /tmp/np-boot-join.XXXXXX)
-nspawn_on_exit "rm -rf $work"
+nspawn_workdir np-boot-join
 SRV=$(bn_name js) AGT=$(bn_name ja)
-fail() {
-        echo "FAIL: $*"
-        for n in $SRV $AGT; do
-                echo "--- $n: cloud-init-output.log"
-                nspawn_exec $n tail -n 20 /var/log/cloud-init-output.log 2>/dev/null || true
-        done
-        exit 1
-}
-br=npj$$
-br=${br:0:15}
-net=10.215.$(( $$ % 200 + 20 ))
-nspawn_bridge_create "$br" "$net.1/24" || fail "bridge"
+bn_fail_log 20 SRV AGT
+nspawn_test_bridge npj 215 || fail "bridge"
 k3s_release_dir "$work/rel" "$V" 4
 bn_node_start $SRV "$V" "$work/rel" --bridge "$br" --ip "$net.2/24" || fail "start server"
 bn_node_start $AGT "$V" "$work/rel" --bridge "$br" --ip "$net.3/24" || fail "start agent"

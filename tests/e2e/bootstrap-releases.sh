@@ -19,17 +19,9 @@ releases=${NODEPREP_RELEASES:-${NSPAWN_SUITES[*]}}
 V=v1.31.4+k3s1
 HOST_KEYS="net.core.somaxconn net.ipv4.ip_forward kernel.panic vm.overcommit_memory fs.file-max"
 host_before=$(sysctl -n $HOST_KEYS | tr '\n' ' ')
-work=$(mktemp -d /tmp/np-boot-rel.XXXXXX)
-nspawn_on_exit "rm -rf $work"
+nspawn_workdir np-boot-rel
 N=
-fail() {
-        echo "FAIL: ${NSPAWN_SUITE:-}: $*"
-        if [ -n "$N" ]; then
-                echo "--- $N: cloud-init-output.log"
-                nspawn_exec "$N" tail -n 30 /var/log/cloud-init-output.log 2>/dev/null || true
-        fi
-        exit 1
-}
+bn_fail_log 30 N
 on() { nspawn_exec "$N" "$@"; }
 
 # What each release calls the libraries whose names changed between them.
@@ -54,6 +46,7 @@ python3 "$BN_DIR/user-data-for-test.py" "$NODEPREP_TOP/packaging/cloud-init/user
 
 summary=()
 for NSPAWN_SUITE in $releases; do
+        FAIL_CONTEXT=$NSPAWN_SUITE      # "FAIL: bookworm: ..."
         t0=$SECONDS
         # 1. The package, built in the release's own container.
         BN_DEB=

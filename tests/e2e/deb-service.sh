@@ -19,7 +19,7 @@ command -v dpkg-buildpackage >/dev/null || { echo "dpkg-buildpackage missing (sc
 command -v jq >/dev/null || { echo "jq missing (scripts/install-deps.sh)"; exit 77; }
 work=$(mktemp -d /tmp/np-deb-service.XXXXXX)
 nspawn_on_exit "rm -rf $work"
-fail() { echo "FAIL: $*"; [ -n "${N:-}" ] && on journalctl -u nodeprep.service -u nodeprep.socket --no-pager -n 30 2>/dev/null; exit 1; }
+fail_hook() { [ -n "${N:-}" ] && on journalctl -u nodeprep.service -u nodeprep.socket --no-pager -n 30 2>/dev/null; }
 cd "$NODEPREP_TOP"
 
 bn_deb || fail "package build"

@@ -19,12 +19,7 @@ T=3             # function timeout: gateway upstream 3 s, read/write 8 s, nginx 
 work=$(mktemp -d /tmp/gw-nspawn.XXXXXX)
 nspawn_on_exit rm -rf "$work"
 nx() { nspawn_exec "$name" "$@"; }
-fail() {
-        echo "FAIL: $*"
-        nx journalctl --no-pager -n 20 -u nginx.service -u pebble.service 2>/dev/null || true
-        exit 1
-}
-ok() { echo "ok   $*"; }
+fail_hook() { nx journalctl --no-pager -n 20 -u nginx.service -u pebble.service 2>/dev/null || true; }
 
 nspawn_start "$name" || { echo "FAIL: container did not boot"; exit 1; }
 root=$(nspawn_root "$name")

@@ -5,14 +5,10 @@
 set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
 source "$NODEPREP_TOP/tests/e2e/lib/k3s-mirror.sh"
-command -v python3 >/dev/null || { echo "python3 missing"; exit 77; }
+need python3
 
 V=v1.31.5+k3s1
-work=$(mktemp -d /tmp/k3s-faults.XXXXXX)
-trap 'k3s_mirror_stop; rm -rf "$work"' EXIT
-k3s_release_dir "$work/rel" "$V" 6
-k3s_mirror_start "$work/rel" "$V"
-fail() { echo "FAIL: $*"; exit 1; }
+k3s_mirror_setup k3s-faults "$V" 6
 R=$work/root
 mkdir -p "$R/usr/local/bin"
 printf '#!/bin/sh\necho old k3s\n' >"$R/usr/local/bin/k3s"

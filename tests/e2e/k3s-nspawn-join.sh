@@ -13,14 +13,9 @@ source "$NODEPREP_TOP/tests/e2e/lib/k3s-node.sh"
 nspawn_require
 
 V=v1.31.4+k3s1
-work=$(mktemp -d /tmp/k3s-join.XXXXXX)
-nspawn_on_exit rm -rf "$work"
-fail() { echo "FAIL: $*"; exit 1; }
+nspawn_workdir k3s-join
 # A bridge and a subnet of our own (RFC 1918), named per run.
-br=npk$$
-br=${br:0:15}
-net=10.213.$(( $$ % 200 + 20 ))
-nspawn_bridge_create "$br" "$net.1/24"
+nspawn_test_bridge npk 213
 k3s_release_dir "$work/rel" "$V" 4
 
 k3s_node_start np-srv "$V" "$work/rel" --bridge "$br" --ip "$net.2/24"

@@ -4,15 +4,10 @@
 set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
 source "$NODEPREP_TOP/tests/e2e/lib/k3s-mirror.sh"
-command -v python3 >/dev/null || { echo "python3 missing"; exit 77; }
-command -v jq >/dev/null || { echo "jq missing"; exit 77; }
+need python3 jq
 
 V=v1.31.4+k3s1
-work=$(mktemp -d /tmp/k3s-points.XXXXXX)
-trap 'k3s_mirror_stop; rm -rf "$work"' EXIT
-k3s_release_dir "$work/rel" "$V" 8
-k3s_mirror_start "$work/rel" "$V"
-fail() { echo "FAIL: $*"; exit 1; }
+k3s_mirror_setup k3s-points "$V" 8
 mode() { stat -c %a "$1"; }
 fast=(--retries 1 --backoff-ms 50 --low-speed-time 3 --connect-timeout 2)
 echo "K10$(printf "cd%.0s" {1..32})::server:p0int-secret" >"$work/token"

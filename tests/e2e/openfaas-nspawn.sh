@@ -16,11 +16,7 @@ OF=$NODEPREP_TOP/tests/e2e/openfaas
 work=$(mktemp -d /tmp/openfaas-nspawn.XXXXXX)
 nspawn_on_exit rm -rf "$work"
 name=np-openfaas
-fail() {
-        echo "FAIL: $*"
-        tail -n 40 "$root/var/lib/rancher/k3s/standin-openfaas.log" 2>/dev/null || true
-        exit 1
-}
+fail_hook() { tail -n 40 "$root/var/lib/rancher/k3s/standin-openfaas.log" 2>/dev/null || true; }
 k3s_release_dir "$work/rel" "$V" 8
 k3s_node_start "$name" "$V" "$work/rel"
 root=$(nspawn_root "$name")

@@ -6,8 +6,9 @@
 # NODEPREP_RACE_ROUNDS rounds of each (default 200; `make stress` runs 1000).
 set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for unshare -n -m"; exit 77; }
-unshare -n -m true 2>/dev/null || { echo "skipped: unshare -n -m not permitted here"; exit 77; }
+source "$NODEPREP_TOP/tests/lib/harness.sh"
+[ "$(id -u)" -eq 0 ] || skip "skipped: needs root for unshare -n -m"
+unshare -n -m true 2>/dev/null || skip "skipped: unshare -n -m not permitted here"
 KEYS="net.core.somaxconn net.ipv4.tcp_max_syn_backlog"
 host_before=$(sysctl -n $KEYS)
 TMP=$(mktemp -d /tmp/nodeprep-race-netns.XXXXXX)

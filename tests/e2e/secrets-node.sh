@@ -9,14 +9,9 @@
 set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
 source "$NODEPREP_TOP/tests/e2e/lib/bootstrap-node.sh"
-nspawn_require
-for t in dpkg-scanpackages python3 jq; do
-        command -v $t >/dev/null || { echo "$t missing (scripts/install-deps.sh)"; exit 77; }
-done
+bn_require
 V=v1.31.4+k3s1
-work=$(mktemp -d /tmp/np-secrets-node.XXXXXX)
-nspawn_on_exit "rm -rf $work"
-fail() { echo "FAIL: $*"; exit 1; }
+nspawn_workdir np-secrets-node
 N=$(bn_name sn)
 k3s_release_dir "$work/rel" "$V" 2
 bn_node_start $N "$V" "$work/rel" || fail "container"

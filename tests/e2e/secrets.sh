@@ -8,16 +8,11 @@
 set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
 source "$NODEPREP_TOP/tests/e2e/lib/k3s-mirror.sh"
-for t in python3 jq curl; do command -v $t >/dev/null || { echo "$t missing"; exit 77; }; done
+need python3 jq curl
 
 V=v1.31.4+k3s1
-work=$(mktemp -d /tmp/np-secrets.XXXXXX)
-sink_pid=
-trap 'k3s_mirror_stop; [ -n "$sink_pid" ] && kill $sink_pid 2>/dev/null; rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-k3s_release_dir "$work/rel" "$V" 1
-k3s_mirror_start "$work/rel" "$V"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+k3s_mirror_setup np-secrets "$V" 1
+port=$(loopback_port)
 python3 - "$port" "$work" <<'PY' &
 import http.server, os, sys
 port, work = int(sys.argv[1]), sys.argv[2]
@@ -41,8 +36,7 @@ class H(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
 PY
-sink_pid=$!
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+sink_wait $! "$port"
 
 R=$work/root
 cp -a "$NODEPREP_TOP/tests/fixtures/tune/debian12/." "$R/"

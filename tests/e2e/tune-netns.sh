@@ -6,8 +6,9 @@
 # of a live apply is undone exactly by rollback.
 set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
-[ "$(id -u)" -eq 0 ] || { echo "skipped: needs root for unshare -n -m"; exit 77; }
-unshare -n -m true 2>/dev/null || { echo "skipped: unshare -n -m not permitted here"; exit 77; }
+source "$NODEPREP_TOP/tests/lib/harness.sh"
+[ "$(id -u)" -eq 0 ] || skip "skipped: needs root for unshare -n -m"
+unshare -n -m true 2>/dev/null || skip "skipped: unshare -n -m not permitted here"
 command -v strace >/dev/null || { echo "FAIL: strace missing"; exit 1; }
 
 KEYS="net.core.somaxconn net.ipv4.tcp_max_syn_backlog net.ipv4.ip_forward net.ipv4.ip_local_port_range net.ipv4.ip_local_reserved_ports"
@@ -47,7 +48,6 @@ grep -q "needs root" "$TMP/err.nonroot" || { echo "FAIL: non-root message: $(cat
 
 export TMP KEYS
 unshare -n -m bash -euo pipefail -c '
-fail() { echo "FAIL: $*"; exit 1; }
 values() { sysctl -n $KEYS | tr "\t" " "; }
 mkdir -p "$TMP/etc-sysctl.d" "$TMP/var-lib"
 cp -a /etc/sysctl.d/. "$TMP/etc-sysctl.d/" 2>/dev/null || true

@@ -12,6 +12,7 @@
 #   bn_reboot NAME                   power off and boot the same tree again
 #   bn_seed NAME USER_DATA_FILE      a NoCloud seed for the next boot
 #   bn_wait_cloud_init NAME          cloud-init status --wait; prints the status
+#   bn_fail_log LINES VAR...         on failure, the end of cloud-init output of the nodes named in $VAR...
 # Ports inside every node: BN_MIRROR_PORT (mirror), BN_SINK_PORT (reports).
 source "$NODEPREP_TOP/tests/e2e/lib/nspawn.sh"
 NSPAWN_PACKAGES=${NSPAWN_PACKAGES:-$NSPAWN_NODE_PACKAGES}
@@ -49,12 +50,26 @@ bn_deb() {  # [SUITE]
 
 # Exit 77 (skip) with the reason when these tests cannot run here.
 bn_require() {  # TOOL...
-        local t
         nspawn_require
-        for t in dpkg-scanpackages python3 jq "$@"; do
-                command -v "$t" >/dev/null || { echo "$t missing (scripts/install-deps.sh)"; exit 77; }
-        done
-        python3 -c 'import yaml' 2>/dev/null || { echo "python3-yaml missing"; exit 77; }
+        need dpkg-scanpackages python3 jq "$@"
+        python3 -c 'import yaml' 2>/dev/null || skip "python3-yaml missing"
+}
+
+# The harness's fail() calls fail_hook: here, the nodes' cloud-init output.
+# Names are expanded when fail() runs (a node may be named later, or change).
+bn_fail_log() {  # LINES NODE-VARIABLE...
+        BN_FAIL_LINES=$1
+        shift
+        BN_FAIL_NODE_VARS=("$@")
+        fail_hook() {
+                local v n
+                for v in "${BN_FAIL_NODE_VARS[@]}"; do
+                        n=${!v:-}
+                        [ -n "$n" ] || continue
+                        echo "--- $n: cloud-init-output.log"
+                        nspawn_exec "$n" tail -n "$BN_FAIL_LINES" /var/log/cloud-init-output.log 2>/dev/null || true
+                done
+        }
 }
 
 # Container names unique to this run (veth names are "vb-"/"ve-" + name, at

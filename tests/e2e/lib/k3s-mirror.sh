@@ -4,7 +4,15 @@
 #   k3s_mirror_start DIR VERSION          sets MIRROR_URL, CHANNEL_URL, MIRROR_PID
 #   k3s_mirror_fault NAME                 switch the fault (none clears)
 #   k3s_mirror_requests                   the request log
+#   k3s_mirror_setup PREFIX VERSION SIZE_MB
+#                     for tests on a --root tree: sets work (a fresh /tmp/PREFIX.*),
+#                     a release in $work/rel, the mirror serving it; on EXIT the
+#                     mirror stops, $K3S_ON_EXIT runs (if set) and $work goes
+#   loopback_port                         a free TCP port on 127.0.0.1
+#   sink_wait PID PORT                    a report sink started in the background: the EXIT
+#                                         trap of k3s_mirror_setup kills it; waits until it answers
 K3S_TEST_DIR=${NODEPREP_TOP:?}/tests/e2e/k3s
+source "$NODEPREP_TOP/tests/lib/harness.sh"
 
 k3s_release_dir() {  # DIR VERSION SIZE_MB
         mkdir -p "$1"
@@ -39,4 +47,23 @@ k3s_mirror_fault() {
 
 k3s_mirror_requests() {
         curl -sf --noproxy '*' "$MIRROR_CONTROL/requests"
+}
+
+k3s_mirror_setup() {  # PREFIX VERSION SIZE_MB
+        work=$(mktemp -d "/tmp/$1.XXXXXX")
+        trap 'k3s_mirror_stop; eval "${K3S_ON_EXIT:-}" || true; rm -rf "$work"' EXIT
+        k3s_release_dir "$work/rel" "$2" "$3"
+        k3s_mirror_start "$work/rel" "$2"
+}
+
+loopback_port() {
+        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+sink_wait() {  # PID PORT
+        K3S_ON_EXIT="kill $1 2>/dev/null"
+        for _ in $(seq 50); do
+                curl -s -o /dev/null "http://127.0.0.1:$2/" && return 0
+                sleep 0.1
+        done
 }

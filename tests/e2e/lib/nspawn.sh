@@ -15,6 +15,8 @@
 #   nspawn_copy_in NAME SRC DST       # copy a host file into the container
 #   nspawn_bridge_create BR CIDR      # a private bridge for multi-container tests
 #   nspawn_on_exit CMD                # run CMD after the cleanup (the lib owns the EXIT trap)
+#   nspawn_workdir PREFIX             # sets work: a fresh /tmp/PREFIX.* directory, removed on exit
+#   nspawn_test_bridge PREFIX OCTET   # a bridge for this run: sets br, net (10.OCTET.N; $net.1 is the bridge)
 #   nspawn_cleanup                    # stops everything started (installed as an EXIT trap)
 #
 # The EXIT trap belongs to this library: scripts add their own cleanup with
@@ -26,6 +28,8 @@
 # packages installed with apt-get after debootstrap: `debootstrap --include`
 # cannot configure python3-cryptography, so certbot goes here),
 # NSPAWN_BOOT_TIMEOUT (s).
+
+source "$NODEPREP_TOP/tests/lib/harness.sh"
 
 NSPAWN_CACHE=${NSPAWN_CACHE:-/var/cache/nodeprep-test}
 NSPAWN_SUITE=${NSPAWN_SUITE:-bookworm}
@@ -64,11 +68,8 @@ nspawn_mirror() {
 
 # Exit 77 (skip) with the reason when containers cannot work here.
 nspawn_require() {
-        local t
-        [ "$(id -u)" -eq 0 ] || { echo "needs root for systemd-nspawn"; exit 77; }
-        for t in debootstrap systemd-nspawn nsenter flock ip; do
-                command -v "$t" >/dev/null || { echo "$t not installed (scripts/install-deps.sh)"; exit 77; }
-        done
+        [ "$(id -u)" -eq 0 ] || skip "needs root for systemd-nspawn"
+        need debootstrap systemd-nspawn nsenter flock ip
 }
 
 # NSPAWN_BASE_PACKAGES and NSPAWN_PACKAGES by the suite's own names: Debian
@@ -212,6 +213,19 @@ _nspawn_exit() {
 nspawn_on_exit() {
         _nspawn_exit_hooks+=("$*")
         trap _nspawn_exit EXIT
+}
+
+nspawn_workdir() {  # PREFIX
+        work=$(mktemp -d "/tmp/$1.XXXXXX")
+        nspawn_on_exit "rm -rf $work"
+}
+
+# Bridge names are at most 15 bytes; the PID keeps concurrent runs apart.
+nspawn_test_bridge() {  # PREFIX OCTET
+        br=$1$$
+        br=${br:0:15}
+        net=10.$2.$(( $$ % 200 + 20 ))
+        nspawn_bridge_create "$br" "$net.1/24"
 }
 
 _nspawn_init_workdir() {

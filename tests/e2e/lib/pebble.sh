@@ -5,7 +5,10 @@
 # this test mints (the package ships none), real HTTP-01 validation against
 # port 80 (challtestsrv answers every name with 127.0.0.1), no random
 # validation sleep, no rejected nonces. Units of the container's systemd, so
-# they stop with it. See ../shared/reference/openfaas-gateway.md, "Pebble".
+# they stop with it. Pebble's switches: PEBBLE_VA_NOSLEEP=1 (no 0-15 s
+# validation delay), PEBBLE_WFE_NONCEREJECT=0 (no 5 % nonce rejection), the
+# issuing root at the management port's /roots/0
+# (https://github.com/letsencrypt/pebble, README).
 #   pebble_start NAME             start both and wait for the directory
 #   pebble_root NAME PATH         the issuing root (regenerated at every start) to PATH inside
 # Inside the container: PEBBLE_DIR (the directory URL), PEBBLE_CA (the CA of

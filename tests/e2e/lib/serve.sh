@@ -10,17 +10,15 @@ set -euo pipefail
 : "${NODEPREP_TOP:?set NODEPREP_TOP to the repository}"
 TMP=$(mktemp -d /tmp/nodeprep-serve.XXXXXX)
 SERVE_PID=
-checks=0
 WAIT=${WAIT:-15}
-
-fail() { echo "FAIL: $*" >&2; [ -f "$TMP/serve.log" ] && sed 's/^/  serve: /' "$TMP/serve.log" | tail -n 20 >&2; exit 1; }
-ok() { checks=$((checks + 1)); }
-skip() { echo "$*"; exit 77; }
-eq() { [ "$1" = "$2" ] || fail "${3:-value}: got '$1', expected '$2'"; ok; }
-contains() { case "$1" in *"$2"*) ok ;; *) fail "expected '$2' in: ${1:0:800}" ;; esac; }
-lacks() { case "$1" in *"$2"*) fail "did not expect '$2' in: ${1:0:800}" ;; *) ok ;; esac; }
-done_ok() { echo "$checks checks passed"; exit 0; }
-need() { for c in "$@"; do command -v "$c" >/dev/null || skip "needs $c (scripts/install-deps.sh)"; done; }
+source "$NODEPREP_TOP/tests/lib/harness.sh"
+# On failure, the end of serve's log.
+fail_hook() {
+        local log
+        [ -f "$TMP/serve.log" ] || return 0
+        log=$(tail -n 20 "$TMP/serve.log")
+        sed 's/^/  serve: /' <<<"$log"
+}
 
 # SIGTERM must end serve cleanly: exit 0 (under ASan: no leak reports).
 serve_stop() {

@@ -70,3 +70,17 @@ def keys_text(keys, field):
         value = k.get(field)
         lines.append('%s = %s' % (k.get('key', '?'), '(missing)' if value is None else value))
     return '\n'.join(lines) + '\n' if lines else ''
+
+
+def nodeprep_argument_spec(**spec):
+    """A module's argument_spec plus the options every module takes (the
+    doc fragment nodeprep.node.nodeprep documents them)."""
+    spec['nodeprep_path'] = dict(type='path')
+    return spec
+
+
+def nodeprep_status(module, *command):
+    """The result of a status command (e.g. 'k3s', 'status'): exit 3 is an
+    answer (not installed, not ready), not a failure."""
+    rc, result, out, err = run_nodeprep(module, nodeprep_argv(module, *command), ok_codes=(EXIT_OK, EXIT_DRIFT))
+    return result

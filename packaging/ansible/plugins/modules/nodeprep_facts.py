@@ -30,10 +30,8 @@ options:
     description: Also gather C(nodeprep k3s status).
     type: bool
     default: true
-  nodeprep_path:
-    description: The nodeprep binary; default the one found on C(PATH).
-    type: path
 extends_documentation_fragment:
+  - nodeprep.node.nodeprep
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.facts
 attributes:
@@ -43,9 +41,6 @@ attributes:
     support: none
   facts:
     support: full
-  platform:
-    support: full
-    platforms: debian
 author:
   - nodeprep maintainers (@nodeprep)
 '''
@@ -84,17 +79,16 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nodeprep.node.plugins.module_utils.nodeprep import (
-    EXIT_DRIFT, EXIT_OK, nodeprep_argv, run_nodeprep)
+    EXIT_DRIFT, EXIT_OK, nodeprep_argument_spec, nodeprep_argv, run_nodeprep)
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=nodeprep_argument_spec(
             groups=dict(type='list', elements='str',
                         choices=['virt', 'kvm', 'nvme', 'disk', 'k3s-prereq', 'limits']),
             role=dict(type='str', default='server', choices=['server', 'agent']),
             k3s=dict(type='bool', default=True),
-            nodeprep_path=dict(type='path'),
         ),
         supports_check_mode=True,
     )

@@ -19,6 +19,7 @@ description:
   - With C(tls=acme) the certificate comes from C(certbot certonly --webroot) in two phases.
   - Check mode runs C(nodeprep gateway plan); diff mode shows each file's content before and after.
 extends_documentation_fragment:
+  - nodeprep.node.nodeprep
   - ansible.builtin.action_common_attributes
 options:
   domain:
@@ -71,16 +72,6 @@ options:
     description: CIDRs of load balancers whose C(X-Forwarded-For) names the client.
     type: list
     elements: str
-  nodeprep_path:
-    description: The nodeprep binary; default the one found on C(PATH).
-    type: path
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    platforms: debian
 notes:
   - Needs root (C(become=true)), and nginx and certbot from Debian.
 author:
@@ -124,7 +115,7 @@ result:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nodeprep.node.plugins.module_utils.nodeprep import (
-    EXIT_DRIFT, EXIT_OK, nodeprep_argv, run_nodeprep)
+    EXIT_DRIFT, EXIT_OK, nodeprep_argument_spec, nodeprep_argv, run_nodeprep)
 
 VALUE_OPTIONS = ('email', 'tls', 'acme_server', 'acme_ca_file', 'upstream', 'rate', 'burst', 'max_body',
                  'function_timeout')
@@ -154,7 +145,7 @@ def files_diff(files):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=nodeprep_argument_spec(
             domain=dict(type='str', required=True),
             state=dict(type='str', default='present', choices=['present', 'verified', 'absent']),
             email=dict(type='str'),
@@ -168,7 +159,6 @@ def main():
             function_timeout=dict(type='str'),
             allow_system=dict(type='list', elements='str'),
             trusted_proxy=dict(type='list', elements='str'),
-            nodeprep_path=dict(type='path'),
         ),
         supports_check_mode=True,
     )

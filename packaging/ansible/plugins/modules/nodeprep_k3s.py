@@ -87,10 +87,8 @@ options:
     description: With C(state=absent), also remove K3s's data.
     type: bool
     default: false
-  nodeprep_path:
-    description: The nodeprep binary; default the one found on C(PATH).
-    type: path
 extends_documentation_fragment:
+  - nodeprep.node.nodeprep
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -99,9 +97,6 @@ attributes:
       configuration.
   diff_mode:
     support: none
-  platform:
-    support: full
-    platforms: debian
 notes:
   - Needs root (C(become=true)) and systemd.
 author:
@@ -154,13 +149,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nodeprep.node.plugins.module_utils.nodeprep import (
-    EXIT_DRIFT, EXIT_OK, nodeprep_argv, run_nodeprep)
-
-
-def status(module):
-    argv = nodeprep_argv(module, 'k3s', 'status')
-    rc, result, out, err = run_nodeprep(module, argv, ok_codes=(EXIT_OK, EXIT_DRIFT))
-    return result
+    nodeprep_argument_spec, nodeprep_argv, nodeprep_status, run_nodeprep)
 
 
 def install_args(p, token_file, datastore_file):
@@ -198,7 +187,7 @@ def private_file(tmpdir, name, content):
 def present(module):
     p = module.params
     if module.check_mode:
-        st = status(module)
+        st = nodeprep_status(module, 'k3s', 'status')
         installed = st.get('version') not in (None, '')
         same = installed and (not p['version'] or st.get('version') == p['version'])
         return dict(changed=not (same and st.get('ready')) or p['force'], version=st.get('version'),
@@ -226,7 +215,7 @@ def present(module):
 
 def absent(module):
     if module.check_mode:
-        st = status(module)
+        st = nodeprep_status(module, 'k3s', 'status')
         return dict(changed=st.get('version') not in (None, ''), steps=st.get('steps', []))
     args = ['k3s', 'uninstall']
     if module.params['purge']:
@@ -237,7 +226,7 @@ def absent(module):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=nodeprep_argument_spec(
             state=dict(type='str', default='present', choices=['present', 'absent']),
             role=dict(type='str', default='server', choices=['server', 'agent']),
             version=dict(type='str'),
@@ -257,7 +246,6 @@ def main():
             force=dict(type='bool', default=False),
             allow_http=dict(type='bool', default=False),
             purge=dict(type='bool', default=False),
-            nodeprep_path=dict(type='path'),
         ),
         mutually_exclusive=[('version', 'channel'), ('token', 'token_file'), ('cluster_init', 'datastore_endpoint')],
         required_if=[('role', 'agent', ['server'])],

@@ -55,10 +55,8 @@ options:
   timeout:
     description: Seconds each rung of the readiness ladder may take at most.
     type: int
-  nodeprep_path:
-    description: The nodeprep binary; default the one found on C(PATH).
-    type: path
 extends_documentation_fragment:
+  - nodeprep.node.nodeprep
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -69,8 +67,6 @@ attributes:
     support: partial
     details: Shows the edition, exposure and function timeout before and after; not the manifest itself, which
       holds the basic-auth password.
-  platform:
-    platforms: debian
 notes:
   - Needs root (C(become=true)) on a K3s server installed with C(nodeprep_k3s).
 author:
@@ -112,7 +108,7 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nodeprep.node.plugins.module_utils.nodeprep import (
-    EXIT_DRIFT, EXIT_OK, nodeprep_argv, run_nodeprep)
+    nodeprep_argument_spec, nodeprep_argv, nodeprep_status, run_nodeprep)
 
 
 def seconds(text):
@@ -123,12 +119,6 @@ def seconds(text):
     if not parts or ''.join(n + u for n, u in parts) != text:
         return None
     return sum(int(n) * {'h': 3600, 'm': 60, 's': 1}[u] for n, u in parts)
-
-
-def status(module):
-    rc, result, out, err = run_nodeprep(module, nodeprep_argv(module, 'openfaas', 'status'),
-                                        ok_codes=(EXIT_OK, EXIT_DRIFT))
-    return result
 
 
 def summary(st):
@@ -156,7 +146,7 @@ def present(module):
     p = module.params
     want = {'edition': 'pro' if p['license_file'] else 'ce', 'function_timeout_sec': seconds(p['function_timeout']),
             'ready': True, 'chart_version': 'pinned'}
-    before = status(module)
+    before = nodeprep_status(module, 'openfaas', 'status')
     diff = dict(before=summary(before), after=summary(want))
     if module.check_mode:
         same = (before.get('chart_version') and before.get('ready') and before.get('edition') == want['edition']
@@ -175,7 +165,7 @@ def present(module):
 
 
 def absent(module):
-    before = status(module)
+    before = nodeprep_status(module, 'openfaas', 'status')
     installed = bool(before.get('chart_version'))
     diff = dict(before=summary(before), after=summary(None))
     if module.check_mode:
@@ -186,7 +176,7 @@ def absent(module):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=nodeprep_argument_spec(
             state=dict(type='str', default='present', choices=['present', 'absent']),
             accept_ce_eula=dict(type='bool', default=False),
             license_file=dict(type='path'),
@@ -196,7 +186,6 @@ def main():
             function_timeout=dict(type='str', default='60s'),
             canary=dict(type='bool', default=False),
             timeout=dict(type='int'),
-            nodeprep_path=dict(type='path'),
         ),
         mutually_exclusive=[('accept_ce_eula', 'license_file')],
         supports_check_mode=True,

@@ -50,19 +50,9 @@ options:
     description: Directories searched for profile names, first match wins.
     type: list
     elements: path
-  nodeprep_path:
-    description: The nodeprep binary; default the one found on C(PATH).
-    type: path
 extends_documentation_fragment:
+  - nodeprep.node.nodeprep
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: full
-  platform:
-    support: full
-    platforms: debian
 notes:
   - Needs root (C(become=true)).
 author:
@@ -113,7 +103,7 @@ result:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.nodeprep.node.plugins.module_utils.nodeprep import (
-    EXIT_DRIFT, EXIT_OK, keys_text, nodeprep_argv, run_nodeprep)
+    EXIT_DRIFT, EXIT_OK, keys_text, nodeprep_argument_spec, nodeprep_argv, run_nodeprep)
 
 
 def apply(module):
@@ -174,14 +164,13 @@ def rollback(module):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=nodeprep_argument_spec(
             profile=dict(type='str'),
             state=dict(type='str', default='applied', choices=['applied', 'verified', 'rolled_back']),
             persist=dict(type='bool', default=True),
             strict=dict(type='bool', default=False),
             allow_netns=dict(type='bool', default=False),
             profile_path=dict(type='list', elements='path'),
-            nodeprep_path=dict(type='path'),
         ),
         required_if=[('state', 'applied', ['profile'])],
         supports_check_mode=True,
