@@ -28,6 +28,19 @@ struct render_ctx {
         FILE *kept;
 };
 
+/* Flags whose value is a credential (pkg/cli/cmds/server.go: token,
+ * agent-token, the datastore endpoint's userinfo, the etcd S3 keys): the
+ * step's detail names them but never shows the value. */
+static bool k3s_flag_is_secret(const char *key) {
+        static const char *const secret[] = { "token", "agent-token", "datastore-endpoint",
+                                              "etcd-s3-access-key", "etcd-s3-secret-key" };
+
+        for (size_t i = 0; i < sizeof(secret) / sizeof(secret[0]); i++)
+                if (streq(key, secret[i]))
+                        return true;
+        return false;
+}
+
 /* A scalar flag, unless an operator's file sets it (K3s lets the later file
  * win, and ours is 50-: a silent override is what nodeprep must not do).
  * group: another flag that means the same (token-file vs token). */
@@ -42,9 +55,12 @@ static void scalar_flag(struct render_ctx *c, const char *key, const char *group
         if (theirs) {
                 size_t n = strv_length(theirs->values);
 
+                bool secret = k3s_flag_is_secret(theirs->key);
+
                 fprintf(c->kept, "%skept %s=%s from %s:%u (nodeprep's: %s)", ftell(c->kept) ? "; " : "",
-                        theirs->key, n ? theirs->values[n - 1] : "",
-                        theirs->file, theirs->line, streq(theirs->key, "token") ? "token-file" : value);
+                        theirs->key, secret ? "(secret)" : n ? theirs->values[n - 1] : "",
+                        theirs->file, theirs->line,
+                        streq(theirs->key, "token") ? "token-file" : secret ? "(secret)" : value);
                 return;
         }
         if (quoted)

@@ -85,6 +85,21 @@ grep -q "config.yaml.d/10-op.yaml:" "$work/err" || fail "point 6: $(cat "$work/e
 cmp -s "$c" "$work/c6" || fail "point 6: drop-in rewritten after an error"
 echo "ok   point 6: disable=[servicelb,traefik], mode 0644 kept and reported, broken file named"
 
+# Point 8b: an operator's credential is reported as kept, never shown.
+R=$work/p8b
+mkdir -p "$R/etc/rancher/k3s"
+printf 'token: "op-s3cret-token"\ndatastore-endpoint: "postgres://k3s:op-dbpw@db/k3s"\n' >"$R/etc/rancher/k3s/config.yaml"
+install "$R" --no-start --token-file "$work/token" --datastore-endpoint 'postgres://k3s:cli-dbpw@db/k3s'
+[ $rc -eq 0 ] || { cat "$work/err"; fail "point 8b: exit $rc"; }
+detail=$(step_detail config)
+grep -q 'kept token=(secret) from /etc/rancher/k3s/config.yaml:1' <<<"$detail" &&
+        grep -q 'kept datastore-endpoint=(secret) from /etc/rancher/k3s/config.yaml:2' <<<"$detail" ||
+        fail "point 8b: kept credentials not reported: $detail"
+for s in op-s3cret-token op-dbpw cli-dbpw; do
+        grep -q -- "$s" "$work/out" "$work/err" && fail "point 8b: $s shown: $detail"
+done
+echo "ok   point 8b: the operator's token and datastore endpoint kept, reported without their values"
+
 # Point 7: K3S_* and CONTAINERD_* reach the unit's env file; K3S_TOKEN the token file.
 R=$work/p7
 K3S_URL=https://10.0.0.1:6443 K3S_TOKEN=env-t0ken K3S_NODE_NAME=worker-7 CONTAINERD_LOG_LEVEL=debug \
