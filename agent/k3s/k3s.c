@@ -77,7 +77,7 @@ uint64_t k3s_nofile_from_state(const struct sysroot *sr) {
         json_object *applied = NULL, *v;
         uint64_t n = K3S_DEFAULT_NOFILE;
 
-        if (state_read_json(sr, STATE_APPLIED, &applied) < 0)
+        if (json_file_read(sr, STATE_APPLIED, &applied) < 0)
                 return n;
         if (json_object_object_get_ex(applied, "nofile", &v) && json_object_get_int64(v) > 0)
                 n = (uint64_t) json_object_get_int64(v);

@@ -190,11 +190,11 @@ static bool rung_unit(const struct sysroot *sr, enum k3s_role role, json_object 
         struct unit_state st;
         bool ok;
 
-        if (!k3s_systemd_available(sr)) {
+        if (!unit_manager_available(sr)) {
                 step(steps, "unit-active", "skipped", "no systemd as PID 1%s", sr->live ? "" : " (--root)");
                 return sr->live ? false : true;
         }
-        if (k3s_systemd_unit_state(k3s_unit_name(role), 0, &st) < 0) {
+        if (unit_state_get(k3s_unit_name(role), 0, &st) < 0) {
                 step(steps, "unit-active", "failed", "cannot ask systemd about %s", k3s_unit_name(role));
                 return false;
         }

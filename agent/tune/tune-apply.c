@@ -209,7 +209,7 @@ static int record_applied(const struct sysroot *sr, const struct plan *pl, bool 
                 if (pl->files[f].content)
                         json_object_object_add(files, pl->files[f].path, json_object_new_string(pl->files[f].content));
         json_object_object_add(o, "files", files);
-        r = state_write_json_if_changed(sr, STATE_APPLIED, o);
+        r = json_file_write_if_changed(sr, STATE_APPLIED, o);
         json_object_put(o);
         return r;
 }

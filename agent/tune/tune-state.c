@@ -16,7 +16,7 @@ static void json_putp(json_object **o) {
 }
 #define _cleanup_json_ __attribute__((cleanup(json_putp)))
 
-int state_read_json(const struct sysroot *sr, const char *path, json_object **ret) {
+int json_file_read(const struct sysroot *sr, const char *path, json_object **ret) {
         _cleanup_free_ char *buf = NULL;
         json_tokener *tok;
         json_object *obj;
@@ -50,7 +50,7 @@ static int render(json_object *obj, char **ret) {
         return 0;
 }
 
-int state_write_json(const struct sysroot *sr, const char *path, json_object *obj) {
+int json_file_write(const struct sysroot *sr, const char *path, json_object *obj) {
         _cleanup_free_ char *text = NULL;
         int r;
 
@@ -63,7 +63,7 @@ int state_write_json(const struct sysroot *sr, const char *path, json_object *ob
         return sysroot_write_atomic(sr, path, text, strlen(text), 0644);
 }
 
-int state_write_json_if_changed(const struct sysroot *sr, const char *path, json_object *obj) {
+int json_file_write_if_changed(const struct sysroot *sr, const char *path, json_object *obj) {
         _cleanup_free_ char *text = NULL, *old = NULL;
         int r;
 
@@ -72,7 +72,7 @@ int state_write_json_if_changed(const struct sysroot *sr, const char *path, json
                 return r;
         if (sysroot_read_file(sr, path, STATE_MAX, &old, NULL) >= 0 && streq(old, text))
                 return 0;
-        return state_write_json(sr, path, obj);
+        return json_file_write(sr, path, obj);
 }
 
 static int load_checked(const struct sysroot *sr, const char *path, int (*check)(json_object *, char **),
@@ -80,7 +80,7 @@ static int load_checked(const struct sysroot *sr, const char *path, int (*check)
         _cleanup_json_ json_object *o = NULL;
         int r;
 
-        r = state_read_json(sr, path, &o);
+        r = json_file_read(sr, path, &o);
         if (r == -EBADMSG || r == -EFBIG)
                 return error_msg(ret_error, -EBADMSG, "%s: not a JSON object of at most %u bytes", path, STATE_MAX);
         if (r == -ENOENT)
@@ -139,7 +139,7 @@ int state_journal_originals(const struct sysroot *sr, const struct write_op *ops
                 added = true;
         }
         if (added || created) {
-                r = state_write_json(sr, STATE_ORIGINALS, o);
+                r = json_file_write(sr, STATE_ORIGINALS, o);
                 if (r < 0)
                         return r;
         }

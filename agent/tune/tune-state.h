@@ -19,10 +19,10 @@
 
 /* Read a JSON object file (capped at 4 MiB). -ENOENT when absent, -EBADMSG
  * when it is not a JSON object. */
-int state_read_json(const struct sysroot *sr, const char *path, json_object **ret);
-int state_write_json(const struct sysroot *sr, const char *path, json_object *obj);
+int json_file_read(const struct sysroot *sr, const char *path, json_object **ret);
+int json_file_write(const struct sysroot *sr, const char *path, json_object *obj);
 /* Same, but leaves an identical file alone (a no-op apply writes nothing). */
-int state_write_json_if_changed(const struct sysroot *sr, const char *path, json_object *obj);
+int json_file_write_if_changed(const struct sysroot *sr, const char *path, json_object *obj);
 
 /* Add ops[i].from as the original of ops[i].key unless a value is already
  * journalled. ret_created tells whether the journal did not exist before. */

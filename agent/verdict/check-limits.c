@@ -103,7 +103,7 @@ static int check_profile(const struct sysroot *sr, const struct limits_info *li,
         const char *s;
         int r;
 
-        r = state_read_json(sr, STATE_APPLIED, &applied);
+        r = json_file_read(sr, STATE_APPLIED, &applied);
         if (r == -ENOENT)
                 return check_add(l, G, "profile", CHECK_NA, STATE_APPLIED, NULL, "no profile applied");
         if (r < 0)
