@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../tune/tune-state.h"
+#include "../shared/json-file.h"
 
 #define SECRET "secret"
 

@@ -8,72 +8,11 @@
 #include "../basic/cleanup.h"
 #include "../basic/errmsg.h"
 
-#define STATE_MAX (4u * 1024 * 1024)
-
 static void json_putp(json_object **o) {
         if (*o)
                 json_object_put(*o);
 }
 #define _cleanup_json_ __attribute__((cleanup(json_putp)))
-
-int json_file_read(const struct sysroot *sr, const char *path, json_object **ret) {
-        _cleanup_free_ char *buf = NULL;
-        json_tokener *tok;
-        json_object *obj;
-        size_t n;
-        int r;
-
-        r = sysroot_read_file(sr, path, STATE_MAX, &buf, &n);
-        if (r < 0)
-                return r;
-        tok = json_tokener_new();
-        if (!tok)
-                return -ENOMEM;
-        obj = json_tokener_parse_ex(tok, buf, (int) n);
-        if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
-            json_object_get_type(obj) != json_type_object) {
-                json_tokener_free(tok);
-                if (obj)
-                        json_object_put(obj);
-                return -EBADMSG;
-        }
-        json_tokener_free(tok);
-        *ret = obj;
-        return 0;
-}
-
-static int render(json_object *obj, char **ret) {
-        const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-
-        if (!s || asprintf(ret, "%s\n", s) < 0)
-                return -ENOMEM;
-        return 0;
-}
-
-int json_file_write(const struct sysroot *sr, const char *path, json_object *obj) {
-        _cleanup_free_ char *text = NULL;
-        int r;
-
-        r = sysroot_mkdir_p(sr, STATE_DIR, 0755);
-        if (r < 0)
-                return r;
-        r = render(obj, &text);
-        if (r < 0)
-                return r;
-        return sysroot_write_atomic(sr, path, text, strlen(text), 0644);
-}
-
-int json_file_write_if_changed(const struct sysroot *sr, const char *path, json_object *obj) {
-        _cleanup_free_ char *text = NULL, *old = NULL;
-        int r;
-
-        r = render(obj, &text);
-        if (r < 0)
-                return r;
-        if (sysroot_read_file(sr, path, STATE_MAX, &old, NULL) >= 0 && streq(old, text))
-                return 0;
-        return json_file_write(sr, path, obj);
-}
 
 static int load_checked(const struct sysroot *sr, const char *path, int (*check)(json_object *, char **),
                         json_object **ret, char **ret_error) {
@@ -82,7 +21,7 @@ static int load_checked(const struct sysroot *sr, const char *path, int (*check)
 
         r = json_file_read(sr, path, &o);
         if (r == -EBADMSG || r == -EFBIG)
-                return error_msg(ret_error, -EBADMSG, "%s: not a JSON object of at most %u bytes", path, STATE_MAX);
+                return error_msg(ret_error, -EBADMSG, "%s: not a JSON object of at most %u bytes", path, JSON_FILE_MAX);
         if (r == -ENOENT)
                 return r;
         if (r < 0)
