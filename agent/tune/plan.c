@@ -10,7 +10,7 @@
 #include "../basic/parse.h"
 #include "engine-internal.h"
 #include "engine.h"
-#include "modules.h"
+#include "../shared/kmod-util.h"
 #include "sysctl.h"
 
 json_object *json_str_or_null(const char *s) {

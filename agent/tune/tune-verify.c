@@ -9,7 +9,7 @@
 #include "../basic/parse.h"
 #include "engine-internal.h"
 #include "engine.h"
-#include "modules.h"
+#include "../shared/kmod-util.h"
 #include "tune-state.h"
 #include "sysctl.h"
 
