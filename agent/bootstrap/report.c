@@ -7,7 +7,7 @@
  */
 #include "../shared/curl-util.h"
 #include "../shared/dl-curl.h"
-#include "../basic/redact.h"
+#include "../shared/url-redact.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
-#include "../k3s/fetch.h"
+#include "../shared/fetch.h"
 #include "bootstrap.h"
 
 #define REPORT_ATTEMPTS 3

@@ -24,6 +24,7 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/redact.h"
+#include "../shared/url-redact.h"
 #include "../basic/fileio.h"
 #include "../shared/json-util.h"
 #include "../basic/parse.h"

@@ -10,7 +10,7 @@
 #include "../shared/curl-util.h"
 #include "../shared/dl-curl.h"
 #include "../basic/parse.h"
-#include "blob.h"
+#include "../shared/blob.h"
 
 #define CACERTS_MAX (1024 * 1024)
 

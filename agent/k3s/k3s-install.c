@@ -22,7 +22,7 @@
 #include "../basic/cleanup.h"
 #include "../basic/fileio.h"
 #include "../basic/parse.h"
-#include "blob.h"
+#include "../shared/blob.h"
 #include "k3s-config.h"
 #include "join.h"
 #include "k3sconf.h"

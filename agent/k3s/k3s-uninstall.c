@@ -16,7 +16,7 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
-#include "blob.h"
+#include "../shared/blob.h"
 #include "killall.h"
 #include "k3s.h"
 #include "manifest.h"

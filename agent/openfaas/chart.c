@@ -12,7 +12,7 @@
 #include "../basic/errmsg.h"
 #include "../basic/fileio.h"
 #include "../shared/yaml-doc.h"
-#include "../k3s/blob.h"
+#include "../shared/blob.h"
 
 static bool is_sha256_hex(const char *s) {
         if (!s || strlen(s) != 64)

@@ -8,7 +8,7 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/fileio.h"
-#include "../k3s/blob.h"
+#include "../shared/blob.h"
 #include "../kube/kube.h"
 #include "chart.h"
 #include "openfaas-files.h"

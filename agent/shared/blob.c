@@ -3,7 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include "../shared/dl-crypto.h"
+#include "dl-crypto.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

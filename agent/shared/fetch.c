@@ -2,8 +2,8 @@
 #include "fetch.h"
 
 #include <arpa/inet.h>
-#include "../shared/curl-util.h"
-#include "../shared/dl-curl.h"
+#include "curl-util.h"
+#include "dl-curl.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,7 +15,7 @@
 #include "../basic/cleanup.h"
 #include "../basic/log.h"
 #include "blob.h"
-#include "../shared/curl-cleanup.h"
+#include "curl-cleanup.h"
 
 #ifndef NODEPREP_VERSION
 #define NODEPREP_VERSION "0.1.0"
