@@ -139,15 +139,18 @@ asan:
 # checkers are off, and LeakSanitizer in `make asan` covers leaks instead.
 # cppcheck does not know __attribute__((cleanup)) either, so its leak checks
 # are suppressed for the same reason.
+# scripts/check-layers.py: every include goes to the same directory or a
+# lower tier (agent/README.md, "Layers").
 ANALYZER_FLAGS := -fanalyzer -Wno-analyzer-use-of-uninitialized-value -Wno-analyzer-malloc-leak
 analyze:
+	@scripts/check-layers.py
 	@set -e; for f in $(LIB_SRC) agent/main.c; do \
 		$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -O1 $(ANALYZER_FLAGS) -Werror -c -o /dev/null $$f; \
 	done
 	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem --suppress=unknownMacro --suppress=memleak --suppress=resourceLeak \
 		--suppress=leakReturnValNotUsed -Iagent agent
-	@echo "analyze: gcc -fanalyzer and cppcheck clean"
+	@echo "analyze: include tiers, gcc -fanalyzer and cppcheck clean"
 
 # libFuzzer targets (clang).
 fuzz:
