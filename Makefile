@@ -33,7 +33,15 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libdl and libpthread, and --as-needed keeps them out of newer binaries.
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) -Wl,--push-state,--as-needed -ldl -lpthread -Wl,--pop-state
 
-ALL_CPPFLAGS = -D_GNU_SOURCE -DNODEPREP_VERSION=\"$(VERSION)\" $(HARDEN_CPP) $(CPPFLAGS)
+# curl's compile-time checks of curl_easy_setopt() and curl_easy_getinfo()
+# (curl/typecheck-gcc.h) are warnings raised inside a macro of a system
+# header, which gcc drops. Through $(B)/curl-include, a link to the same
+# headers on an ordinary -I path, they are ordinary headers and the checks
+# fire: a wrong-typed setopt fails the build (tests/cli/dlopen-contract.sh).
+CURL_HEADERS := $(firstword $(shell printf '\043include <curl/curl.h>\n' | $(CC) $(PKG_CFLAGS) -M -x c - 2>/dev/null | tr ' ' '\n' | sed -n 's|/curl/curl\.h$$||p'))
+CURL_INCLUDE = $(if $(CURL_HEADERS),$(B)/curl-include/curl)
+
+ALL_CPPFLAGS = -D_GNU_SOURCE -DNODEPREP_VERSION=\"$(VERSION)\" $(HARDEN_CPP) $(if $(CURL_HEADERS),-I$(B)/curl-include) $(CPPFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) $(if $(WERROR),-Werror)
 ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
 
@@ -69,7 +77,11 @@ $(B)/libnodeprep.a: $(LIB_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(B)/%.o: %.c
+$(B)/curl-include/curl:
+	@mkdir -p $(dir $@)
+	$(Q)ln -sfn $(CURL_HEADERS)/curl $@
+
+$(B)/%.o: %.c | $(CURL_INCLUDE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
@@ -142,7 +154,7 @@ asan:
 # scripts/check-layers.py: every include goes to the same directory or a
 # lower tier (agent/README.md, "Layers").
 ANALYZER_FLAGS := -fanalyzer -Wno-analyzer-use-of-uninitialized-value -Wno-analyzer-malloc-leak
-analyze:
+analyze: | $(CURL_INCLUDE)
 	@scripts/check-layers.py
 	@set -e; for f in $(LIB_SRC) agent/main.c; do \
 		$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -O1 $(ANALYZER_FLAGS) -Werror -c -o /dev/null $$f; \

@@ -83,9 +83,16 @@ static int post_once(const char *url, const char *body, unsigned timeout_sec, lo
 int bootstrap_report_post(const char *url, bool allow_http, const char *body, unsigned timeout_sec,
                           long *ret_status, char **ret_error) {
         struct fetch_options fo;
+        const char *why = NULL;
         long status = 0;
-        int r = -EIO;
+        int r;
 
+        r = dlopen_curl(&why);
+        if (r < 0) {
+                if (ret_error && asprintf(ret_error, "%s", why ? why : "libcurl is not available") < 0)
+                        *ret_error = NULL;
+                return r;
+        }
         fetch_options_init(&fo);
         fo.allow_http = allow_http;
         if (fetch_url_allowed(&fo, url) < 0) {

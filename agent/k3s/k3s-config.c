@@ -149,6 +149,9 @@ int k3s_config_render(const struct k3s_install_options *o, const char *token_pat
         int r;
         static const char header[] = "# Written by nodeprep (k3s install); changes are overwritten.\n";
 
+        r = dlopen_yaml(NULL);
+        if (r < 0)
+                return r;
         if (!yaml_emitter_initialize(&e))
                 return -ENOMEM;
         if (!out_write(&b, (unsigned char *) header, sizeof(header) - 1))

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "dl-systemd.h"
 #include <time.h>
 
 #include "../basic/cleanup.h"
 #include "../basic/log.h"
+#include "dl-systemd.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -21,27 +21,35 @@ void unit_state_done(struct unit_state *s) {
 }
 
 bool unit_manager_available(const struct sysroot *sr) {
-        return sr->live && sd_booted() > 0;
+        return sr->live && dlopen_systemd(NULL) >= 0 && sd_booted() > 0;
 }
 
+/* NULL when libsystemd never loaded: the cleanups must not call it then. */
 static void bus_unrefp(sd_bus **b) {
-        sd_bus_flush_close_unref(*b);
+        if (*b)
+                sd_bus_flush_close_unref(*b);
 }
 
 static void msg_unrefp(sd_bus_message **m) {
-        sd_bus_message_unref(*m);
+        if (*m)
+                sd_bus_message_unref(*m);
 }
 
 static void slot_unrefp(sd_bus_slot **s) {
-        sd_bus_slot_unref(*s);
+        if (*s)
+                sd_bus_slot_unref(*s);
 }
 
 /* systemd's private socket first (works without dbus-daemon, as systemctl
- * does for root), the system bus otherwise. */
+ * does for root), the system bus otherwise. Every bus call starts here, so
+ * this loads libsystemd (shared/dlopen.h). */
 static int bus_open(sd_bus **ret) {
         _cleanup_(bus_unrefp) sd_bus *b = NULL;
         int r;
 
+        r = dlopen_systemd(NULL);
+        if (r < 0)
+                return r;
         r = sd_bus_new(&b);
         if (r < 0)
                 return r;
@@ -341,6 +349,9 @@ int unit_journal_tail(const char *unit, unsigned n, char **ret) {
 
         if (n == 0 || n > 1000 || strlen(unit) > 256)
                 return -EINVAL;
+        r = dlopen_systemd(NULL);
+        if (r < 0)
+                return r;
         r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
         if (r < 0)
                 return r;
