@@ -138,8 +138,8 @@ static void emitter_deletep(yaml_emitter_t *e) {
         yaml_emitter_delete(e);
 }
 
-int k3s_config_render(const struct k3s_install_options *o, const char *token_path, const struct k3s_conf *op,
-                      char **ret, char **ret_kept) {
+static int config_render(const struct k3s_install_options *o, const char *token_path, const struct k3s_conf *op,
+                         char **ret, char **ret_kept) {
         _cleanup_(emitter_deletep) yaml_emitter_t e = {};
         _cleanup_free_ char *kept = NULL;
         size_t kept_size = 0;
@@ -149,9 +149,6 @@ int k3s_config_render(const struct k3s_install_options *o, const char *token_pat
         int r;
         static const char header[] = "# Written by nodeprep (k3s install); changes are overwritten.\n";
 
-        r = dlopen_yaml(NULL);
-        if (r < 0)
-                return r;
         if (!yaml_emitter_initialize(&e))
                 return -ENOMEM;
         if (!out_write(&b, (unsigned char *) header, sizeof(header) - 1))
@@ -181,4 +178,12 @@ int k3s_config_render(const struct k3s_install_options *o, const char *token_pat
         if (ret_kept)
                 *ret_kept = kept && kept[0] ? TAKE_PTR(kept) : NULL;
         return 0;
+}
+
+/* libyaml is loaded before the emitter exists: its cleanup calls libyaml. */
+int k3s_config_render(const struct k3s_install_options *o, const char *token_path, const struct k3s_conf *op,
+                      char **ret, char **ret_kept) {
+        int r = dlopen_yaml(NULL);
+
+        return r < 0 ? r : config_render(o, token_path, op, ret, ret_kept);
 }
