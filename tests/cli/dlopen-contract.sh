@@ -20,6 +20,10 @@ B=${BUILD:-build}
 [ -f "$B/libnodeprep.a" ] || skip "no $B/libnodeprep.a (make first)"
 command -v nm >/dev/null || skip "nm missing (binutils)"
 command -v gcc >/dev/null || skip "gcc missing"
+# Programs linked against the archive need its sanitizers (make asan).
+archive_syms=$(nm "$B/libnodeprep.a" 2>/dev/null || true)
+san=
+grep -q ' U __asan_' <<<"$archive_syms" && san="-fsanitize=address,undefined"
 
 # The library of each wrapped function: dl-NAME.h lists them as X(function).
 declare -A lib_of
@@ -93,7 +97,7 @@ int main(void) {
         return 0;
 }
 EOF
-gcc -std=gnu11 -D_GNU_SOURCE -Iagent "$TMP/missing.c" "$B/libnodeprep.a" -ldl -lpthread -o "$TMP/missing"
+gcc -std=gnu11 -D_GNU_SOURCE $san -Iagent "$TMP/missing.c" "$B/libnodeprep.a" -ldl -lpthread -o "$TMP/missing"
 out=$("$TMP/missing")
 contains "$out" "-95 libnodeprep-absent.so.9 is not installed"
 contains "$out" "-95 libz.so.1 lacks no_such_function_anywhere"
@@ -175,7 +179,7 @@ int main(int argc, char **argv) {
         return 0;
 }
 EOF
-cc_curl "$TMP/fwd.c" "$B/libnodeprep.a" -ldl -lpthread -o "$TMP/fwd"
+cc_curl $san "$TMP/fwd.c" "$B/libnodeprep.a" -ldl -lpthread -o "$TMP/fwd"
 run 0 "$TMP/fwd" "file://$TMP/payload" 0
 eq "$out" "0 39 forwarded through sym_curl_easy_setopt" "file:// transfer through the forwarders"
 # The resume offset arrived as a curl_off_t: the first 10 bytes are skipped.
