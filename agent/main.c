@@ -294,6 +294,10 @@ int main(int argc, char **argv) {
         }
 
         ret = run_command(&cli, command, argc, argv, g.lock_timeout);
+        /* Commands return an exit code; a negative errno that slipped
+         * through still exits by the one table, with its message. */
+        if (ret < 0)
+                ret = cli_error(&cli, cli_exit_code_for(ret), "%s", strerror(-ret));
 
         strv_free(cli.profile_path);
         sysroot_free(cli.sr);

@@ -3,10 +3,10 @@
  * bootstrap: preflight -> profile -> k3s -> ready -> [openfaas] -> service -> result, one
  * progress line per stage.
  *
- * The stages are the commands a user would run (check, apply, k3s install,
- * k3s status), called in-process through their --json contract: bootstrap
- * gets exactly their guards, validation, progress bar and exit codes, and can
- * never drift from them. Each of those commands is idempotent, so a re-run
+ * The stages call what the commands a user would run call (the check
+ * groups, k3s_install(), k3s_status(), ...) with the options those commands
+ * parse (k3s install's parser is cmd/k3s-cli.c's), and record the same
+ * documents their --json prints. Each of those is idempotent, so a re-run
  * skips what is done (the stage says "done") and resumes at the stage that
  * failed. The result goes to /var/lib/nodeprep/bootstrap.json on success and
  * failure alike, and with --report-url to a provisioner.
@@ -33,7 +33,11 @@
 #include "../k3s/k3s.h"
 #include "../shared/bus-unit.h"
 #include "../openfaas/openfaas.h"
+#include "../verdict/check-groups.h"
+#include "check-cli.h"
 #include "cli.h"
+#include "guard.h"
+#include "k3s-cli.h"
 #include "openfaas-cli.h"
 
 #ifndef NODEPREP_VERSION
@@ -44,12 +48,14 @@
 #define SERVICE_UNIT "nodeprep.service"
 #define SERVICE_TIMEOUT_SEC 60
 #define REPORT_TIMEOUT_SEC 15
-/* A stage command's stdout: one JSON object, a few hundred KB at most. */
+/* apply's stdout (the profile stage): one JSON object, a few hundred KB at most. */
 #define CAPTURE_MAX (4u * 1024 * 1024)
 
 /* The checks that decide whether K3s can run here at all; virt, kvm and nvme
  * describe the machine but block nothing. */
 static const char *const preflight_groups[] = { "k3s-prereq", "disk", "limits" };
+/* The ports an installed K3s holds itself (a re-run finds them in use). */
+static const uint16_t k3s_ports[] = { 6443, 10250 };
 
 struct bootstrap_args {
         const char *profile;            /* NULL with --no-profile */
@@ -63,7 +69,7 @@ struct bootstrap_args {
         const char *role;
         unsigned timeout_sec;
         bool timeout_given;
-        char **k3s_argv;                /* "k3s" "install" + passed-through options */
+        struct k3s_install_args k3s;    /* the k3s stage's, parsed by k3s install's parser */
         bool openfaas;                  /* the openfaas stage, with these options */
         bool openfaas_options_given;
         struct openfaas_options of;
@@ -73,7 +79,7 @@ struct bootstrap_args {
 static void bootstrap_args_done(struct bootstrap_args *a) {
         free(a->report_url);
         strv_free(a->ignore);
-        strv_free(a->k3s_argv);
+        k3s_install_args_done(&a->k3s);
         gateway_options_done(&a->gateway);
 }
 
@@ -85,7 +91,6 @@ enum {
         ARG_NO_SERVICE,
         ARG_ALLOW_NETNS,
         ARG_OPENFAAS,
-        ARG_K3S_BASE = 0x10000,         /* + the val of a k3s install option */
         ARG_GATEWAY_BASE = 0x20000,     /* + the val of a gateway option */
 };
 
@@ -110,16 +115,9 @@ const struct cli_verb bootstrap_verb = {
                        "pass through), gateway (with --domain: the gateway options pass through), service, result. "
                        "--function-timeout T serves both the OpenFaaS gateway and nginx. A re-run skips what is done.",
         .options = bootstrap_options,
-        .passed_options = k3s_install_options,
+        .passed_options = k3s_install_cli_options,
         .passed_from = "k3s install",
 };
-
-static const struct cli_option *k3s_option_by_val(int val) {
-        for (const struct cli_option *o = k3s_install_options; o->name; o++)
-                if (o->val == val)
-                        return o;
-        return NULL;
-}
 
 /* The openfaas stage's options are checked before any stage runs: a bad one
  * must not leave a half-bootstrapped node. */
@@ -149,14 +147,44 @@ static int gateway_function_timeout(struct bootstrap_args *a, const char *arg, c
         return o ? gateway_option_set(&a->gateway, o->val, arg, ret_error) : 0;
 }
 
+/* A k3s install option: what bootstrap's other stages take from it, then k3s
+ * install's own parser. */
+static int k3s_option(struct cli *cli, struct bootstrap_args *a, int c, char *arg) {
+        _cleanup_free_ char *err = NULL;
+        uint64_t t;
+        int r;
+
+        if (c == K3S_ARG_ROLE)
+                a->role = arg;
+        else if (c == K3S_ARG_ALLOW_HTTP)
+                a->allow_http = a->of.fetch.allow_http = true;
+        else if (c == K3S_ARG_AIRGAP)
+                a->of.airgap = true;
+        else if (c == K3S_ARG_NO_START)
+                a->no_start = true;
+        else if (c == K3S_ARG_TIMEOUT) {
+                /* Also the readiness wait and the openfaas stage's deadline. */
+                if (safe_atou64(arg, &t) < 0 || t == 0 || t > 86400)
+                        return cli_error(cli, EXIT_INVALID, "--timeout: seconds, 1-86400");
+                a->timeout_sec = (unsigned) t;
+                a->timeout_given = true;
+        }
+        r = k3s_install_arg(&a->k3s, c, arg, &err);
+        if (r == -ENOMEM)
+                return cli_error(cli, EXIT_FAILED, "out of memory");
+        if (r < 0)
+                return cli_error(cli, EXIT_INVALID, "%s", err ? err : "invalid value");
+        return 0;
+}
+
 static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_args *a) {
         struct option options[96];      /* own + k3s install + openfaas install + gateway */
         size_t n;
-        int c;
+        int c, r;
 
-        /* Its own options, then k3s install's (their vals offset), from the tables help prints. */
+        /* Its own options, then k3s install's, from the tables help prints. */
         n = cli_options_to_getopt(bootstrap_options, 0, options, 0, ELEMENTSOF(options));
-        n = cli_options_to_getopt(k3s_install_options, ARG_K3S_BASE, options, n, ELEMENTSOF(options));
+        n = cli_options_to_getopt(k3s_install_cli_options, 0, options, n, ELEMENTSOF(options));
         /* openfaas install's, less those K3s's options already carry over
          * (--airgap, --timeout; --allow-http covers the chart); the gateway's,
          * less --function-timeout, which openfaas's entry feeds to both. */
@@ -172,39 +200,14 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                                        .timeout_sec = K3S_DEFAULT_TIMEOUT_SEC };
         gateway_options_init(&a->gateway);
         openfaas_options_init(&a->of);
-        if (strv_extend(&a->k3s_argv, "k3s") < 0 || strv_extend(&a->k3s_argv, "install") < 0)
-                return cli_error(cli, EXIT_FAILED, "out of memory");
+        k3s_install_args_init(&a->k3s);
         optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0) {
-                if (c >= ARG_K3S_BASE && c < ARG_GATEWAY_BASE) {
-                        const struct cli_option *o = k3s_option_by_val(c - ARG_K3S_BASE);
-                        _cleanup_free_ char *flag = NULL;
-
-                        if (!o)         /* every val in the array came from that table */
-                                return cli_error(cli, EXIT_FAILED, "internal error: unknown k3s option %d", c);
-
-                        if (asprintf(&flag, "--%s", o->name) < 0 || strv_extend(&a->k3s_argv, flag) < 0 ||
-                            (o->has_arg && strv_extend(&a->k3s_argv, optarg) < 0))
-                                return cli_error(cli, EXIT_FAILED, "out of memory");
-                        if (streq(o->name, "datastore-endpoint"))
-                                url_scrub_in_place(optarg);     /* copied above; off /proc/PID/cmdline */
-                        if (streq(o->name, "role"))
-                                a->role = optarg;
-                        else if (streq(o->name, "allow-http"))
-                                a->allow_http = a->of.fetch.allow_http = true;
-                        else if (streq(o->name, "airgap"))
-                                a->of.airgap = true;
-                        else if (streq(o->name, "no-start"))
-                                a->no_start = true;
-                        else if (streq(o->name, "timeout")) {
-                                uint64_t t;
-
-                                if (safe_atou64(optarg, &t) < 0 || t == 0 || t > 86400)
-                                        return cli_error(cli, EXIT_INVALID, "--timeout: seconds, 1-86400");
-                                a->timeout_sec = (unsigned) t;
-                                a->timeout_given = true;
-                        }
+                if (c >= K3S_ARG_VERSION && c <= K3S_ARG_LAST) {
+                        r = k3s_option(cli, a, c, optarg);
+                        if (r != 0)
+                                return r;
                         continue;
                 }
                 if (c >= OPENFAAS_ARG_EULA && c <= OPENFAAS_ARG_TIMEOUT) {
@@ -273,7 +276,18 @@ static int parse_args(struct cli *cli, int argc, char **argv, struct bootstrap_a
                 if (gateway_options_finish(&a->gateway, &err) < 0)
                         return cli_error(cli, EXIT_INVALID, "bootstrap: %s", err ? err : "invalid gateway options");
         }
-        return check_openfaas_args(cli, a);
+        r = check_openfaas_args(cli, a);
+        if (r != 0)
+                return r;
+        /* K3s's usage checks too, before any stage (not at the k3s stage,
+         * after the profile was applied). */
+        {
+                _cleanup_free_ char *err = NULL;
+
+                if (k3s_install_args_finish(&a->k3s, &err) < 0)
+                        return cli_error(cli, EXIT_INVALID, "%s", err ? err : "invalid K3s options");
+        }
+        return 0;
 }
 
 static uint64_t now_ms(void) {
@@ -296,6 +310,8 @@ static int run_command(const struct cli *cli, command_fn fn, char **argv, int *r
         size_t n = 0;
         int code, r;
 
+        *ret_code = EXIT_FAILED;
+        *ret_json = NULL;
         sub.command = argv[0];  /* its errors name it: "nodeprep: apply: ..." */
         /* getopt permutes argv: hand the command its own copy. */
         for (char **i = argv; *i; i++)
@@ -390,21 +406,13 @@ static int stage_failed(struct run *run, enum bootstrap_stage s, int exit_code, 
         return exit_code;
 }
 
-/* The error of a stage command: its "error" field, else its failed step. */
-static const char *command_error(json_object *o) {
-        json_object *steps;
-        const char *e = json_str_or(o, "error", NULL);
+/* What went wrong in a K3s result: its error, else its failed step's detail. */
+static const char *k3s_error(const struct k3s_result *res) {
+        const struct k3s_step *st = k3s_result_failed_step(res);
 
-        if (e)
-                return e;
-        if (o && json_object_object_get_ex(o, "steps", &steps))
-                for (size_t i = 0; i < json_object_array_length(steps); i++) {
-                        json_object *st = json_object_array_get_idx(steps, i);
-
-                        if (streq(json_str_or(st, "status", ""), "failed"))
-                                return json_str_or(st, "detail", "failed");
-                }
-        return NULL;
+        if (res->error)
+                return res->error;
+        return st ? (st->detail ? st->detail : "failed") : NULL;
 }
 
 /* --ignore-preflight names a check as NAME or GROUP/NAME. */
@@ -421,69 +429,103 @@ static bool ignored(const struct bootstrap_args *a, const char *group, const cha
         return false;
 }
 
-static int stage_preflight(struct run *run) {
-        static const char *const k3s_ports[] = { "port-6443", "port-10250" };
-        _cleanup_strv_free_ char **argv = NULL, **accepted = NULL;
-        _cleanup_free_ char *failures = NULL, *acc = NULL;
-        json_object *res = NULL, *checks;
-        uint64_t t0 = now_ms();
-        size_t n_failed = 0, n_warn = 0, n = 0;
-        bool k3s_installed = sysroot_access(run->cli->sr, K3S_MANIFEST, F_OK) >= 0;
-        int code, r;
-
-        if (strv_extend(&argv, "check") < 0)
-                return -ENOMEM;
+static bool is_preflight_group(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(preflight_groups); i++)
-                if (strv_extend(&argv, preflight_groups[i]) < 0)
-                        return -ENOMEM;
-        if (strv_extend(&argv, "--role") < 0 || strv_extend(&argv, run->a->role) < 0)
-                return -ENOMEM;
-        r = run_command(run->cli, cmd_check, argv, &code, &res);
-        if (r < 0)
-                return r;
-        if (!res || !json_object_object_get_ex(res, "checks", &checks))
-                return stage_failed(run, BS_PREFLIGHT, code ? code : EXIT_FAILED, t0, res,
-                                    "run `nodeprep check k3s-prereq disk limits` to see why it fails",
-                                    "checks could not run: %s", json_str_or(res, "error", "no result"));
-        n = json_object_array_length(checks);
-        for (size_t i = 0; i < n; i++) {
-                json_object *c = json_object_array_get_idx(checks, i);
-                const char *group = json_str_or(c, "group", "?"), *name = json_str_or(c, "name", "?");
-                const char *status = json_str_or(c, "status", "?");
-                bool owned_by_k3s = false;
+                if (streq(preflight_groups[i], name))
+                        return true;
+        return false;
+}
 
-                if (streq(status, "warn"))
-                        n_warn++;
-                if (!streq(status, "fail"))
+static bool is_k3s_port(uint16_t port) {
+        for (size_t i = 0; i < ELEMENTSOF(k3s_ports); i++)
+                if (port == k3s_ports[i])
+                        return true;
+        return false;
+}
+
+/* The preflight groups into l, in check's order; check's error when one
+ * cannot run (what `nodeprep check` would print), as a result document. */
+static int run_preflight_checks(struct run *run, struct check_list *l, json_object **ret_error) {
+        struct check_options o = { .role = run->a->role, .steal_window_ms = CHECK_DEFAULT_STEAL_WINDOW_MS,
+                                   .data_dir = CHECK_DEFAULT_DATA_DIR };
+        int r;
+
+        *ret_error = NULL;
+        for (const struct check_group *g = check_groups; g->name; g++) {
+                struct cli check = *run->cli;
+
+                if (!is_preflight_group(g->name))
+                        continue;
+                r = g->fn(run->cli->sr, &o, l);
+                if (r >= 0)
+                        continue;
+                check.command = "check";
+                check.json = false;
+                check.error_capture = ret_error;        /* the document goes into the result, not to stdout */
+                return cli_error(&check, EXIT_FAILED, "check %s: %s", g->name, strerror(-r));
+        }
+        return 0;
+}
+
+/* "GROUP/NAME: REASON; ..." of the failed items not accepted, and the names accepted. */
+static int judge_preflight(const struct run *run, const struct check_list *l, bool k3s_installed, size_t *ret_failed,
+                           char **ret_failures, char **ret_accepted) {
+        _cleanup_free_ char *failures = NULL, *acc = NULL;
+        size_t n_failed = 0;
+
+        for (size_t i = 0; i < l->n; i++) {
+                const struct check_item *it = &l->items[i];
+                char *s = NULL;
+
+                if (it->status != CHECK_FAIL)
                         continue;
                 /* On a re-run the installed K3s holds its own ports. */
-                for (size_t p = 0; p < ELEMENTSOF(k3s_ports); p++)
-                        if (k3s_installed && streq(name, k3s_ports[p]))
-                                owned_by_k3s = true;
-                if (owned_by_k3s || ignored(run->a, group, name)) {
-                        if (strv_extend(&accepted, name) < 0)
+                if ((k3s_installed && is_k3s_port(it->port)) || ignored(run->a, it->group, it->name)) {
+                        if (asprintf(&s, "%s%s%s", acc ? acc : "", acc ? " " : "", it->name) < 0)
                                 return -ENOMEM;
+                        free(acc);
+                        acc = s;
                         continue;
                 }
                 n_failed++;
-                {
-                        char *f = NULL;
-
-                        if (asprintf(&f, "%s%s%s/%s: %s", failures ? failures : "", failures ? "; " : "", group,
-                                     name, json_str_or(c, "reason", "failed")) < 0)
-                                return -ENOMEM;
-                        free(failures);
-                        failures = f;
-                }
-        }
-        for (char **i = accepted; i && *i; i++) {
-                char *s = NULL;
-
-                if (asprintf(&s, "%s%s%s", acc ? acc : "", acc ? " " : "", *i) < 0)
+                if (asprintf(&s, "%s%s%s/%s: %s", failures ? failures : "", failures ? "; " : "", it->group, it->name,
+                             it->reason) < 0)
                         return -ENOMEM;
-                free(acc);
-                acc = s;
+                free(failures);
+                failures = s;
         }
+        *ret_failed = n_failed;
+        *ret_failures = TAKE_PTR(failures);
+        *ret_accepted = TAKE_PTR(acc);
+        return 0;
+}
+
+static int stage_preflight(struct run *run) {
+        _cleanup_free_ char *failures = NULL, *acc = NULL;
+        struct check_list l = {};
+        json_object *res = NULL;
+        uint64_t t0 = now_ms();
+        size_t n_failed = 0, n_warn = 0, n;
+        bool k3s_installed = sysroot_access(run->cli->sr, K3S_MANIFEST, F_OK) >= 0;
+        int r;
+
+        r = run_preflight_checks(run, &l, &res);
+        if (r == 0)
+                r = judge_preflight(run, &l, k3s_installed, &n_failed, &failures, &acc);
+        if (r != 0) {
+                check_list_done(&l);
+                if (r < 0)
+                        return r;
+                return stage_failed(run, BS_PREFLIGHT, r, t0, res,
+                                    "run `nodeprep check k3s-prereq disk limits` to see why it fails",
+                                    "checks could not run: %s", json_str_or(res, "error", "no result"));
+        }
+        for (size_t i = 0; i < l.n; i++)
+                if (l.items[i].status == CHECK_WARN)
+                        n_warn++;
+        res = check_list_to_json(&l);
+        n = l.n;
+        check_list_done(&l);
         if (n_failed > 0)
                 return stage_failed(run, BS_PREFLIGHT, EXIT_DRIFT, t0, res,
                                     "fix the failed checks (nodeprep check k3s-prereq disk limits), or accept them "
@@ -542,33 +584,37 @@ static int stage_profile(struct run *run) {
 }
 
 static int stage_k3s(struct run *run) {
-        json_object *res = NULL;
+        struct k3s_result res;
+        json_object *sub;
         uint64_t t0 = now_ms();
         int code, r;
 
-        r = run_command(run->cli, cmd_k3s, run->a->k3s_argv, &code, &res);
-        if (r < 0)
-                return r;
+        k3s_result_init(&res);
+        r = k3s_install_with_args(run->cli->sr, &run->a->k3s, &res);
+        code = k3s_install_conclude(r, &res);
+        sub = k3s_result_to_json(&res);
+        json_object_object_add(sub, "exit_code", json_object_new_int(code));   /* as k3s install --json */
         if (code != EXIT_OK)
-                return stage_failed(run, BS_K3S, code, t0, res,
-                                    code == EXIT_INVALID ? "fix the K3s options (nodeprep k3s install --help), then re-run"
-                                    : code == EXIT_NOT_PERMITTED ? "run as root on a host booted with systemd"
-                                    : "fix the cause above (network, release mirror, token, disk) and re-run the "
-                                      "same command: stages already done are skipped",
-                                    "k3s install: %s", command_error(res) ? command_error(res) : "failed");
-        if (json_is_true(res, "changed"))
-                stage_done(run, BS_K3S, STAGE_CHANGED, t0, res, "K3s %s %s installed%s", json_str_or(res, "role", "?"),
-                           json_str_or(res, "version", "?"), run->a->no_start ? " (not started: --no-start)" : " and started");
+                r = stage_failed(run, BS_K3S, code, t0, sub,
+                                 code == EXIT_INVALID ? "fix the K3s options (nodeprep k3s install --help), then re-run"
+                                 : code == EXIT_NOT_PERMITTED ? "run as root on a host booted with systemd"
+                                 : "fix the cause above (network, release mirror, token, disk) and re-run the "
+                                   "same command: stages already done are skipped",
+                                 "k3s install: %s", k3s_error(&res) ? k3s_error(&res) : "failed");
+        else if (res.changed)
+                stage_done(run, BS_K3S, STAGE_CHANGED, t0, sub, "K3s %s %s installed%s", k3s_role_to_string(res.role),
+                           res.version ? res.version : "?",
+                           run->a->no_start ? " (not started: --no-start)" : " and started");
         else
-                stage_done(run, BS_K3S, STAGE_DONE, t0, res, "K3s %s %s already installed: no change",
-                           json_str_or(res, "role", "?"), json_str_or(res, "version", "?"));
-        return 0;
+                stage_done(run, BS_K3S, STAGE_DONE, t0, sub, "K3s %s %s already installed: no change",
+                           k3s_role_to_string(res.role), res.version ? res.version : "?");
+        k3s_result_done(&res);
+        return code != EXIT_OK ? r : 0;
 }
 
 static int stage_ready(struct run *run) {
-        _cleanup_strv_free_ char **argv = NULL;
-        _cleanup_free_ char *wait = NULL;
-        json_object *res = NULL;
+        struct k3s_result res;
+        json_object *sub;
         uint64_t t0 = now_ms();
         int code, r;
 
@@ -576,22 +622,23 @@ static int stage_ready(struct run *run) {
                 stage_done(run, BS_READY, STAGE_SKIPPED, t0, NULL, "--no-start: K3s was not started");
                 return 0;
         }
-        if (asprintf(&wait, "%u", run->a->timeout_sec) < 0)
-                return -ENOMEM;
-        if (strv_extend(&argv, "k3s") < 0 || strv_extend(&argv, "status") < 0 ||
-            strv_extend(&argv, "--wait") < 0 || strv_extend(&argv, wait) < 0)
-                return -ENOMEM;
-        r = run_command(run->cli, cmd_k3s, argv, &code, &res);
-        if (r < 0)
-                return r;
-        if (code != EXIT_OK || !json_is_true(res, "ready"))
-                return stage_failed(run, BS_READY, EXIT_FAILED, t0, res,
-                                    "see `nodeprep k3s status` and `journalctl -u k3s`; re-run once the cause is "
-                                    "fixed (a longer --timeout helps slow machines)",
-                                    "K3s not ready after %u s: %s", run->a->timeout_sec,
-                                    command_error(res) ? command_error(res) : "a rung of the ladder does not hold");
-        stage_done(run, BS_READY, STAGE_OK, t0, res, "K3s %s ready", json_str_or(res, "role", run->a->role));
-        return 0;
+        k3s_result_init(&res);
+        r = k3s_status(run->cli->sr, run->a->timeout_sec, &res);
+        code = k3s_status_conclude(r, &res);
+        sub = k3s_result_to_json(&res);
+        json_object_object_add(sub, "exit_code", json_object_new_int(code));   /* as k3s status --json */
+        if (code != EXIT_OK || !res.ready)
+                r = stage_failed(run, BS_READY, EXIT_FAILED, t0, sub,
+                                 "see `nodeprep k3s status` and `journalctl -u k3s`; re-run once the cause is "
+                                 "fixed (a longer --timeout helps slow machines)",
+                                 "K3s not ready after %u s: %s", run->a->timeout_sec,
+                                 k3s_error(&res) ? k3s_error(&res) : "a rung of the ladder does not hold");
+        else {
+                stage_done(run, BS_READY, STAGE_OK, t0, sub, "K3s %s ready", k3s_role_to_string(res.role));
+                r = 0;
+        }
+        k3s_result_done(&res);
+        return r;
 }
 
 /* The domain is called directly: its result struct is the stage's record. */
@@ -614,7 +661,7 @@ static int stage_openfaas(struct run *run) {
                 _cleanup_free_ char *msg = strdup(res.error ? res.error : res.api_skipped ? "no Kubernetes API" : strerror(-r));
 
                 openfaas_result_done(&res);
-                return stage_failed(run, BS_OPENFAAS, r == -EINVAL ? EXIT_INVALID : r >= 0 ? EXIT_NOT_PERMITTED : EXIT_FAILED,
+                return stage_failed(run, BS_OPENFAAS, r >= 0 ? EXIT_NOT_PERMITTED : cli_exit_code_for_fetched(r),
                                     t0, sub,
                                     "see `nodeprep openfaas status` (the failed rung says where), fix the cause and "
                                     "re-run the same command: stages already done are skipped",
@@ -646,7 +693,7 @@ static int stage_gateway(struct run *run) {
         r = gateway_apply(run->cli->sr, &run->a->gateway, &res);
         sub = gateway_result_to_json(&run->a->gateway, &res);
         if (r < 0) {
-                int code = gateway_exit_code_for(r);
+                int code = cli_exit_code_for(r);
 
                 r = stage_failed(run, BS_GATEWAY, code, t0, sub,
                                  code == EXIT_NOT_PERMITTED ? "install nginx and certbot (the shipped cloud-init "
@@ -758,9 +805,10 @@ int cmd_bootstrap(struct cli *cli, int argc, char **argv) {
                 bootstrap_args_done(&a);
                 return r;
         }
-        if (cli->sr->live && geteuid() != 0) {
+        r = cli_guard_root(cli, "must run as root");
+        if (r != 0) {
                 bootstrap_args_done(&a);
-                return cli_error(cli, EXIT_NOT_PERMITTED, "must run as root");
+                return r;
         }
         run.doc = bootstrap_result_new(NODEPREP_VERSION, a.profile, a.role);
         if (!run.doc) {

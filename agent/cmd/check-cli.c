@@ -11,13 +11,14 @@
 #include "../basic/log.h"
 #include "../basic/parse.h"
 #include "../verdict/check-groups.h"
+#include "check-cli.h"
 #include "cli.h"
 
 static json_object *str_or_null(const char *s) {
         return s ? json_object_new_string(s) : NULL;
 }
 
-static json_object *to_json(const struct check_list *l) {
+json_object *check_list_to_json(const struct check_list *l) {
         json_object *o = json_object_new_object(), *arr = json_object_new_array();
 
         for (size_t i = 0; i < l->n; i++) {
@@ -174,7 +175,7 @@ int cmd_check(struct cli *cli, int argc, char **argv) {
                 }
         }
         failed = check_list_failed(&l);
-        result = to_json(&l);
+        result = check_list_to_json(&l);
         check_list_done(&l);
         cli_print_result(cli, result, human);
         json_object_put(result);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Option tables: getopt_long() arrays built from the tables help prints. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../basic/cleanup.h"
@@ -28,6 +30,27 @@ int cli_getopt(int argc, char **argv, const char *shortopts, const struct cli_op
         }
         opterr = 0;     /* the command reports the bad option, in the one error format */
         return getopt_long(argc, argv, shortopts, longopts, NULL);
+}
+
+int cli_run_subcommand(struct cli *cli, int argc, char **argv, const struct cli_subcommand *subs, const char *missing) {
+        _cleanup_free_ char *names = NULL;
+        size_t size = 0;
+        FILE *f;
+
+        if (argc < 2)
+                return cli_error(cli, EXIT_INVALID, "%s", missing);
+        for (const struct cli_subcommand *s = subs; s->name; s++)
+                if (streq(s->name, argv[1]))
+                        return s->fn(cli, argc - 1, argv + 1);
+        /* "k3s: unknown subcommand 'x' (install, status, ...)" */
+        f = open_memstream(&names, &size);
+        if (!f)
+                return cli_error(cli, EXIT_FAILED, "out of memory");
+        for (const struct cli_subcommand *s = subs; s->name; s++)
+                fprintf(f, "%s%s", s == subs ? "" : ", ", s->name);
+        if (fclose(f) != 0)
+                return cli_error(cli, EXIT_FAILED, "out of memory");
+        return cli_error(cli, EXIT_INVALID, "%s: unknown subcommand '%s' (%s)", argv[0], argv[1], names);
 }
 
 const struct cli_option *cli_option_find(const struct cli_option *options, const char *name) {

@@ -32,6 +32,9 @@ struct cli {
         const struct cli_command *commands;
         size_t n_commands;
         const struct cli_option *global_options;
+        /* A command's code run in-process (bootstrap's stages): the error
+         * object --json would print is stored here (caller owns) instead. */
+        json_object **error_capture;
 };
 
 typedef int (*command_fn)(struct cli *cli, int argc, char **argv);
@@ -101,16 +104,31 @@ extern const struct cli_verb completion_verb;
 /* Print result (JSON with --json, else through human()) and release it. */
 typedef void (*human_fn)(json_object *result);
 void cli_print_result(const struct cli *cli, json_object *result, human_fn human);
+/* The same for a result that carries its exit code under --json ("exit_code",
+ * last); result is released. Returns exit_code. */
+int cli_print_result_code(const struct cli *cli, json_object *result, int exit_code, human_fn human);
+
+/* A command made of subcommands (k3s, openfaas): argv[1] names one, which
+ * runs with argv + 1. missing: the error when none is given. */
+struct cli_subcommand {
+        const char *name;
+        command_fn fn;
+};
+int cli_run_subcommand(struct cli *cli, int argc, char **argv, const struct cli_subcommand *subs, const char *missing);
 
 /* Print an error in the one format: "nodeprep: COMMAND: MESSAGE" on stderr,
  * then a hint line (the default for the exit code, or the one given); with
- * --json also {"error": ..., "hint": ...} on stdout. Returns exit_code. */
+ * --json also {"error": ..., "hint": ...} on stdout (or in *error_capture).
+ * Returns exit_code. */
 int cli_error(const struct cli *cli, int exit_code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int cli_error_hint(const struct cli *cli, int exit_code, const char *hint, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
-/* Exit code for an engine error (negative errno). */
+/* Exit code for a domain's error (negative errno; 0 is EXIT_OK): the one
+ * table, in output.c. _fetched: for the domains that download and ask
+ * servers (k3s, openfaas), whose -EBADMSG is a bad answer, not bad input. */
 int cli_exit_code_for(int r);
+int cli_exit_code_for_fetched(int r);
 
 /* Parse a command's own options: getopt_long from argv[0] = command name. */
 #define CLI_OPTIONS_END { NULL, 0, NULL, 0 }
@@ -143,10 +161,7 @@ struct gateway_result;
 extern const struct cli_option gateway_cli_options[];
 int gateway_option_set(struct gateway_options *o, int c, const char *arg, char **ret_error);
 json_object *gateway_result_to_json(const struct gateway_options *o, const struct gateway_result *res);
-int gateway_exit_code_for(int r);
 int cmd_bootstrap(struct cli *cli, int argc, char **argv);
 
 extern const struct cli_verb profile_verb, plan_verb, apply_verb, verify_verb, rollback_verb, check_verb,
         k3s_verb, openfaas_verb, gateway_verb, serve_verb, bootstrap_verb, version_verb;
-/* k3s install's options, which bootstrap passes through. */
-extern const struct cli_option k3s_install_options[];

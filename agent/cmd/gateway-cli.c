@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../basic/cleanup.h"
 #include "../shared/json-util.h"
 #include "../gateway/gateway.h"
 #include "cli.h"
+#include "guard.h"
 
 static const char *const kind_names[] = {
         [GATEWAY_FILE] = "file", [GATEWAY_LINK] = "link", [GATEWAY_DIR] = "dir",
@@ -60,6 +60,13 @@ json_object *gateway_result_to_json(const struct gateway_options *o, const struc
         json_object_object_add(t, "gateway_read_write", json_object_new_int((int) res->timeouts.read_write));
         json_object_object_add(t, "nginx", json_object_new_int((int) res->timeouts.nginx));
         json_object_object_add(j, "timeouts", t);
+        if (res->upstream[0]) {
+                json_object *u = json_object_new_object();
+
+                json_object_object_add(u, "address", json_object_new_string(res->upstream));
+                json_object_object_add(u, "from", json_object_new_string(res->upstream_from));
+                json_object_object_add(j, "upstream", u);
+        }
         if (res->cert_not_after) {
                 json_object *c = json_object_new_object();
 
@@ -97,17 +104,6 @@ static void human(json_object *result) {
                json_is_true(result, "changed") ? "changed" : "unchanged");
 }
 
-int gateway_exit_code_for(int r) {
-        switch (r) {
-        case 0: return EXIT_OK;
-        case -EINVAL:
-        case -EBADMSG:
-        case -E2BIG: return EXIT_INVALID;
-        case -EPERM: return EXIT_NOT_PERMITTED;
-        default: return EXIT_FAILED;
-        }
-}
-
 enum {
         ARG_DOMAIN = 0x100, ARG_EMAIL, ARG_TLS, ARG_ACME_SERVER, ARG_ACME_CA, ARG_UPSTREAM, ARG_RATE, ARG_BURST,
         ARG_MAX_BODY, ARG_FUNCTION_TIMEOUT, ARG_ALLOW_SYSTEM, ARG_TRUSTED_PROXY,
@@ -123,8 +119,8 @@ const struct cli_option gateway_cli_options[] = {
           NULL },
         { "acme-ca-file", required_argument, ARG_ACME_CA, "FILE", "CA bundle of a private ACME server",
           CLI_COMPLETE_FILE },
-        { "upstream", required_argument, ARG_UPSTREAM, "ADDR:PORT", "the OpenFaaS gateway (default 127.0.0.1:8080)",
-          NULL },
+        { "upstream", required_argument, ARG_UPSTREAM, "ADDR:PORT",
+          "the OpenFaaS gateway (default: the address openfaas install recorded, else 127.0.0.1:8080)", NULL },
         { "rate", required_argument, ARG_RATE, "N/s", "requests per client address (default 10/s)", NULL },
         { "burst", required_argument, ARG_BURST, "N", "requests above the rate held before 429 (default 20)", NULL },
         { "max-body", required_argument, ARG_MAX_BODY, "SIZE", "largest request body (default 50M)", NULL },
@@ -208,25 +204,22 @@ static int run(struct cli *cli, int argc, char **argv, gateway_fn fn, bool chang
                 gateway_options_done(&o);
                 return r;
         }
-        if (changes_node && cli->sr->live && geteuid() != 0) {
+        r = changes_node ? cli_guard_root(cli, "gateway %s: must run as root", argv[0]) : 0;
+        if (r != 0) {
                 gateway_options_done(&o);
-                return cli_error(cli, EXIT_NOT_PERMITTED, "gateway %s: must run as root", argv[0]);
+                return r;
         }
         gateway_result_init(&res);
         r = fn(cli->sr, &o, &res);
-        code = gateway_exit_code_for(r);
+        code = cli_exit_code_for(r);
         if (r >= 0 && res.drift)
                 code = EXIT_DRIFT;
         if (r < 0)
                 fprintf(stderr, "nodeprep: gateway %s: %s\n", argv[0], res.error ? res.error : strerror(-r));
         j = gateway_result_to_json(&o, &res);
-        if (cli->json)
-                json_object_object_add(j, "exit_code", json_object_new_int(code));
-        cli_print_result(cli, j, human);
-        json_object_put(j);
         gateway_result_done(&res);
         gateway_options_done(&o);
-        return code;
+        return cli_print_result_code(cli, j, code, human);
 }
 
 int cmd_gateway(struct cli *cli, int argc, char **argv) {

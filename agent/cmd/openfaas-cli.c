@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "../basic/cleanup.h"
 #include "../shared/json-util.h"
 #include "../basic/parse.h"
 #include "../openfaas/openfaas.h"
 #include "cli.h"
+#include "guard.h"
 #include "openfaas-cli.h"
 
 json_object *openfaas_result_to_json(const struct openfaas_result *r) {
@@ -68,12 +68,8 @@ static int finish(const struct cli *cli, struct openfaas_result *res, int code) 
                 fprintf(stderr, "nodeprep: warning: %s\n", res->warning);
         if (code != EXIT_OK && code != EXIT_DRIFT)
                 fprintf(stderr, "nodeprep: %s\n", res->error ? res->error : "failed");
-        if (cli->json)
-                json_object_object_add(o, "exit_code", json_object_new_int(code));
-        cli_print_result(cli, o, human);
-        json_object_put(o);
         openfaas_result_done(res);
-        return code;
+        return cli_print_result_code(cli, o, code, human);
 }
 
 static int parse_seconds(const char *s, unsigned *ret) {
@@ -113,14 +109,6 @@ int openfaas_cli_option(int c, const char *arg, struct openfaas_options *o, char
         default:
                 return 0;
         }
-}
-
-static int exit_code_for(int r) {
-        if (r == -EINVAL)
-                return EXIT_INVALID;
-        if (r == -EPERM || r == -EACCES)
-                return EXIT_NOT_PERMITTED;
-        return EXIT_FAILED;
 }
 
 const struct cli_option openfaas_install_options[] = {
@@ -190,12 +178,13 @@ static int openfaas_cmd_install(struct cli *cli, int argc, char **argv) {
                 return cli_error(cli, EXIT_INVALID, "openfaas install: unexpected argument '%s'", argv[optind]);
         if (openfaas_options_check(&o, &err) < 0)
                 return cli_error(cli, EXIT_INVALID, "openfaas install: %s", err ? err : "invalid options");
-        if (cli->sr->live && geteuid() != 0)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "openfaas install: must run as root");
+        r = cli_guard_root(cli, "openfaas install: must run as root");
+        if (r != 0)
+                return r;
         openfaas_result_init(&res);
         r = openfaas_install(cli->sr, &o, &res);
         if (r < 0)
-                return finish(cli, &res, exit_code_for(r));
+                return finish(cli, &res, cli_exit_code_for_fetched(r));
         /* Under --root without an API everything is written and nothing asked. */
         if (res.api_skipped) {
                 free(res.error);
@@ -224,7 +213,7 @@ static int openfaas_cmd_status(struct cli *cli, int argc, char **argv) {
         r = openfaas_status(cli->sr, wait_sec, &res);
         /* Not installed, not ready or a rung failed: a failed check (3). */
         if (r < 0 && r != -ENOENT && r != -ETIMEDOUT && r != -EBADMSG)
-                return finish(cli, &res, exit_code_for(r));
+                return finish(cli, &res, cli_exit_code_for_fetched(r));
         return finish(cli, &res, r >= 0 && res.ready ? EXIT_OK : EXIT_DRIFT);
 }
 
@@ -243,21 +232,21 @@ static int openfaas_cmd_uninstall(struct cli *cli, int argc, char **argv) {
                 default:
                         return cli_error(cli, EXIT_INVALID, "invalid option; see nodeprep --help");
                 }
-        if (cli->sr->live && geteuid() != 0)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "openfaas uninstall: must run as root");
+        r = cli_guard_root(cli, "openfaas uninstall: must run as root");
+        if (r != 0)
+                return r;
         openfaas_result_init(&res);
         r = openfaas_uninstall(cli->sr, timeout, &res);
-        return finish(cli, &res, r < 0 ? exit_code_for(r) : EXIT_OK);
+        return finish(cli, &res, r < 0 ? cli_exit_code_for_fetched(r) : EXIT_OK);
 }
 
 int cmd_openfaas(struct cli *cli, int argc, char **argv) {
-        if (argc < 2)
-                return cli_error(cli, EXIT_INVALID, "openfaas: install, status or uninstall");
-        if (streq(argv[1], "install"))
-                return openfaas_cmd_install(cli, argc - 1, argv + 1);
-        if (streq(argv[1], "status"))
-                return openfaas_cmd_status(cli, argc - 1, argv + 1);
-        if (streq(argv[1], "uninstall"))
-                return openfaas_cmd_uninstall(cli, argc - 1, argv + 1);
-        return cli_error(cli, EXIT_INVALID, "openfaas: unknown subcommand '%s' (install, status, uninstall)", argv[1]);
+        static const struct cli_subcommand subs[] = {
+                { "install", openfaas_cmd_install },
+                { "status", openfaas_cmd_status },
+                { "uninstall", openfaas_cmd_uninstall },
+                {},
+        };
+
+        return cli_run_subcommand(cli, argc, argv, subs, "openfaas: install, status or uninstall");
 }

@@ -1,20 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* plan, apply, verify, rollback: argument handling, guards, output. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
 
 #include "../basic/cleanup.h"
 #include "../shared/json-util.h"
 #include "../tune/engine.h"
 #include "../tune/profile.h"
 #include "cli.h"
+#include "guard.h"
 
 static void print_warnings(json_object *result) {
         json_object *w;
@@ -124,55 +121,6 @@ static int load_profile(struct cli *cli, const char *name, struct profile **ret)
         return 0;
 }
 
-/* Same network namespace as PID 1? Both links are read under the root. Where
- * PID 1's namespace cannot be inspected (a sandbox that hides it), fall back to
- * a key the kernel registers only in the initial namespace (arp_init
- * registers the neigh "default" table once, for init_net). */
-static int in_host_netns(const struct cli *cli) {
-        _cleanup_close_ int self = -1, init = -1;
-        struct stat a, b;
-
-        self = sysroot_open(cli->sr, "/proc/self/ns/net", O_RDONLY, 0);
-        init = sysroot_open(cli->sr, "/proc/1/ns/net", O_RDONLY, 0);
-        if (self >= 0 && init >= 0) {
-                if (fstat(self, &a) < 0 || fstat(init, &b) < 0)
-                        return -errno;
-                return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-        }
-        if (init != -EACCES && init != -EPERM)
-                return self < 0 ? self : init;
-        return sysroot_access(cli->sr, "/proc/sys/net/ipv4/neigh/default/gc_thresh1", F_OK) >= 0;
-}
-
-/* The guards of a command that writes sysctls. Under --root they are not
- * about this machine, so they do not apply. */
-static int write_guards(struct cli *cli, bool allow_netns, bool *ret_only_per_netns) {
-        _cleanup_close_ int fd = -1;
-        struct statvfs sv;
-        int host;
-
-        *ret_only_per_netns = false;
-        if (!cli->sr->live)
-                return 0;
-        if (geteuid() != 0)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "not permitted: writing kernel settings needs root");
-        fd = sysroot_open(cli->sr, "/proc/sys", O_PATH | O_DIRECTORY, 0);
-        if (fd < 0 || fstatvfs(fd, &sv) < 0)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "not permitted: /proc/sys is not available");
-        if (sv.f_flag & ST_RDONLY)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "not permitted: /proc/sys is mounted read-only "
-                                 "(a container without privileges?)");
-        host = in_host_netns(cli);
-        if (host < 0)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "not permitted: cannot compare network namespaces: %s",
-                                 strerror(-host));
-        if (!host && !allow_netns)
-                return cli_error(cli, EXIT_NOT_PERMITTED, "not permitted: not in the host network namespace "
-                                 "(per-netns keys would be set for this namespace only)");
-        *ret_only_per_netns = !host;
-        return 0;
-}
-
 static int usage_error(struct cli *cli, const char *what) {
         return cli_error(cli, EXIT_INVALID, "%s", what);
 }
@@ -262,7 +210,7 @@ int cmd_apply(struct cli *cli, int argc, char **argv) {
         if (r != 0)
                 return r;
         if (!o.dry_run) {
-                r = write_guards(cli, allow_netns, &o.only_per_netns);
+                r = cli_guard_sysctl_write(cli, allow_netns, &o.only_per_netns);
                 if (r != 0)
                         return r;
         }
@@ -319,7 +267,7 @@ int cmd_rollback(struct cli *cli, int argc, char **argv) {
         if (optind != argc)
                 return usage_error(cli, "takes no arguments");
         if (!dry_run) {
-                r = write_guards(cli, allow_netns, &only_per_netns);
+                r = cli_guard_sysctl_write(cli, allow_netns, &only_per_netns);
                 if (r != 0)
                         return r;
         }

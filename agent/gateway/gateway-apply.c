@@ -358,12 +358,18 @@ static int load_state(const struct sysroot *sr, const struct gateway_options *o,
         return 0;
 }
 
-static int plan_or_apply(const struct sysroot *sr, const struct gateway_options *o, bool dry_run,
+static int plan_or_apply(const struct sysroot *sr, const struct gateway_options *given, bool dry_run,
                          struct gateway_result *r) {
+        struct gateway_options eff;
+        const struct gateway_options *o = &eff;
         struct gw_state state = {};
         bool have = false;
         int k, phase;
 
+        k = gw_options_resolve(sr, given, &eff, &r->upstream_from, &r->error);
+        if (k < 0)
+                return k;
+        memcpy(r->upstream, eff.upstream, sizeof(r->upstream));
         gateway_timeouts_from(o->function_timeout, &r->timeouts);
         k = check_packages(sr, o, r);
         if (k < 0)

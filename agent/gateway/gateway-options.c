@@ -303,6 +303,7 @@ int gateway_set_upstream(struct gateway_options *o, const char *s, char **ret_er
         } else if (strchr(host, ':'))
                 goto bad;       /* IPv6 needs brackets */
         snprintf(o->upstream, sizeof(o->upstream), "%s:%u", host, (unsigned) port);
+        o->upstream_given = true;
         return 0;
 bad:
         return error_msg(ret_error, -EINVAL, "--upstream '%.80s': needs ADDR:PORT (IPv4, [IPv6] or a host name)", s);

@@ -186,10 +186,16 @@ static void verify_live(const struct gateway_options *o, struct gateway_result *
                 gateway_result_step(r, "renewal", "ok", "certbot.timer enabled");
 }
 
-int gateway_verify(const struct sysroot *sr, const struct gateway_options *o, struct gateway_result *r) {
+int gateway_verify(const struct sysroot *sr, const struct gateway_options *given, struct gateway_result *r) {
+        struct gateway_options eff;
+        const struct gateway_options *o = &eff;
         struct gw_state s;
         int k;
 
+        k = gw_options_resolve(sr, given, &eff, &r->upstream_from, &r->error);
+        if (k < 0)
+                return k;
+        memcpy(r->upstream, eff.upstream, sizeof(r->upstream));
         gateway_timeouts_from(o->function_timeout, &r->timeouts);
         k = gw_state_load(sr, &s, &r->error);
         if (k == -ENOENT) {

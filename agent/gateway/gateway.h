@@ -27,6 +27,7 @@ enum gateway_tls {
 #define GATEWAY_DOMAIN_MAX 253
 #define GATEWAY_CIDR_MAX 16     /* --allow-system / --trusted-proxy entries each */
 #define GATEWAY_PATH_MAX 1024
+#define GATEWAY_UPSTREAM_MAX 300        /* "[IPv6]:PORT" or a 253-byte host name and a port */
 
 struct gateway_options {
         char domain[GATEWAY_DOMAIN_MAX + 1];    /* lower case, validated */
@@ -35,7 +36,8 @@ struct gateway_options {
         char cert_file[GATEWAY_PATH_MAX], key_file[GATEWAY_PATH_MAX];  /* --tls cert: */
         char acme_server[2049];                 /* empty: certbot's default */
         char acme_ca_file[GATEWAY_PATH_MAX];
-        char upstream[300];                     /* HOST:PORT, as nginx reads it */
+        char upstream[GATEWAY_UPSTREAM_MAX];    /* HOST:PORT, as nginx reads it */
+        bool upstream_given;                    /* --upstream: the OpenFaaS record is not consulted */
         unsigned rate;                          /* requests per rate_unit */
         char rate_unit;                         /* 's' or 'm' */
         unsigned burst;
@@ -117,6 +119,8 @@ struct gateway_result {
         struct gateway_step *steps;
         unsigned n_steps;
         struct gateway_timeouts timeouts;
+        char upstream[GATEWAY_UPSTREAM_MAX];    /* what nginx proxies to, and where that came from */
+        const char *upstream_from;      /* "--upstream", OpenFaaS's gateway.json or "default" */
         int64_t cert_not_after;         /* unix time; 0 unknown */
         int cert_days_left;
         char cert_serial[80];

@@ -110,3 +110,13 @@ struct gw_cert_info {
 };
 int gw_cert_read(const struct sysroot *sr, const char *path, const char *domain, struct gw_cert_info *ret,
                  char **ret_error);
+
+/* The upstream nginx proxies to: --upstream when given, else the address
+ * `nodeprep openfaas install` recorded (the gateway's ClusterIP), else
+ * 127.0.0.1:8080. *ret is a shallow copy of *o with that upstream (it shares
+ * o's lists: never gateway_options_done() it); *ret_from says which. */
+int gw_options_resolve(const struct sysroot *sr, const struct gateway_options *o, struct gateway_options *ret,
+                       const char **ret_from, char **ret_error);
+/* OpenFaaS's gateway.json, hostile: {"upstream":"ADDR:PORT",...}; the address
+ * in the canonical form --upstream would give. -EBADMSG with a message. */
+int gw_openfaas_upstream_parse(const char *text, size_t size, char ret[GATEWAY_UPSTREAM_MAX], char **ret_error);

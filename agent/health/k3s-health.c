@@ -11,14 +11,6 @@
 #include "../k3s/ready.h"
 #include "health-checks.h"
 
-static const char *json_str(json_object *o, const char *key) {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v) || json_object_get_type(v) != json_type_string)
-                return NULL;
-        return json_object_get_string(v);
-}
-
 /* K3s that nodeprep did not install (the upstream script, by hand): the role
  * from the unit files it left. -ENOENT when there is no K3s at all. */
 static int foreign_target(const struct sysroot *sr, struct k3s_ready_target *t) {
@@ -31,23 +23,20 @@ static int foreign_target(const struct sysroot *sr, struct k3s_ready_target *t) 
         return 0;
 }
 
-static void summarize(json_object *steps, struct k3s_health *h) {
-        for (size_t i = 0; i < json_object_array_length(steps); i++) {
-                json_object *s = json_object_array_get_idx(steps, i);
-                const char *name = json_str(s, "name"), *status = json_str(s, "status");
-                const char *detail = json_str(s, "detail");
+static void summarize(const struct k3s_result *res, struct k3s_health *h) {
+        for (size_t i = 0; i < res->n_steps; i++) {
+                const struct k3s_step *s = &res->steps[i];
+                const char *status = k3s_step_status_to_string(s->status);
                 size_t n = strlen(h->rungs);
 
-                if (!name || !status)
-                        continue;
-                if (streq(status, "ok")) {
-                        snprintf(h->rungs + n, sizeof(h->rungs) - n, "%s%s", n ? " " : "", name);
+                if (s->status == K3S_STEP_OK) {
+                        snprintf(h->rungs + n, sizeof(h->rungs) - n, "%s%s", n ? " " : "", s->name);
                         continue;
                 }
                 if (!h->first_failure[0]) {
-                        h->skipped = streq(status, "skipped");
-                        snprintf(h->first_failure, sizeof(h->first_failure), "%s %s%s%s", name, status,
-                                 detail ? ": " : "", detail ? detail : "");
+                        h->skipped = s->status == K3S_STEP_SKIPPED;
+                        snprintf(h->first_failure, sizeof(h->first_failure), "%s %s%s%s", s->name, status,
+                                 s->detail ? ": " : "", s->detail ? s->detail : "");
                 }
         }
 }
@@ -59,25 +48,21 @@ void k3s_health_collect(const struct sysroot *sr, struct k3s_health *ret) {
 
         /* What nodeprep installed: k3s status, once (no waiting). */
         k3s_result_init(&res);
-        if (!res.steps) {
-                *ret = (struct k3s_health) { .err = -ENOMEM };
-                return;
-        }
         h.err = k3s_status(sr, /* wait_sec= */ 0, &res);
         if (h.err == -ENOENT) {
                 /* Not ours: the ladder alone, when a k3s binary is there. */
-                json_object_put(res.steps);
-                res.steps = json_object_new_array();
+                k3s_result_done(&res);
+                k3s_result_init(&res);
                 h.err = foreign_target(sr, &t);
                 if (h.err >= 0)
-                        h.err = res.steps ? k3s_ready_ladder(sr, &t, 0, res.steps, &res.ready) : -ENOMEM;
+                        h.err = k3s_ready_ladder(sr, &t, 0, &res);
                 res.role = t.role;
         }
         if (h.err >= 0) {
                 snprintf(h.role, sizeof(h.role), "%s", k3s_role_to_string(res.role));
                 snprintf(h.version, sizeof(h.version), "%s", res.version ? res.version : "");
                 h.ready = res.ready;
-                summarize(res.steps, &h);
+                summarize(&res, &h);
         }
         k3s_result_done(&res);
         *ret = h;

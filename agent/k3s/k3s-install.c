@@ -81,7 +81,7 @@ static void fail(struct k3s_result *res, const char *step, const char *fmt, ...)
         if (vasprintf(&msg, fmt, ap) < 0)
                 msg = NULL;
         va_end(ap);
-        k3s_step(res, step, "failed", "%s", msg ? msg : "out of memory");
+        k3s_step(res, step, K3S_STEP_FAILED, "%s", msg ? msg : "out of memory");
         free(res->error);
         res->error = msg;
 }
@@ -96,7 +96,7 @@ static int resolve_version(const struct k3s_install_options *o, struct k3s_resul
 
         if (o->version) {
                 res->version = strdup(o->version);
-                k3s_step(res, "release", "ok", "version %s (pinned)", o->version);
+                k3s_step(res, "release", K3S_STEP_OK, "version %s (pinned)", o->version);
                 return res->version ? 0 : -ENOMEM;
         }
         while (n > 0 && base[n - 1] == '/')
@@ -120,7 +120,7 @@ static int resolve_version(const struct k3s_install_options *o, struct k3s_resul
                 fail(res, "release", "channel %s redirected to %.200s, which names no K3s version", channel, loc);
                 return r;
         }
-        k3s_step(res, "release", "ok", "channel %s -> %s", channel, res->version);
+        k3s_step(res, "release", K3S_STEP_OK, "channel %s -> %s", channel, res->version);
         return 0;
 }
 
@@ -185,7 +185,7 @@ static int expected_hash(const struct k3s_install_options *o, const struct k3s_a
                 free(text);
                 return r;
         }
-        k3s_step(res, "hash-file", "ok", "%s: %s %s", arch->hash_file, hash, arch->asset);
+        k3s_step(res, "hash-file", K3S_STEP_OK, "%s: %s %s", arch->hash_file, hash, arch->asset);
         *ret_text = text;
         *ret_size = size;
         return 0;
@@ -213,7 +213,7 @@ static int install_binary(const struct sysroot *sr, const struct k3s_install_opt
                 return dfd;
         }
         if (blob_hash_file(dfd, "k3s", have) >= 0 && streq(have, hash)) {
-                k3s_step(res, "binary", "unchanged", "%s already has sha256 %s", K3S_BIN, hash);
+                k3s_step(res, "binary", K3S_STEP_UNCHANGED, "%s already has sha256 %s", K3S_BIN, hash);
                 return 0;
         }
         if (o->airgap_dir) {
@@ -232,7 +232,7 @@ static int install_binary(const struct sysroot *sr, const struct k3s_install_opt
                         fail(res, "binary", "installing %s: %s", path, strerror(-r));
                 if (r < 0)
                         return r;
-                k3s_step(res, "binary", "changed", "%s from %s (sha256 %s)", K3S_BIN, path, got);
+                k3s_step(res, "binary", K3S_STEP_CHANGED, "%s from %s (sha256 %s)", K3S_BIN, path, got);
         } else {
                 r = k3s_asset_url(o->mirror ? o->mirror : K3S_DEFAULT_RELEASE_URL, res->version, arch->asset, &url);
                 if (r < 0)
@@ -242,7 +242,7 @@ static int install_binary(const struct sysroot *sr, const struct k3s_install_opt
                         fail(res, "binary", "%s; %s untouched", err ? err : strerror(-r), K3S_BIN);
                         return r;
                 }
-                k3s_step(res, "binary", "changed", "%s: %llu bytes, sha256 %s, %u attempt(s), %u resumed",
+                k3s_step(res, "binary", K3S_STEP_CHANGED, "%s: %llu bytes, sha256 %s, %u attempt(s), %u resumed",
                          K3S_BIN, (unsigned long long) fr.size, fr.sha256, fr.attempts, fr.resumes);
         }
         *ret_changed = true;
@@ -300,14 +300,14 @@ static int install_images(const struct sysroot *sr, const struct k3s_install_opt
                 if (r < 0)
                         break;
                 k3s_manifest_add_file(m, dst, got);
-                k3s_step(res, "images", "changed", "%s (%s)", dst, listed ? "verified" : "not in the hash file");
+                k3s_step(res, "images", K3S_STEP_CHANGED, "%s (%s)", dst, listed ? "verified" : "not in the hash file");
                 n++;
         }
         closedir(d);
         if (r < 0 && !res->error)
                 fail(res, "images", "%s", strerror(-r));
         if (r >= 0 && n == 0)
-                k3s_step(res, "images", "skipped", "no %s.tar* in %s", arch->images, o->airgap_dir);
+                k3s_step(res, "images", K3S_STEP_SKIPPED, "no %s.tar* in %s", arch->images, o->airgap_dir);
         return r;
 }
 
@@ -354,21 +354,21 @@ static int install_links(const struct sysroot *sr, enum k3s_symlink_mode mode, s
                 if (n >= 0) {
                         target[n] = 0;
                         if (streq(target, "k3s") && k3s_manifest_has_link(m, path)) {
-                                k3s_step(res, "link", "unchanged", "%s -> k3s", path);
+                                k3s_step(res, "link", K3S_STEP_UNCHANGED, "%s -> k3s", path);
                                 continue;
                         }
                 }
                 if (mode == K3S_SYMLINK_SKIP) {
-                        k3s_step(res, "link", "skipped", "%s: --symlink skip", path);
+                        k3s_step(res, "link", K3S_STEP_SKIPPED, "%s: --symlink skip", path);
                         continue;
                 }
                 if (exists && mode != K3S_SYMLINK_FORCE) {
-                        k3s_step(res, "link", "skipped", "%s exists%s%s%s; not ours, kept (--symlink force replaces it)",
+                        k3s_step(res, "link", K3S_STEP_SKIPPED, "%s exists%s%s%s; not ours, kept (--symlink force replaces it)",
                                  path, n >= 0 ? " (-> " : " and is no link", n >= 0 ? target : "", n >= 0 ? ")" : "");
                         continue;
                 }
                 if (!exists && mode == K3S_SYMLINK_AUTO && (elsewhere = on_path(sr, names[i]))) {
-                        k3s_step(res, "link", "skipped", "%s: %s is on PATH at %s, not shadowed (--symlink force "
+                        k3s_step(res, "link", K3S_STEP_SKIPPED, "%s: %s is on PATH at %s, not shadowed (--symlink force "
                                  "links it anyway)", path, names[i], elsewhere);
                         continue;
                 }
@@ -377,7 +377,7 @@ static int install_links(const struct sysroot *sr, enum k3s_symlink_mode mode, s
                 if (symlinkat("k3s", dfd, names[i]) < 0)
                         return -errno;
                 k3s_manifest_add_link(m, path);
-                k3s_step(res, "link", "changed", "%s -> k3s%s", path, exists ? " (--symlink force replaced it)" : "");
+                k3s_step(res, "link", K3S_STEP_CHANGED, "%s -> k3s%s", path, exists ? " (--symlink force replaced it)" : "");
         }
         return fsync(dfd) < 0 ? -errno : 0;
 }
@@ -524,7 +524,7 @@ static int write_files(const struct sysroot *sr, const struct k3s_install_option
                         fail(res, "token", "%s: %s", K3S_TOKEN_COPY, strerror(-r));
                         return r;
                 }
-                k3s_step(res, "token", w->token ? "changed" : "unchanged", "%s (0600)", K3S_TOKEN_COPY);
+                k3s_step(res, "token", w->token ? K3S_STEP_CHANGED : K3S_STEP_UNCHANGED, "%s (0600)", K3S_TOKEN_COPY);
         }
         /* The operator's own settings (every file but ours) stay in force. */
         r = k3s_conf_load(sr, K3S_CONFIG_DROPIN, &op, &err);
@@ -541,7 +541,7 @@ static int write_files(const struct sysroot *sr, const struct k3s_install_option
                 fail(res, "config", "%s: %s", K3S_CONFIG_DROPIN, strerror(-r));
                 return r;
         }
-        k3s_step(res, "config", w->config ? "changed" : "unchanged", "%s (0600)%s%s", K3S_CONFIG_DROPIN,
+        k3s_step(res, "config", w->config ? K3S_STEP_CHANGED : K3S_STEP_UNCHANGED, "%s (0600)%s%s", K3S_CONFIG_DROPIN,
                  kept ? "; the operator's settings win: " : "", kept ? kept : "");
 
         if (asprintf(&unit_path, K3S_SYSTEMD_DIR "/%s", uname) < 0 ||
@@ -556,7 +556,7 @@ static int write_files(const struct sysroot *sr, const struct k3s_install_option
                 fail(res, "env", "%s: %s", env_path, strerror(-r));
                 return r;
         }
-        k3s_step(res, "env", w->env ? "changed" : "unchanged", "%s (0600: K3S_*, CONTAINERD_*, proxy variables)",
+        k3s_step(res, "env", w->env ? K3S_STEP_CHANGED : K3S_STEP_UNCHANGED, "%s (0600: K3S_*, CONTAINERD_*, proxy variables)",
                  env_path);
 
         r = k3s_unit_render(o->role, nofile, &unit);
@@ -566,7 +566,7 @@ static int write_files(const struct sysroot *sr, const struct k3s_install_option
                 fail(res, "unit", "%s: %s", unit_path, strerror(-r));
                 return r;
         }
-        k3s_step(res, "unit", w->unit ? "changed" : "unchanged", "%s (LimitNOFILE=%llu)", unit_path,
+        k3s_step(res, "unit", w->unit ? K3S_STEP_CHANGED : K3S_STEP_UNCHANGED, "%s (LimitNOFILE=%llu)", unit_path,
                  (unsigned long long) nofile);
 
         r = write_scripts(sr, o->role, m, &w->scripts);
@@ -574,7 +574,7 @@ static int write_files(const struct sysroot *sr, const struct k3s_install_option
                 fail(res, "scripts", "%s: %s", K3S_BIN_DIR, strerror(-r));
                 return r;
         }
-        k3s_step(res, "scripts", w->scripts ? "changed" : "unchanged", K3S_BIN_DIR "/k3s-killall.sh, "
+        k3s_step(res, "scripts", w->scripts ? K3S_STEP_CHANGED : K3S_STEP_UNCHANGED, K3S_BIN_DIR "/k3s-killall.sh, "
                  K3S_BIN_DIR "/%s (-> nodeprep k3s killall, uninstall --purge)",
                  o->role == K3S_ROLE_AGENT ? "k3s-agent-uninstall.sh" : "k3s-uninstall.sh");
         return 0;
@@ -591,7 +591,7 @@ static int start_unit(const struct sysroot *sr, const struct k3s_install_options
 
         *ret_left = o->timeout_sec;
         if (!restart && unit_state_get(unit, 0, &st) >= 0 && streq(st.active, "active")) {
-                k3s_step(res, "start", "unchanged", "%s active and nothing changed: not restarted", unit);
+                k3s_step(res, "start", K3S_STEP_UNCHANGED, "%s active and nothing changed: not restarted", unit);
                 return 0;
         }
         unit_state_done(&st);
@@ -608,7 +608,7 @@ static int start_unit(const struct sysroot *sr, const struct k3s_install_options
         }
         res->started = true;
         res->changed = true;
-        k3s_step(res, "start", "changed", "%s %s (enabled)", restart ? "restarted" : "started", unit);
+        k3s_step(res, "start", K3S_STEP_CHANGED, "%s %s (enabled)", restart ? "restarted" : "started", unit);
         *ret_left = o->timeout_sec > (unsigned) (time(NULL) - t0) ? o->timeout_sec - (unsigned) (time(NULL) - t0) : 1;
         return 0;
 }
@@ -635,7 +635,7 @@ static int check_server_ca(const struct sysroot *sr, const struct k3s_install_op
         r = k3s_token_ca_hash(token, want);
         explicit_bzero(token, strlen(token));
         if (r == -ENOENT) {
-                k3s_step(res, "ca-check", "skipped", "a short token names no CA: K3s trusts %s's CA on first "
+                k3s_step(res, "ca-check", K3S_STEP_SKIPPED, "a short token names no CA: K3s trusts %s's CA on first "
                          "contact", o->server);
                 return 0;
         }
@@ -644,12 +644,12 @@ static int check_server_ca(const struct sysroot *sr, const struct k3s_install_op
                 return -EINVAL;
         }
         if (!sr->live) {
-                k3s_step(res, "ca-check", "skipped", "--root: %s not contacted", o->server);
+                k3s_step(res, "ca-check", K3S_STEP_SKIPPED, "--root: %s not contacted", o->server);
                 return 0;
         }
         r = k3s_server_ca_hash(o->server, got, &err);
         if (r == -EHOSTUNREACH) {
-                k3s_step(res, "ca-check", "skipped", "%s; K3s checks the CA again at every start", err ? err : "");
+                k3s_step(res, "ca-check", K3S_STEP_SKIPPED, "%s; K3s checks the CA again at every start", err ? err : "");
                 return 0;
         }
         if (r < 0)
@@ -659,7 +659,7 @@ static int check_server_ca(const struct sysroot *sr, const struct k3s_install_op
                      "belongs to; nothing written", o->server, got, want);
                 return -EACCES;
         }
-        k3s_step(res, "ca-check", "ok", "%s/cacerts matches the token's CA hash %.16s...", o->server, want);
+        k3s_step(res, "ca-check", K3S_STEP_OK, "%s/cacerts matches the token's CA hash %.16s...", o->server, want);
         return 0;
 }
 
@@ -685,13 +685,13 @@ static int enable_offline(const struct sysroot *sr, const char *unit, struct k3s
         if (n >= 0) {
                 have[n] = 0;
                 if (!streq(have, target)) {
-                        k3s_step(res, "enable", "skipped", "%s points to %s; not ours, kept", link, have);
+                        k3s_step(res, "enable", K3S_STEP_SKIPPED, "%s points to %s; not ours, kept", link, have);
                         return 0;
                 }
         } else if (symlinkat(target, dfd, unit) < 0)
                 return -errno;
         k3s_manifest_add_link(m, link);
-        k3s_step(res, "enable", n >= 0 ? "unchanged" : "changed", "%s -> %s (no systemd running: linked "
+        k3s_step(res, "enable", n >= 0 ? K3S_STEP_UNCHANGED : K3S_STEP_CHANGED, "%s -> %s (no systemd running: linked "
                  "for the next boot)", link, target);
         return 0;
 }
@@ -721,7 +721,7 @@ static int install_files(const struct sysroot *sr, const struct k3s_install_opti
         }
         if (o->airgap_dir && !o->version) {
                 res->version = strdup("airgap");
-                k3s_step(res, "release", "skipped", "air-gap: the version is what %s holds", o->airgap_dir);
+                k3s_step(res, "release", K3S_STEP_SKIPPED, "air-gap: the version is what %s holds", o->airgap_dir);
         } else {
                 r = resolve_version(o, res);
                 if (r < 0)
@@ -785,7 +785,7 @@ int k3s_install(const struct sysroot *sr, const struct k3s_install_options *o, s
                         if (k < 0)
                                 fail(res, "enable", "%s: %s", unit, strerror(-k));
                         else
-                                k3s_step(res, "enable", "changed", "%s enabled, not started (--no-start): it "
+                                k3s_step(res, "enable", K3S_STEP_CHANGED, "%s enabled, not started (--no-start): it "
                                          "starts at the next boot", unit);
                 } else
                         k = enable_offline(sr, unit, &m, res);
@@ -806,13 +806,13 @@ int k3s_install(const struct sysroot *sr, const struct k3s_install_options *o, s
 
         res->changed = changed;
         if (o->no_start || o->no_enable) {
-                k3s_step(res, "start", "skipped", "%s", o->no_enable ? "--no-enable: neither enabled nor started"
+                k3s_step(res, "start", K3S_STEP_SKIPPED, "%s", o->no_enable ? "--no-enable: neither enabled nor started"
                                                                      : "--no-start");
                 return 0;
         }
         if (!unit_manager_available(sr)) {
                 res->no_systemd = true;
-                k3s_step(res, "start", "skipped", "no systemd as PID 1%s: files written, nothing started",
+                k3s_step(res, "start", K3S_STEP_SKIPPED, "no systemd as PID 1%s: files written, nothing started",
                          sr->live ? "" : " (--root)");
                 return 0;
         }
@@ -821,7 +821,7 @@ int k3s_install(const struct sysroot *sr, const struct k3s_install_options *o, s
                 return r;
         r = k3s_ready_ladder(sr, &(struct k3s_ready_target) {
                         .role = o->role, .server = o->server, .traefik_disabled = disables_traefik(o) },
-                        left, res->steps, &res->ready);
+                        left, res);
         if (r < 0)
                 return r;
         if (!res->ready) {
@@ -861,9 +861,9 @@ int k3s_clean_download_leftovers(const struct sysroot *sr, struct k3s_result *re
                     fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
                         continue;
                 if (unlinkat(dirfd(d), de->d_name, 0) < 0)
-                        k3s_step(res, "leftover", "failed", K3S_BIN_DIR "/%s: %m", de->d_name);
+                        k3s_step(res, "leftover", K3S_STEP_FAILED, K3S_BIN_DIR "/%s: %m", de->d_name);
                 else {
-                        k3s_step(res, "leftover", "changed", K3S_BIN_DIR "/%s removed (%llu bytes of a download "
+                        k3s_step(res, "leftover", K3S_STEP_CHANGED, K3S_BIN_DIR "/%s removed (%llu bytes of a download "
                                  "that was cut off)", de->d_name, (unsigned long long) st.st_size);
                         n++;
                 }

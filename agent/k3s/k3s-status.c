@@ -17,12 +17,12 @@ int k3s_status(const struct sysroot *sr, unsigned wait_sec, struct k3s_result *r
 
         r = k3s_manifest_load(sr, &m, &err);
         if (r == -ENOENT) {
-                k3s_step(res, "installed", "failed", "no %s: K3s was not installed by nodeprep", K3S_MANIFEST);
+                k3s_step(res, "installed", K3S_STEP_FAILED, "no %s: K3s was not installed by nodeprep", K3S_MANIFEST);
                 res->error = strdup("K3s is not installed by nodeprep");
                 return -ENOENT;
         }
         if (r < 0) {
-                k3s_step(res, "installed", "failed", "%s", err ? err : strerror(-r));
+                k3s_step(res, "installed", K3S_STEP_FAILED, "%s", err ? err : strerror(-r));
                 res->error = err ? strdup(err) : NULL;
                 return r == -EBADMSG ? -EINVAL : r;
         }
@@ -32,13 +32,13 @@ int k3s_status(const struct sysroot *sr, unsigned wait_sec, struct k3s_result *r
                 (void) k3s_role_from_string(role, &res->role);
         if (version)
                 res->version = strdup(version);
-        k3s_step(res, "installed", "ok", "%s %s (%s)", k3s_role_to_string(res->role), version ? version : "?",
+        k3s_step(res, "installed", K3S_STEP_OK, "%s %s (%s)", k3s_role_to_string(res->role), version ? version : "?",
                  k3s_unit_name(res->role));
         r = k3s_ready_ladder(sr, &(struct k3s_ready_target) {
                         .role = res->role,
                         .server = k3s_manifest_get(&m, "server"),
                         .traefik_disabled = k3s_manifest_get_bool(&m, "traefik_disabled"),
-                }, wait_sec, res->steps, &res->ready);
+                }, wait_sec, res);
         k3s_manifest_done(&m);
         return r;
 }

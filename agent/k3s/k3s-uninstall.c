@@ -29,9 +29,9 @@ static int purge_path(const struct sysroot *sr, const char *path, struct k3s_res
                 return 0;
         r = k3s_rm_rf(sr, path);
         if (r < 0)
-                k3s_step(res, "purge", "failed", "%s: %s", path, strerror(-r));
+                k3s_step(res, "purge", K3S_STEP_FAILED, "%s: %s", path, strerror(-r));
         else {
-                k3s_step(res, "purge", "changed", "%s removed", path);
+                k3s_step(res, "purge", K3S_STEP_CHANGED, "%s removed", path);
                 res->changed = true;
         }
         return r;
@@ -59,20 +59,20 @@ static void remove_files(const struct sysroot *sr, const struct k3s_manifest *m,
                 if (!k3s_manifest_path_allowed(path))
                         continue;
                 if (keep_scripts && is_script(path)) {
-                        k3s_step(res, "remove", "skipped", "%s kept: run it again once the failures are fixed", path);
+                        k3s_step(res, "remove", K3S_STEP_SKIPPED, "%s kept: run it again once the failures are fixed", path);
                         continue;
                 }
                 dfd = sysroot_open_parent(sr, path, &base);
                 if (dfd < 0 || blob_hash_file(dfd, base, have) < 0) {
-                        k3s_step(res, "remove", "unchanged", "%s already gone", path);
+                        k3s_step(res, "remove", K3S_STEP_UNCHANGED, "%s already gone", path);
                         continue;
                 }
                 if (!want || !streq(have, want)) {
-                        k3s_step(res, "remove", "skipped", "%s changed since install (sha256 %s); kept", path, have);
+                        k3s_step(res, "remove", K3S_STEP_SKIPPED, "%s changed since install (sha256 %s); kept", path, have);
                         continue;
                 }
                 r = sysroot_unlink(sr, path);
-                k3s_step(res, "remove", r < 0 ? "failed" : "changed", "%s%s%s", path, r < 0 ? ": " : "",
+                k3s_step(res, "remove", r < 0 ? K3S_STEP_FAILED : K3S_STEP_CHANGED, "%s%s%s", path, r < 0 ? ": " : "",
                          r < 0 ? strerror(-r) : "");
                 if (r >= 0)
                         res->changed = true;
@@ -105,11 +105,11 @@ static void remove_links(const struct sysroot *sr, const struct k3s_manifest *m,
                 /* Ours: -> k3s, or a wants link -> /etc/systemd/system/k3s*.service. */
                 if (!streq(target, "k3s") && !(string_has_prefix(target, K3S_SYSTEMD_DIR "/") &&
                                                k3s_manifest_unit_allowed(target + strlen(K3S_SYSTEMD_DIR "/")))) {
-                        k3s_step(res, "remove", "skipped", "%s now points to %s; kept", path, target);
+                        k3s_step(res, "remove", K3S_STEP_SKIPPED, "%s now points to %s; kept", path, target);
                         continue;
                 }
                 if (unlinkat(dfd, base, 0) == 0) {
-                        k3s_step(res, "remove", "changed", "%s", path);
+                        k3s_step(res, "remove", K3S_STEP_CHANGED, "%s", path);
                         res->changed = true;
                 }
         }
@@ -128,12 +128,12 @@ int k3s_uninstall(const struct sysroot *sr, bool purge, struct k3s_result *res) 
 
         r = k3s_manifest_load(sr, &m, &err);
         if (r == -ENOENT) {
-                k3s_step(res, "manifest", "unchanged", "no %s: nothing installed by nodeprep", K3S_MANIFEST);
+                k3s_step(res, "manifest", K3S_STEP_UNCHANGED, "no %s: nothing installed by nodeprep", K3S_MANIFEST);
                 if (!purge)
                         return 0;
         } else if (r < 0) {
                 /* Tampered or broken: nothing is stopped, nothing removed. */
-                k3s_step(res, "manifest", "failed", "%s", err ? err : strerror(-r));
+                k3s_step(res, "manifest", K3S_STEP_FAILED, "%s", err ? err : strerror(-r));
                 res->error = err ? strdup(err) : NULL;
                 return r == -EBADMSG ? -EINVAL : r;
         }
@@ -145,12 +145,12 @@ int k3s_uninstall(const struct sysroot *sr, bool purge, struct k3s_result *res) 
                 unit = k3s_manifest_get(&m, "unit");
                 if (unit && unit_manager_available(sr)) {
                         r = unit_stop_disable(unit, 120);
-                        k3s_step(res, "stop", r < 0 ? "failed" : "changed", "%s stopped and disabled%s", unit,
+                        k3s_step(res, "stop", r < 0 ? K3S_STEP_FAILED : K3S_STEP_CHANGED, "%s stopped and disabled%s", unit,
                                  r < 0 ? " (stop timed out)" : "");
                         if (r < 0)
                                 (void) strv_extend(&failed, unit);
                 } else if (unit)
-                        k3s_step(res, "stop", "skipped", "no systemd as PID 1: %s not stopped", unit);
+                        k3s_step(res, "stop", K3S_STEP_SKIPPED, "no systemd as PID 1: %s not stopped", unit);
         }
         /* What k3s-killall.sh does: KillMode=process leaves the shims, their
          * mounts, links and rules behind a stopped unit. */
@@ -186,7 +186,7 @@ int k3s_uninstall(const struct sysroot *sr, bool purge, struct k3s_result *res) 
         if (m.obj && !failed) {
                 r = k3s_manifest_remove(sr);
                 if (r >= 0)
-                        k3s_step(res, "manifest", "changed", "%s removed", K3S_MANIFEST);
+                        k3s_step(res, "manifest", K3S_STEP_CHANGED, "%s removed", K3S_MANIFEST);
         }
         k3s_manifest_done(&m);
         if (failed) {

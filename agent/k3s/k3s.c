@@ -28,49 +28,75 @@ const char *k3s_unit_name(enum k3s_role r) {
         return r == K3S_ROLE_AGENT ? "k3s-agent.service" : "k3s.service";
 }
 
+const char *k3s_step_status_to_string(enum k3s_step_status s) {
+        static const char *const names[] = {
+                [K3S_STEP_OK] = "ok", [K3S_STEP_CHANGED] = "changed", [K3S_STEP_UNCHANGED] = "unchanged",
+                [K3S_STEP_SKIPPED] = "skipped", [K3S_STEP_WAITING] = "waiting", [K3S_STEP_FAILED] = "failed",
+        };
+        return (size_t) s < ELEMENTSOF(names) ? names[s] : "?";
+}
+
 void k3s_result_init(struct k3s_result *r) {
-        *r = (struct k3s_result) { .steps = json_object_new_array() };
+        *r = (struct k3s_result) {};
+}
+
+static void steps_free(struct k3s_step *steps, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(steps[i].name);
+                free(steps[i].detail);
+        }
+        free(steps);
 }
 
 void k3s_result_done(struct k3s_result *r) {
         free(r->version);
         free(r->error);
-        json_object_put(r->steps);
+        steps_free(r->steps, r->n_steps);
         *r = (struct k3s_result) {};
 }
 
-void k3s_step(struct k3s_result *r, const char *name, const char *status, const char *fmt, ...) {
-        json_object *s = json_object_new_object();
-        char *detail = NULL;
+void k3s_step(struct k3s_result *r, const char *name, enum k3s_step_status status, const char *fmt, ...) {
+        _cleanup_free_ char *copy = NULL, *detail = NULL;
+        struct k3s_step *steps;
         va_list ap;
 
-        if (!s || !r->steps)
-                return;
+        /* The detail first: its format may hold %m, this caller's errno. */
         if (fmt) {
                 va_start(ap, fmt);
                 if (vasprintf(&detail, fmt, ap) < 0)
                         detail = NULL;
                 va_end(ap);
         }
-        json_object_object_add(s, "name", json_object_new_string(name));
-        json_object_object_add(s, "status", json_object_new_string(status));
-        json_object_object_add(s, "detail", detail ? json_object_new_string(detail) : NULL);
-        free(detail);
-        json_object_array_add(r->steps, s);
+        copy = strdup(name);
+        steps = reallocarray(r->steps, r->n_steps + 1, sizeof(*steps));
+        if (!copy || !steps)
+                return;
+        r->steps = steps;
+        r->steps[r->n_steps++] = (struct k3s_step) { TAKE_PTR(copy), status, TAKE_PTR(detail) };
 }
 
-json_object *k3s_result_to_json(const struct k3s_result *r) {
-        json_object *o = json_object_new_object();
+int k3s_result_move_steps(struct k3s_result *to, struct k3s_result *from) {
+        struct k3s_step *steps;
 
-        json_object_object_add(o, "changed", json_object_new_boolean(r->changed));
-        json_object_object_add(o, "version", r->version ? json_object_new_string(r->version) : NULL);
-        json_object_object_add(o, "role", json_object_new_string(k3s_role_to_string(r->role)));
-        json_object_object_add(o, "ready", json_object_new_boolean(r->ready));
-        json_object_object_add(o, "started", json_object_new_boolean(r->started));
-        json_object_object_add(o, "steps", json_object_get(r->steps));
-        if (r->error)
-                json_object_object_add(o, "error", json_object_new_string(r->error));
-        return o;
+        if (from->n_steps == 0)
+                return 0;
+        steps = reallocarray(to->steps, to->n_steps + from->n_steps, sizeof(*steps));
+        if (!steps)
+                return -ENOMEM;
+        memcpy(steps + to->n_steps, from->steps, from->n_steps * sizeof(*steps));
+        to->steps = steps;
+        to->n_steps += from->n_steps;
+        free(from->steps);
+        from->steps = NULL;
+        from->n_steps = 0;
+        return 0;
+}
+
+const struct k3s_step *k3s_result_failed_step(const struct k3s_result *r) {
+        for (size_t i = 0; i < r->n_steps; i++)
+                if (r->steps[i].status == K3S_STEP_FAILED)
+                        return &r->steps[i];
+        return NULL;
 }
 
 uint64_t k3s_nofile_from_state(const struct sysroot *sr) {

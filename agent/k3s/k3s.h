@@ -6,8 +6,8 @@
  */
 #pragma once
 
-#include <json-c/json.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../basic/sysroot.h"
@@ -77,6 +77,25 @@ void k3s_install_options_init(struct k3s_install_options *o);
 /* Usage errors (conflicting or missing flags) as a message; -EINVAL. */
 int k3s_install_options_check(const struct k3s_install_options *o, char **ret_error);
 
+/* How a step of install, status, uninstall or killall went. */
+enum k3s_step_status {
+        K3S_STEP_OK,
+        K3S_STEP_CHANGED,
+        K3S_STEP_UNCHANGED,
+        K3S_STEP_SKIPPED,
+        K3S_STEP_WAITING,
+        K3S_STEP_FAILED,
+};
+
+/* "ok", "changed", "unchanged", "skipped", "waiting", "failed". */
+const char *k3s_step_status_to_string(enum k3s_step_status s);
+
+struct k3s_step {
+        char *name;
+        enum k3s_step_status status;
+        char *detail;                   /* may be NULL */
+};
+
 struct k3s_result {
         bool changed;
         bool ready;
@@ -84,17 +103,20 @@ struct k3s_result {
         bool no_systemd;        /* files written, nothing started: exit 4 */
         char *version;
         enum k3s_role role;
-        json_object *steps;     /* [{"name","status","detail"}] */
+        struct k3s_step *steps; /* in the order they ran */
+        size_t n_steps;
         char *error;
 };
 
 void k3s_result_init(struct k3s_result *r);
 void k3s_result_done(struct k3s_result *r);
-/* {"changed","version","role","ready","steps",...} (a new reference). */
-json_object *k3s_result_to_json(const struct k3s_result *r);
-/* Record a step; detail may be NULL. status: ok, changed, unchanged, skipped, failed, waiting. */
-void k3s_step(struct k3s_result *r, const char *name, const char *status, const char *fmt, ...)
+/* Record a step; fmt may be NULL (no detail). Out of memory drops the step. */
+void k3s_step(struct k3s_result *r, const char *name, enum k3s_step_status status, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
+/* Move every step of from to the end of to's; -ENOMEM leaves both as they were. */
+int k3s_result_move_steps(struct k3s_result *to, struct k3s_result *from);
+/* The first failed step, or NULL. */
+const struct k3s_step *k3s_result_failed_step(const struct k3s_result *r);
 
 /* LimitNOFILE for the unit: the applied profile's nofile when there is one. */
 uint64_t k3s_nofile_from_state(const struct sysroot *sr);

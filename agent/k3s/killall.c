@@ -74,10 +74,10 @@ static void stop_units(const struct sysroot *sr, struct k3s_result *res, char **
                     !S_ISREG(st.st_mode) || st.st_size == 0)
                         continue;
                 if (unit_stop(de->d_name, 120) < 0) {
-                        k3s_step(res, "killall", "failed", "stop %s: timed out", de->d_name);
+                        k3s_step(res, "killall", K3S_STEP_FAILED, "stop %s: timed out", de->d_name);
                         failed_add(failed, de->d_name);
                 } else
-                        k3s_step(res, "killall", "ok", "%s stopped", de->d_name);
+                        k3s_step(res, "killall", K3S_STEP_OK, "%s stopped", de->d_name);
         }
         closedir(d);
 }
@@ -200,7 +200,7 @@ static void kill_shims(const struct sysroot *sr, struct k3s_result *res, char **
         unsigned alive;
 
         if (proc_scan(sr, &procs, &n) < 0) {
-                k3s_step(res, "killall", "failed", "cannot read /proc");
+                k3s_step(res, "killall", K3S_STEP_FAILED, "cannot read /proc");
                 failed_add(failed, "/proc");
                 return;
         }
@@ -209,7 +209,7 @@ static void kill_shims(const struct sysroot *sr, struct k3s_result *res, char **
                 return;
         k = mark_trees(procs, n, tree);
         if (k == 0) {
-                k3s_step(res, "killall", "unchanged", "no containerd-shim under " K3S_DATA_DIR "/data");
+                k3s_step(res, "killall", K3S_STEP_UNCHANGED, "no containerd-shim under " K3S_DATA_DIR "/data");
                 return;
         }
         for (size_t i = 0; i < k; i++)
@@ -224,10 +224,10 @@ static void kill_shims(const struct sysroot *sr, struct k3s_result *res, char **
                         nanosleep(&ts, NULL);
         } while (alive && now_ms() < deadline);
         if (alive) {
-                k3s_step(res, "killall", "failed", "%u of %zu shim processes still alive after SIGKILL", alive, k);
+                k3s_step(res, "killall", K3S_STEP_FAILED, "%u of %zu shim processes still alive after SIGKILL", alive, k);
                 failed_add(failed, "containerd-shim processes");
         } else
-                k3s_step(res, "killall", "changed", "killed %zu processes of containerd-shim trees", k);
+                k3s_step(res, "killall", K3S_STEP_CHANGED, "killed %zu processes of containerd-shim trees", k);
         res->changed = true;
 }
 
@@ -343,25 +343,25 @@ static void unmount_and_remove(const struct sysroot *sr, struct k3s_result *res,
 
         r = mounts_under(sr, prefixes, ELEMENTSOF(prefixes), &mounts);
         if (r < 0) {
-                k3s_step(res, "killall", "failed", "/proc/self/mountinfo: %s", strerror(-r));
+                k3s_step(res, "killall", K3S_STEP_FAILED, "/proc/self/mountinfo: %s", strerror(-r));
                 failed_add(failed, "/proc/self/mountinfo");
                 return;
         }
         for (char **m = mounts; m && *m; m++) {
                 if (umount2(*m, 0) < 0 && errno != EINVAL && errno != ENOENT &&
                     umount2(*m, MNT_FORCE) < 0 && errno != EINVAL && errno != ENOENT) {
-                        k3s_step(res, "killall", "failed", "umount %s: %m", *m);
+                        k3s_step(res, "killall", K3S_STEP_FAILED, "umount %s: %m", *m);
                         failed_add(failed, *m);
                         continue;
                 }
                 /* install.sh: umount "$0" && rm -rf "$0" */
                 r = k3s_rm_rf(sr, *m);
                 if (r < 0)
-                        k3s_step(res, "killall", "failed", "rm -rf %s after umount: %s", *m, strerror(-r));
+                        k3s_step(res, "killall", K3S_STEP_FAILED, "rm -rf %s after umount: %s", *m, strerror(-r));
                 done++;
         }
         if (done)
-                k3s_step(res, "killall", "changed", "unmounted %u mounts under /run/k3s, /var/lib/kubelet, "
+                k3s_step(res, "killall", K3S_STEP_CHANGED, "unmounted %u mounts under /run/k3s, /var/lib/kubelet, "
                          "/run/netns/cni-*", done);
         res->changed = res->changed || done > 0;
 }
@@ -378,10 +378,10 @@ static void remove_netns(const struct sysroot *sr, struct k3s_result *res, char 
                 if (!string_has_prefix(de->d_name, "cni-"))
                         continue;
                 if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno != ENOENT) {
-                        k3s_step(res, "killall", "failed", "/run/netns/%s: %m", de->d_name);
+                        k3s_step(res, "killall", K3S_STEP_FAILED, "/run/netns/%s: %m", de->d_name);
                         failed_add(failed, de->d_name);
                 } else {
-                        k3s_step(res, "killall", "changed", "network namespace %s removed", de->d_name);
+                        k3s_step(res, "killall", K3S_STEP_CHANGED, "network namespace %s removed", de->d_name);
                         res->changed = true;
                 }
         }
@@ -438,7 +438,7 @@ static void remove_links(struct k3s_result *res, char ***failed) {
 
         if (dlopen_nl(&err) < 0 || !(sk = nl_socket_alloc()) || nl_connect(sk, NETLINK_ROUTE) < 0 ||
             rtnl_link_alloc_cache(sk, AF_UNSPEC, &cache) < 0) {
-                k3s_step(res, "killall", "failed", "netlink: %s", err ? err : "cannot list links");
+                k3s_step(res, "killall", K3S_STEP_FAILED, "netlink: %s", err ? err : "cannot list links");
                 failed_add(failed, "network links");
                 return;
         }
@@ -454,10 +454,10 @@ static void remove_links(struct k3s_result *res, char ***failed) {
                 char name[64];
 
                 if (delete_link(sk, cache, victims[i], name, sizeof(name)) < 0) {
-                        k3s_step(res, "killall", "failed", "delete link %s", name);
+                        k3s_step(res, "killall", K3S_STEP_FAILED, "delete link %s", name);
                         failed_add(failed, name);
                 } else {
-                        k3s_step(res, "killall", "changed", "link %s deleted", name);
+                        k3s_step(res, "killall", K3S_STEP_CHANGED, "link %s deleted", name);
                         res->changed = true;
                 }
         }
@@ -603,7 +603,7 @@ static void flush_rules(const struct sysroot *sr, const char *family, struct k3s
                 }
         }
         if (!save[0]) {
-                k3s_step(res, "killall", "skipped", "no %s-save/%s-restore: no %s rules to remove", family, family,
+                k3s_step(res, "killall", K3S_STEP_SKIPPED, "no %s-save/%s-restore: no %s rules to remove", family, family,
                           family);
                 return;
         }
@@ -619,12 +619,12 @@ static void flush_rules(const struct sysroot *sr, const char *family, struct k3s
                 r = filter_rules(again, &kept, &left);
         }
         if (r < 0 || left > 0) {
-                k3s_step(res, "killall", "failed", "%s: %s", family,
+                k3s_step(res, "killall", K3S_STEP_FAILED, "%s: %s", family,
                          r < 0 ? strerror(-r) : "KUBE-/CNI-/flannel rules still present after restore");
                 failed_add(failed, family);
                 return;
         }
-        k3s_step(res, "killall", dropped ? "changed" : "unchanged", "%s: %u KUBE-/CNI-/flannel rule lines removed",
+        k3s_step(res, "killall", dropped ? K3S_STEP_CHANGED : K3S_STEP_UNCHANGED, "%s: %u KUBE-/CNI-/flannel rule lines removed",
                  family, dropped);
         res->changed = res->changed || dropped > 0;
 }
@@ -633,7 +633,7 @@ int k3s_killall(const struct sysroot *sr, struct k3s_result *res, char ***failed
         int r;
 
         if (!sr->live) {
-                k3s_step(res, "killall", "skipped", "--root: no live processes, mounts or links");
+                k3s_step(res, "killall", K3S_STEP_SKIPPED, "--root: no live processes, mounts or links");
                 return 0;
         }
         if (unit_manager_available(sr))
@@ -644,7 +644,7 @@ int k3s_killall(const struct sysroot *sr, struct k3s_result *res, char ***failed
         remove_links(res, failed);
         r = k3s_rm_rf(sr, "/var/lib/cni");
         if (r < 0) {
-                k3s_step(res, "killall", "failed", "/var/lib/cni: %s", strerror(-r));
+                k3s_step(res, "killall", K3S_STEP_FAILED, "/var/lib/cni: %s", strerror(-r));
                 failed_add(failed, "/var/lib/cni");
         }
         flush_rules(sr, "iptables", res, failed);

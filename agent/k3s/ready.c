@@ -4,6 +4,7 @@
 #include "../shared/curl-util.h"
 #include "../shared/dl-curl.h"
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,24 +143,6 @@ int k3s_node_ready_from_json(const char *text, size_t size, bool *ret_ready) {
         return r;
 }
 
-static void step(json_object *steps, const char *name, const char *status, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
-static void step(json_object *steps, const char *name, const char *status, const char *fmt, ...) {
-        json_object *s = json_object_new_object();
-        char *detail = NULL;
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(&detail, fmt, ap) < 0)
-                detail = NULL;
-        va_end(ap);
-        json_object_object_add(s, "name", json_object_new_string(name));
-        json_object_object_add(s, "status", json_object_new_string(status));
-        json_object_object_add(s, "detail", detail ? json_object_new_string(detail) : NULL);
-        free(detail);
-        json_object_array_add(steps, s);
-}
-
 struct creds {
         char *ca, *cert, *key;
 };
@@ -186,36 +169,36 @@ static int creds_get(const struct sysroot *sr, const char *dir, const char *ca, 
         return 0;
 }
 
-static bool rung_unit(const struct sysroot *sr, enum k3s_role role, json_object *steps) {
+static bool rung_unit(const struct sysroot *sr, enum k3s_role role, struct k3s_result *steps) {
         struct unit_state st;
         bool ok;
 
         if (!unit_manager_available(sr)) {
-                step(steps, "unit-active", "skipped", "no systemd as PID 1%s", sr->live ? "" : " (--root)");
+                k3s_step(steps, "unit-active", K3S_STEP_SKIPPED, "no systemd as PID 1%s", sr->live ? "" : " (--root)");
                 return sr->live ? false : true;
         }
         if (unit_state_get(k3s_unit_name(role), 0, &st) < 0) {
-                step(steps, "unit-active", "failed", "cannot ask systemd about %s", k3s_unit_name(role));
+                k3s_step(steps, "unit-active", K3S_STEP_FAILED, "cannot ask systemd about %s", k3s_unit_name(role));
                 return false;
         }
         ok = streq(st.active, "active");
-        step(steps, "unit-active", ok ? "ok" : "waiting", "%s: ActiveState=%s SubState=%s NRestarts=%u",
+        k3s_step(steps, "unit-active", ok ? K3S_STEP_OK : K3S_STEP_WAITING, "%s: ActiveState=%s SubState=%s NRestarts=%u",
              k3s_unit_name(role), st.active, st.sub, st.n_restarts);
         unit_state_done(&st);
         return ok;
 }
 
-static bool rung_http(json_object *steps, const char *name, const char *url, const struct creds *c,
+static bool rung_http(struct k3s_result *steps, const char *name, const char *url, const struct creds *c,
                       long want_status, const char *want_body) {
         struct probe p;
         bool ok = false;
 
         if (probe_get(url, c ? c->ca : NULL, c ? c->cert : NULL, c ? c->key : NULL, &p) < 0)
-                step(steps, name, "waiting", "%s: %s", url, p.error);
+                k3s_step(steps, name, K3S_STEP_WAITING, "%s: %s", url, p.error);
         else if (p.status != want_status || (want_body && !strneq(probe_text(&p), want_body, strlen(want_body))))
-                step(steps, name, "waiting", "%s: HTTP %ld %.60s", url, p.status, probe_text(&p));
+                k3s_step(steps, name, K3S_STEP_WAITING, "%s: HTTP %ld %.60s", url, p.status, probe_text(&p));
         else {
-                step(steps, name, "ok", "%s: HTTP %ld %.40s", url, p.status, probe_text(&p));
+                k3s_step(steps, name, K3S_STEP_OK, "%s: HTTP %ld %.40s", url, p.status, probe_text(&p));
                 ok = true;
         }
         probe_done(&p);
@@ -224,7 +207,7 @@ static bool rung_http(json_object *steps, const char *name, const char *url, con
 
 /* 1: Ready, 0: not Ready (or not known yet), -EHOSTUNREACH when the API
  * cannot be asked. The node is the one K3s registers (k3sconf.h). */
-static int rung_node(const struct sysroot *sr, enum k3s_role role, json_object *steps, const char *api,
+static int rung_node(const struct sysroot *sr, enum k3s_role role, struct k3s_result *steps, const char *api,
                      const struct creds *c) {
         _cleanup_free_ char *name = NULL, *err = NULL, *url = NULL;
         struct probe p;
@@ -233,7 +216,7 @@ static int rung_node(const struct sysroot *sr, enum k3s_role role, json_object *
 
         r = k3s_node_name(sr, role, &name, &err);
         if (r < 0) {
-                step(steps, "node-ready", r == -EAGAIN ? "waiting" : "failed", "node name: %s",
+                k3s_step(steps, "node-ready", r == -EAGAIN ? K3S_STEP_WAITING : K3S_STEP_FAILED, "node name: %s",
                      err ? err : strerror(-r));
                 return 0;
         }
@@ -242,29 +225,29 @@ static int rung_node(const struct sysroot *sr, enum k3s_role role, json_object *
                 return -ENOMEM;
         }
         if (probe_get(url, c->ca, c->cert, c->key, &p) < 0) {
-                step(steps, "node-ready", "waiting", "%s: %s", url, p.error);
+                k3s_step(steps, "node-ready", K3S_STEP_WAITING, "%s: %s", url, p.error);
                 probe_done(&p);
                 return p.status ? 0 : -EHOSTUNREACH;
         }
         r = p.status == 200 ? k3s_node_ready_from_json(probe_text(&p), p.len, &ready) : -ENOENT;
         if (r < 0)
-                step(steps, "node-ready", "waiting", "node %s: HTTP %ld, %zu bytes%s", name, p.status, p.len,
+                k3s_step(steps, "node-ready", K3S_STEP_WAITING, "node %s: HTTP %ld, %zu bytes%s", name, p.status, p.len,
                      p.status == 200 ? ", no Ready condition in it" : "");
         else
-                step(steps, "node-ready", ready ? "ok" : "waiting", "node %s Ready=%s (%zu bytes)", name,
+                k3s_step(steps, "node-ready", ready ? K3S_STEP_OK : K3S_STEP_WAITING, "node %s Ready=%s (%zu bytes)", name,
                      ready ? "True" : "False", p.len);
         probe_done(&p);
         return r < 0 ? 0 : ready;
 }
 
-static bool rung_traefik(const struct sysroot *sr, json_object *steps, const char *api, const struct creds *c) {
+static bool rung_traefik(const struct sysroot *sr, struct k3s_result *steps, const char *api, const struct creds *c) {
         static const char *const paths[] = {
                 "/apis/helm.cattle.io/v1/namespaces/kube-system/helmcharts/traefik",
                 "/apis/apps/v1/namespaces/kube-system/deployments/traefik",
         };
 
         if (sysroot_access(sr, K3S_DATA_DIR "/server/manifests/traefik.yaml", F_OK) >= 0) {
-                step(steps, "traefik-absent", "waiting", "server/manifests/traefik.yaml still present");
+                k3s_step(steps, "traefik-absent", K3S_STEP_WAITING, "server/manifests/traefik.yaml still present");
                 return false;
         }
         for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
@@ -276,15 +259,15 @@ static bool rung_traefik(const struct sysroot *sr, json_object *steps, const cha
                 gone = probe_get(url, c->ca, c->cert, c->key, &p) >= 0 && p.status == 404;
                 probe_done(&p);
                 if (!gone) {
-                        step(steps, "traefik-absent", "waiting", "%s: HTTP %ld", paths[i], p.status);
+                        k3s_step(steps, "traefik-absent", K3S_STEP_WAITING, "%s: HTTP %ld", paths[i], p.status);
                         return false;
                 }
         }
-        step(steps, "traefik-absent", "ok", "no traefik HelmChart, Deployment or manifest");
+        k3s_step(steps, "traefik-absent", K3S_STEP_OK, "no traefik HelmChart, Deployment or manifest");
         return true;
 }
 
-static bool ladder_server(const struct sysroot *sr, const struct k3s_ready_target *t, json_object *steps) {
+static bool ladder_server(const struct sysroot *sr, const struct k3s_ready_target *t, struct k3s_result *steps) {
         const char *api = t->api ? t->api : "https://127.0.0.1:6443";
         _cleanup_free_ char *url = NULL;
         struct creds c;
@@ -296,7 +279,7 @@ static bool ladder_server(const struct sysroot *sr, const struct k3s_ready_targe
                 _cleanup_free_ char *name = NULL, *err = NULL;
 
                 (void) k3s_node_name(sr, t->role, &name, &err);
-                step(steps, "api", "skipped", "--root: no live endpoints (node name: %s)",
+                k3s_step(steps, "api", K3S_STEP_SKIPPED, "--root: no live endpoints (node name: %s)",
                      name ? name : err ? err : "?");
                 return false;
         }
@@ -314,7 +297,7 @@ static bool ladder_server(const struct sysroot *sr, const struct k3s_ready_targe
         return ok;
 }
 
-static bool ladder_agent(const struct sysroot *sr, const struct k3s_ready_target *t, json_object *steps) {
+static bool ladder_agent(const struct sysroot *sr, const struct k3s_ready_target *t, struct k3s_result *steps) {
         _cleanup_free_ char *healthz = NULL;
         struct creds c;
         int r;
@@ -326,7 +309,7 @@ static bool ladder_agent(const struct sysroot *sr, const struct k3s_ready_target
 
                 r = k3s_kubelet_healthz_url(sr, &healthz, &err);
                 if (r < 0) {
-                        step(steps, "kubelet-healthz", "failed", "%s", err ? err : strerror(-r));
+                        k3s_step(steps, "kubelet-healthz", K3S_STEP_FAILED, "%s", err ? err : strerror(-r));
                         return false;
                 }
         }
@@ -334,14 +317,14 @@ static bool ladder_agent(const struct sysroot *sr, const struct k3s_ready_target
                 _cleanup_free_ char *name = NULL, *err = NULL;
 
                 (void) k3s_node_name(sr, t->role, &name, &err);
-                step(steps, "kubelet", "skipped", "--root: no live endpoints (kubelet healthz: %s, node name: %s)",
+                k3s_step(steps, "kubelet", K3S_STEP_SKIPPED, "--root: no live endpoints (kubelet healthz: %s, node name: %s)",
                      t->kubelet_healthz ? t->kubelet_healthz : healthz, name ? name : err ? err : "?");
                 return false;
         }
         if (!rung_http(steps, "kubelet-healthz", t->kubelet_healthz ? t->kubelet_healthz : healthz, NULL, 200, "ok"))
                 return false;
         if (!t->server) {
-                step(steps, "node-ready", "skipped", "no server URL recorded");
+                k3s_step(steps, "node-ready", K3S_STEP_SKIPPED, "no server URL recorded");
                 return true;
         }
         if (creds_get(sr, AGENT_DIR, "server-ca.crt", "client-kubelet.crt", "client-kubelet.key", &c) < 0)
@@ -353,24 +336,25 @@ static bool ladder_agent(const struct sysroot *sr, const struct k3s_ready_target
 }
 
 int k3s_ready_ladder(const struct sysroot *sr, const struct k3s_ready_target *t, unsigned wait_sec,
-                     json_object *steps, bool *ret_ready) {
+                     struct k3s_result *res) {
         time_t deadline = time(NULL) + (time_t) wait_sec;
 
         for (;;) {
-                json_object *round = json_object_new_array();
+                struct k3s_result round;
                 bool ok;
+                int r;
 
-                if (!round)
-                        return -ENOMEM;
-                ok = t->role == K3S_ROLE_SERVER ? ladder_server(sr, t, round) : ladder_agent(sr, t, round);
+                k3s_result_init(&round);
+                ok = t->role == K3S_ROLE_SERVER ? ladder_server(sr, t, &round) : ladder_agent(sr, t, &round);
                 if (ok || wait_sec == 0 || time(NULL) >= deadline || !sr->live) {
-                        for (size_t i = 0; i < json_object_array_length(round); i++)
-                                json_object_array_add(steps, json_object_get(json_object_array_get_idx(round, i)));
-                        json_object_put(round);
-                        *ret_ready = ok;
+                        r = k3s_result_move_steps(res, &round);
+                        k3s_result_done(&round);
+                        if (r < 0)
+                                return r;
+                        res->ready = ok;
                         return 0;
                 }
-                json_object_put(round);
+                k3s_result_done(&round);
                 sleep(1);
         }
 }

@@ -10,7 +10,7 @@
  */
 #pragma once
 
-#include <json-c/json.h>
+#include <stddef.h>
 #include <stdbool.h>
 
 #include "../basic/sysroot.h"
@@ -25,9 +25,10 @@ struct k3s_ready_target {
 };
 
 /* Run the ladder until every rung holds or wait_sec passed (0: once).
- * The rungs of the last round are appended to steps. */
+ * The rungs of the last round are appended to res->steps, res->ready says
+ * whether all held. */
 int k3s_ready_ladder(const struct sysroot *sr, const struct k3s_ready_target *t, unsigned wait_sec,
-                     json_object *steps, bool *ret_ready);
+                     struct k3s_result *res);
 
 /* Parse a Node object: is condition Ready "True"? -EBADMSG when no such
  * condition can be found. (A fuzz target.) */

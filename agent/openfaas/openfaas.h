@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "../basic/sysroot.h"
+#include "../basic/state-paths.h"
 #include "../shared/fetch.h"
 
 #define OPENFAAS_CHART_VERSION "15.0.6"
@@ -20,9 +21,6 @@
 #define OPENFAAS_CHART_REPO "https://openfaas.github.io/faas-netes"
 #define OPENFAAS_CE_EULA_URL "https://github.com/openfaas/faas/blob/master/EULA.md"
 
-#define OPENFAAS_STATE_DIR "/var/lib/nodeprep/openfaas"
-#define OPENFAAS_PASSWORD_FILE OPENFAAS_STATE_DIR "/basic-auth-password"
-#define OPENFAAS_GATEWAY_FILE OPENFAAS_STATE_DIR "/gateway.json"
 #define OPENFAAS_RECORD "/var/lib/nodeprep/openfaas-install.json"
 #define OPENFAAS_K3S_SERVER_DIR "/var/lib/rancher/k3s/server"
 #define OPENFAAS_MANIFEST OPENFAAS_K3S_SERVER_DIR "/manifests/nodeprep-openfaas.yaml"

@@ -243,13 +243,17 @@ static int check_port(const struct sysroot *sr, uint16_t port, const char *what,
 
         bufprintf(name, sizeof(name), "port-%u", port);
         if (r < 0)
-                return check_add(l, G, name, CHECK_UNKNOWN, "/proc/net/tcp, /proc/net/tcp6", NULL, "unknown: %s",
-                                 check_errno_reason(r));
-        if (r == 0)
-                return check_add(l, G, name, CHECK_OK, "/proc/net/tcp, /proc/net/tcp6", NULL, "TCP %u (%s) free", port, what);
-        return check_add(l, G, name, k3s ? CHECK_OK : CHECK_FAIL, "/proc/net/tcp, /proc/net/tcp6",
-                         k3s ? NULL : "find the listener with: ss -ltnp", "TCP %u (%s) in use%s", port, what,
-                         k3s ? " (K3s is installed: probably K3s itself)" : "");
+                r = check_add(l, G, name, CHECK_UNKNOWN, "/proc/net/tcp, /proc/net/tcp6", NULL, "unknown: %s",
+                              check_errno_reason(r));
+        else if (r == 0)
+                r = check_add(l, G, name, CHECK_OK, "/proc/net/tcp, /proc/net/tcp6", NULL, "TCP %u (%s) free", port, what);
+        else
+                r = check_add(l, G, name, k3s ? CHECK_OK : CHECK_FAIL, "/proc/net/tcp, /proc/net/tcp6",
+                              k3s ? NULL : "find the listener with: ss -ltnp", "TCP %u (%s) in use%s", port, what,
+                              k3s ? " (K3s is installed: probably K3s itself)" : "");
+        if (r >= 0)
+                l->items[l->n - 1].port = port; /* bootstrap tells K3s's own ports by it */
+        return r;
 }
 
 static int check_sysctl_min(const struct sysroot *sr, const char *name, const char *path, uint64_t min,

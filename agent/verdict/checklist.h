@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stddef.h>
 
 enum check_status {
@@ -25,6 +26,7 @@ struct check_item {
         char *reason;
         char *evidence;         /* may be NULL */
         char *hint;             /* may be NULL */
+        uint16_t port;          /* the TCP port a port item is about; 0 for the others */
 };
 
 struct check_list {

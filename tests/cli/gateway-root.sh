@@ -239,4 +239,35 @@ eq "$(jq -r '[.files[] | select(.action == "remove") | .path] | sort | join(" ")
         "/etc/letsencrypt/renewal-hooks/deploy/50-nodeprep-nginx /etc/nginx/nodeprep-ffdhe2048.pem /var/lib/nodeprep/acme" \
         "acme -> none"
 [ ! -e "$R3/var/lib/nodeprep/acme" ] || fail "webroot left"; ok
+# --- the upstream: --upstream, else what openfaas install recorded ---------
+R4=$(newroot)
+run 0 np --root "$R4" --json gateway plan --domain $D
+eq "$(jq -c .upstream <<<"$out")" '{"address":"127.0.0.1:8080","from":"default"}' "upstream without a record"
+OFG=$R4/var/lib/nodeprep/openfaas/gateway.json
+mkdir -p "$(dirname "$OFG")"
+printf '{"upstream":"10.43.7.9:8080","function_timeout_sec":60,"gateway_write_timeout_sec":65}\n' >"$OFG"
+run 0 np --root "$R4" --json gateway apply --domain $D
+eq "$(jq -c .upstream <<<"$out")" '{"address":"10.43.7.9:8080","from":"/var/lib/nodeprep/openfaas/gateway.json"}' \
+        "upstream from the OpenFaaS record"
+contains "$(cat "$R4/$ZONES")" "server 10.43.7.9:8080"
+cert "$R4" $D 90
+run 0 np --root "$R4" gateway apply --domain $D
+run 0 np --root "$R4" --json gateway verify --domain $D   # renders the same upstream: no drift
+run 0 np --root "$R4" --json gateway plan --domain $D --upstream 127.0.0.1:9999
+eq "$(jq -c .upstream <<<"$out")" '{"address":"127.0.0.1:9999","from":"--upstream"}' "--upstream wins"
+ours4() { nginx_sum "$R4"; sha256sum "$R4/var/lib/nodeprep/gateway.json"; }
+b4=$(ours4)
+badrec() {  # FRAGMENT CONTENT: a hostile record, exit 2, nothing touched
+        printf '%s' "$2" >"$OFG"
+        run 2 np --root "$R4" gateway apply --domain $D
+        contains "$err" "/var/lib/nodeprep/openfaas/gateway.json: $1"
+        eq "$(ours4)" "$b4" "a hostile record touched the gateway's files"
+}
+badrec "upstream: --upstream" '{"upstream":"10.43.7.9:8080;} server { listen 81"}'
+badrec "upstream: --upstream" '{"upstream":"10.43.7.9"}'
+badrec "no \"upstream\" string" '{"upstream":8080}'
+badrec "not a JSON object" '{"upstream":"10.43.7.9:8080"} x'
+badrec "not a JSON object" '[[[[[["deep"]]]]]]'
+badrec "File too large" "$(head -c 5000 /dev/zero | tr '\0' ' ')"
+run 0 np --root "$R4" gateway plan --domain $D --upstream 127.0.0.1:8080   # --upstream: the record is not read
 done_ok

@@ -29,9 +29,14 @@ set +e
 np bootstrap --no-such-flag >/dev/null 2>&1; rc1=$?
 np bootstrap --role master >/dev/null 2>&1; rc2=$?
 np bootstrap extra-arg >/dev/null 2>&1; rc3=$?
+# K3s's options are checked by k3s install's own parser, before any stage.
+np bootstrap --symlink sometimes >/dev/null 2>&1; rc4=$?
+np bootstrap --role agent --version "$V" 2>"$work/err" >/dev/null; rc5=$?
 set -e
-[ "$rc1$rc2$rc3" = 222 ] || fail "usage errors exit $rc1 $rc2 $rc3, expected 2 2 2"
+[ "$rc1$rc2$rc3$rc4$rc5" = 22222 ] || fail "usage errors exit $rc1 $rc2 $rc3 $rc4 $rc5, expected 2 2 2 2 2"
 [ ! -e "$result" ] || fail "a usage error wrote a result"
+grep -q "^nodeprep: bootstrap: an agent needs --server URL" "$work/err" || fail "agent without server: $(cat "$work/err")"
+[ ! -e "$R/etc/sysctl.d/99-zz-nodeprep.conf" ] || fail "a K3s usage error applied the profile"
 grep -qi "stages: preflight" <<<"$(np bootstrap --help)" || fail "--help"
 
 # The fixture lacks what K3s needs: preflight fails (exit 3), names the checks, reports.

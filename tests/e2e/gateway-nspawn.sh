@@ -9,6 +9,7 @@ set -euo pipefail
 export NSPAWN_PACKAGES="curl" NSPAWN_APT_PACKAGES="nginx certbot pebble"
 source "$NODEPREP_TOP/tests/e2e/lib/nspawn.sh"
 source "$NODEPREP_TOP/tests/e2e/lib/k3s-mirror.sh"
+source "$NODEPREP_TOP/tests/e2e/lib/pebble.sh"
 nspawn_require
 command -v jq >/dev/null || { echo "jq not installed (scripts/install-deps.sh)"; exit 77; }
 
@@ -30,40 +31,15 @@ root=$(nspawn_root "$name")
 nspawn_copy_in "$name" "$NODEPREP" /usr/local/bin/nodeprep
 nspawn_copy_in "$name" "$NODEPREP_TOP/tests/e2e/gateway/standin.py" /usr/local/lib/np-test/standin.py
 
-# A CA for pebble's listener (the package ships none), and the stand-in's
-# basic-auth password.
-cat >"$root/usr/local/lib/np-test/setup.sh" <<'EOF'
-set -eu
-d=/etc/np-test
-mkdir -p $d
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=np-test-ca \
-        -keyout $d/ca.key -out $d/ca.pem 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost \
-        -keyout $d/pebble.key -out $d/pebble.csr 2>/dev/null
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >$d/ext
-openssl x509 -req -in $d/pebble.csr -CA $d/ca.pem -CAkey $d/ca.key -CAcreateserial -days 2 \
-        -extfile $d/ext -out $d/pebble.pem 2>/dev/null
-cat >$d/pebble.json <<J
-{"pebble": {"listenAddress": "127.0.0.1:14000", "managementListenAddress": "127.0.0.1:15000",
-  "certificate": "$d/pebble.pem", "privateKey": "$d/pebble.key", "httpPort": 80, "tlsPort": 5001,
-  "ocspResponderURL": "", "externalAccountBindingRequired": false}}
-J
-head -c 24 /dev/urandom | base64 >$d/password
-EOF
-nx sh /usr/local/lib/np-test/setup.sh || fail "CA setup"
-# Supervised by the container's systemd, so they stop with it.
-nx systemd-run -q --unit=challtestsrv pebble-challtestsrv -dns01 127.0.0.1:8053 -defaultIPv4 127.0.0.1 \
-        -defaultIPv6 "" -http01 "" -https01 "" -tlsalpn01 "" -management 127.0.0.1:8055
-nx systemd-run -q --unit=pebble -E PEBBLE_VA_NOSLEEP=1 -E PEBBLE_WFE_NONCEREJECT=0 -E PEBBLE_AUTHZREUSE=0 \
-        pebble -config /etc/np-test/pebble.json -dnsserver 127.0.0.1:8053
+pebble_start "$name" || fail "pebble"
+# The stand-in's basic-auth password.
+nx sh -c 'head -c 24 /dev/urandom | base64 >/etc/np-test/password'
 nx systemd-run -q --unit=standin python3 /usr/local/lib/np-test/standin.py --upstream-timeout $T \
         --write-timeout $((T + 5)) --password-file /etc/np-test/password
 for ((i = 0; i < 120; i++)); do
-        nx curl -fs --cacert /etc/np-test/ca.pem https://127.0.0.1:14000/dir -o /dev/null 2>/dev/null &&
-                nx curl -fs http://127.0.0.1:8080/healthz -o /dev/null 2>/dev/null && break
+        nx curl -fs http://127.0.0.1:8080/healthz -o /dev/null 2>/dev/null && break
         sleep 0.5
 done
-nx curl -fs --cacert /etc/np-test/ca.pem https://127.0.0.1:14000/dir -o /dev/null || fail "pebble not up"
 nx curl -fs http://127.0.0.1:8080/healthz -o /dev/null || fail "stand-in not up"
 [ "$(nx systemctl is-active nginx.service)" = active ] || fail "nginx not active at boot"
 
@@ -71,8 +47,8 @@ nx curl -fs http://127.0.0.1:8080/healthz -o /dev/null || fail "stand-in not up"
 nginx_sum() { (cd "$root/etc/nginx" && find . -printf '%p %m %l\n' | sort && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum; }
 before=$(nginx_sum)
 
-opts=(--domain "$D" --email admin@nodeprep.test --acme-server https://127.0.0.1:14000/dir
-      --acme-ca-file /etc/np-test/ca.pem --function-timeout $T --rate 5/s --burst 10)
+opts=(--domain "$D" --email admin@nodeprep.test --acme-server "$PEBBLE_DIR"
+      --acme-ca-file "$PEBBLE_CA" --function-timeout $T --rate 5/s --burst 10)
 
 # --- 1. two-phase issuance through the webroot -----------------------------
 t0=$SECONDS
@@ -87,8 +63,7 @@ grep -q "nginx-test=ok nginx-reload=ok files=changed certbot=changed nginx-test=
         fail "not two phases: $steps"
 ok "apply: two phases, certificate from pebble ($((SECONDS - t0)) s): $steps"
 
-nx curl -fs --cacert /etc/np-test/ca.pem https://127.0.0.1:15000/roots/0 -o /etc/np-test/acme-root.pem ||
-        fail "pebble root"
+pebble_root "$name" /etc/np-test/acme-root.pem || fail "pebble root"
 C=(--cacert /etc/np-test/acme-root.pem --resolve "$D:443:127.0.0.1" --resolve "$D:80:127.0.0.1")
 body=$(nx curl -fsS "${C[@]}" "https://$D/healthz") || fail "https /healthz"
 [ "$body" = OK ] || fail "healthz body '$body'"
@@ -187,7 +162,7 @@ serial() {
         nx sh -c "openssl s_client -connect 127.0.0.1:443 -servername $D </dev/null 2>/dev/null | openssl x509 -noout -serial"
 }
 s1=$(serial)
-nx env REQUESTS_CA_BUNDLE=/etc/np-test/ca.pem certbot renew --force-renewal --no-random-sleep-on-renew \
+nx env REQUESTS_CA_BUNDLE="$PEBBLE_CA" certbot renew --force-renewal --no-random-sleep-on-renew \
         --cert-name "$D" >"$work/renew.out" 2>&1 || { cat "$work/renew.out"; fail "certbot renew"; }
 grep -q "deploy-hook command: /etc/letsencrypt/renewal-hooks/deploy/50-nodeprep-nginx" \
         "$root/var/log/letsencrypt/letsencrypt.log" || fail "deploy hook did not run: $(cat "$work/renew.out")"

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz target: /var/lib/nodeprep/gateway.json, which `gateway remove` trusts
- * to decide what to delete. Whatever it accepts names only gateway paths. */
+ * to decide what to delete. Whatever it accepts names only gateway paths.
+ * The same input as OpenFaaS's gateway.json, whose upstream goes into
+ * nginx's configuration: whatever it accepts carries no nginx syntax. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 for (unsigned i = 0; i < s.n; i++)
                         if (!gw_path_known(s.files[i].path, NULL) || strlen(s.files[i].sha) != 64)
                                 abort();
+        }
+        free(err);
+        err = NULL;
+        {
+                char up[GATEWAY_UPSTREAM_MAX];
+
+                if (gw_openfaas_upstream_parse(text, size, up, &err) >= 0 &&
+                    (!up[0] || strpbrk(up, " ;{}\"'#\\\t\r\n") || !strchr(up, ':')))
+                        abort();
         }
         free(err);
         free(text);

@@ -47,7 +47,9 @@ options:
     description: The CA bundle that signs C(acme_server)'s certificate.
     type: path
   upstream:
-    description: The OpenFaaS gateway, C(ADDR:PORT).
+    description:
+      - The OpenFaaS gateway, C(ADDR:PORT).
+      - Unset, the address C(nodeprep openfaas install) recorded in C(/var/lib/nodeprep/openfaas/gateway.json), else C(127.0.0.1:8080).
     type: str
   rate:
     description: Requests per client address, C(N/s) or C(N/m).
