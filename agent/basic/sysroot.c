@@ -81,6 +81,9 @@ int sysroot_host_path(const struct sysroot *sr, const char *path, char **ret) {
         return 0;
 }
 
+/* How often a lookup raced by a rename elsewhere is tried again. */
+#define SYSROOT_OPENAT2_RETRIES 64
+
 int sysroot_open(const struct sysroot *sr, const char *path, int flags, mode_t mode) {
         int fd;
 
@@ -95,7 +98,16 @@ int sysroot_open(const struct sysroot *sr, const char *path, int flags, mode_t m
                         .mode = (flags & O_CREAT) ? mode : 0,
                         .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
                 };
-                fd = (int) syscall(SYS_openat2, sr->dirfd, relative(path), &how, sizeof(how));
+                /* openat2(2): with RESOLVE_IN_ROOT a ".." component gives
+                 * EAGAIN when a rename or mount anywhere on the system raced
+                 * the lookup; the kernel asks the caller to retry. Fixture
+                 * trees are full of ".." symlinks (sysfs's device links), so
+                 * a busy machine hits it now and then. */
+                for (unsigned attempt = 0; attempt < SYSROOT_OPENAT2_RETRIES; attempt++) {
+                        fd = (int) syscall(SYS_openat2, sr->dirfd, relative(path), &how, sizeof(how));
+                        if (fd >= 0 || errno != EAGAIN)
+                                break;
+                }
                 if (fd >= 0 || errno != ENOSYS)
                         return fd >= 0 ? fd : -errno;
         }

@@ -4,7 +4,7 @@
  * progress line per stage.
  *
  * The stages call what the commands a user would run call (the check
- * groups, k3s_install(), k3s_status(), ...) with the options those commands
+ * groups, tune_apply(), k3s_install(), k3s_status(), ...) with the options those commands
  * parse (k3s install's parser is cmd/k3s-cli.c's), and record the same
  * documents their --json prints. Each of those is idempotent, so a re-run
  * skips what is done (the stage says "done") and resumes at the stage that
@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +38,8 @@
 #include "guard.h"
 #include "k3s-cli.h"
 #include "openfaas-cli.h"
+#include "tune-cli.h"
+#include "tune-json.h"
 
 #ifndef NODEPREP_VERSION
 #define NODEPREP_VERSION "0.1.0"
@@ -48,8 +49,6 @@
 #define SERVICE_UNIT "nodeprep.service"
 #define SERVICE_TIMEOUT_SEC 60
 #define REPORT_TIMEOUT_SEC 15
-/* apply's stdout (the profile stage): one JSON object, a few hundred KB at most. */
-#define CAPTURE_MAX (4u * 1024 * 1024)
 
 /* The checks that decide whether K3s can run here at all; virt, kvm and nvme
  * describe the machine but block nothing. */
@@ -297,51 +296,6 @@ static uint64_t now_ms(void) {
         return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
-/*
- * Run another command in-process with --json, its stdout captured in a memfd
- * and parsed; its stderr (errors, the download bar) goes where ours goes.
- * ret_json is NULL when the command printed no JSON object.
- */
-static int run_command(const struct cli *cli, command_fn fn, char **argv, int *ret_code, json_object **ret_json) {
-        _cleanup_close_ int mem = -1, saved = -1;
-        _cleanup_free_ char *out = NULL;
-        _cleanup_strv_free_ char **copy = NULL;
-        struct cli sub = *cli;
-        size_t n = 0;
-        int code, r;
-
-        *ret_code = EXIT_FAILED;
-        *ret_json = NULL;
-        sub.command = argv[0];  /* its errors name it: "nodeprep: apply: ..." */
-        /* getopt permutes argv: hand the command its own copy. */
-        for (char **i = argv; *i; i++)
-                if (strv_extend(&copy, *i) < 0)
-                        return -ENOMEM;
-        mem = memfd_create("nodeprep-stage", MFD_CLOEXEC);
-        if (mem < 0)
-                return -errno;
-        fflush(stdout);
-        saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-        if (saved < 0)
-                return -errno;
-        if (dup2(mem, STDOUT_FILENO) < 0)
-                return -errno;
-        sub.json = true;
-        code = fn(&sub, (int) strv_length(copy), copy);
-        fflush(stdout);
-        if (dup2(saved, STDOUT_FILENO) < 0)
-                return -errno;
-        if (lseek(mem, 0, SEEK_SET) < 0)
-                return -errno;
-        r = read_fd_capped(mem, CAPTURE_MAX, &out, &n);
-        if (r < 0)
-                return r;
-        *ret_code = code;
-        *ret_json = NULL;
-        (void) bootstrap_command_output_parse(out, n, ret_json);
-        return 0;
-}
-
 /* One run of the bootstrap: where progress goes, and the result so far. */
 struct run {
         const struct cli *cli;
@@ -536,50 +490,39 @@ static int stage_preflight(struct run *run) {
         return 0;
 }
 
-static size_t count_changed_keys(json_object *res) {
-        json_object *keys;
-        size_t n = 0;
-
-        if (!res || !json_object_object_get_ex(res, "keys", &keys))
-                return 0;
-        for (size_t i = 0; i < json_object_array_length(keys); i++) {
-                json_object *k = json_object_array_get_idx(keys, i);
-                const char *before = json_str_or(k, "before", NULL), *after = json_str_or(k, "after", NULL);
-
-                if (after && (!before || !streq(before, after)))
-                        n++;
-        }
-        return n;
-}
-
+/* The profile stage: tune_apply() as `nodeprep apply` runs it (same profile
+ * lookup, guards, error lines naming "apply"), its result kept typed; the
+ * stage records the JSON `apply --json` prints, or its error object. */
 static int stage_profile(struct run *run) {
-        _cleanup_strv_free_ char **argv = NULL;
-        json_object *res = NULL;
+        _cleanup_profile_ struct profile *p = NULL;
+        _cleanup_(tune_result_done) struct tune_result res = {};
+        struct apply_options o = {};
+        struct cli sub = *run->cli;
+        json_object *err = NULL;
         uint64_t t0 = now_ms();
-        int code, r;
+        int code;
 
         if (!run->a->profile) {
                 stage_done(run, BS_PROFILE, STAGE_SKIPPED, t0, NULL, "--no-profile");
                 return 0;
         }
-        if (strv_extend(&argv, "apply") < 0 || (run->a->allow_netns && strv_extend(&argv, "--allow-netns") < 0) ||
-            strv_extend(&argv, run->a->profile) < 0)
-                return -ENOMEM;
-        r = run_command(run->cli, cmd_apply, argv, &code, &res);
-        if (r < 0)
-                return r;
+        sub.command = "apply";
+        sub.json = false;
+        sub.error_capture = &err;
+        code = tune_cli_apply(&sub, run->a->profile, &o, run->a->allow_netns, &p, &res);
         if (code != EXIT_OK)
-                return stage_failed(run, BS_PROFILE, code, t0, res,
+                return stage_failed(run, BS_PROFILE, code, t0, err,
                                     code == EXIT_INVALID ? "fix the profile (nodeprep profile lint PROFILE), then re-run"
                                     : code == EXIT_NOT_PERMITTED ? "run as root on the host itself, then re-run"
                                     : "see `nodeprep plan PROFILE` for what was to change; nothing was left half "
                                       "applied; fix the cause and re-run",
-                                    "apply %s: %s", run->a->profile, json_str_or(res, "error", "failed"));
-        if (json_is_true(res, "changed"))
-                stage_done(run, BS_PROFILE, STAGE_CHANGED, t0, res, "%s applied: %zu key(s) changed",
-                           run->a->profile, count_changed_keys(res));
+                                    "apply %s: %s", run->a->profile, json_str_or(err, "error", "failed"));
+        if (res.changed)
+                stage_done(run, BS_PROFILE, STAGE_CHANGED, t0, tune_result_to_json(&res), "%s applied: %zu key(s) changed",
+                           run->a->profile, tune_result_changed_keys(&res));
         else
-                stage_done(run, BS_PROFILE, STAGE_DONE, t0, res, "%s already applied: no change", run->a->profile);
+                stage_done(run, BS_PROFILE, STAGE_DONE, t0, tune_result_to_json(&res), "%s already applied: no change",
+                           run->a->profile);
         return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "../shared/json-util.h"
 #include "../basic/parse.h"
 #include "../k3s/k3s.h"
+#include "../tune/tune-state.h"
 #include "cli.h"
 #include "guard.h"
 #include "k3s-cli.h"
@@ -317,6 +318,7 @@ int k3s_install_args_finish(struct k3s_install_args *a, char **ret_error) {
 int k3s_install_with_args(const struct sysroot *sr, const struct k3s_install_args *a, struct k3s_result *res) {
         struct k3s_install_options o = a->o;
 
+        o.nofile = tune_applied_nofile(sr);     /* the unit's LimitNOFILE: the applied profile's, if any */
         return k3s_install(sr, &o, res);
 }
 

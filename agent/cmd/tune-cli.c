@@ -7,109 +7,87 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../shared/json-util.h"
 #include "../tune/engine.h"
 #include "../tune/profile.h"
 #include "cli.h"
 #include "guard.h"
+#include "tune-cli.h"
+#include "tune-json.h"
 
-static void print_warnings(json_object *result) {
-        json_object *w;
-
-        if (!json_object_object_get_ex(result, "warnings", &w))
-                return;
-        for (size_t i = 0; i < json_object_array_length(w); i++)
-                printf("warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
+static void print_warnings(char * const *warnings) {
+        for (size_t i = 0; warnings && warnings[i]; i++)
+                printf("warning: %s\n", warnings[i]);
 }
 
-static void print_files(json_object *result) {
-        json_object *files;
+static void print_files(const struct tune_file_result *files, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                printf("file   %-6s %s\n", tune_file_action_to_string(files[i].action), files[i].path);
+}
 
-        if (!json_object_object_get_ex(result, "files", &files))
-                return;
-        for (size_t i = 0; i < json_object_array_length(files); i++) {
-                json_object *f = json_object_array_get_idx(files, i);
+static void print_modules(const struct tune_result *r) {
+        for (size_t i = 0; i < r->n_modules; i++) {
+                const struct tune_module_result *m = &r->modules[i];
 
-                printf("file   %-6s %s\n", json_str_or(f, "action", "?"), json_str_or(f, "path", "?"));
+                printf("module %-6s %s (%s%s%s)\n", m->load ? "load" : "keep", m->name,
+                       module_state_to_string(m->before), m->after ? " -> " : "", m->after ? m->after : "");
         }
 }
 
-static void print_modules(json_object *result) {
-        json_object *mods;
-
-        if (!json_object_object_get_ex(result, "modules", &mods))
-                return;
-        for (size_t i = 0; i < json_object_array_length(mods); i++) {
-                json_object *m = json_object_array_get_idx(mods, i);
-
-                printf("module %-6s %s (%s%s%s)\n", json_str_or(m, "action", "?"), json_str_or(m, "name", "?"),
-                       json_str_or(m, "before", "?"), json_object_object_get_ex(m, "after", NULL) ? " -> " : "",
-                       json_str_or(m, "after", ""));
-        }
-}
-
-static void human_plan(json_object *result) {
-        json_object *keys;
-        bool changed = json_is_true(result, "changed");
-        bool would = json_is_true(result, "would_change");
-
-        printf("profile %s\n", json_str_or(result, "profile", "?"));
+static void human_plan(const struct tune_result *r) {
+        printf("profile %s\n", r->profile);
         printf("%-42s %-16s %-16s %-18s %-10s %s\n", "KEY", "LIVE", "DESIRED", "ACTION", "SCOPE", "AT BOOT");
-        if (json_object_object_get_ex(result, "keys", &keys))
-                for (size_t i = 0; i < json_object_array_length(keys); i++) {
-                        json_object *k = json_object_array_get_idx(keys, i);
-                        const char *over = json_str_or(k, "overridden_by", NULL);
+        for (size_t i = 0; i < r->n_keys; i++) {
+                const struct tune_key_result *k = &r->keys[i];
+                const char *over = k->overridden_by;
 
-                        printf("%-42s %-16s %-16s %-18s %-10s %s%s\n", json_str_or(k, "key", "?"),
-                               json_str_or(k, "before", "(missing)"), json_str_or(k, "desired", "-"),
-                               json_str_or(k, "action", "?"), json_str_or(k, "scope", "?"),
-                               over ? "OVERRIDDEN by " : "", over ? over : json_str_or(k, "boot_file", "-"));
-                }
-        print_modules(result);
-        print_files(result);
-        print_warnings(result);
-        if (json_object_object_get_ex(result, "would_change", NULL))
-                printf("%s\n", would ? "would change the system" : "no change needed");
-        else
-                printf("%s\n", changed ? "changed" : "no change");
-}
-
-static void human_verify(json_object *result) {
-        static const char *const groups[] = { "keys", "files", "modules" };
-        static const char *const names[] = { "key", "path", "name" };
-
-        printf("profile %s\n", json_str_or(result, "profile", "?"));
-        for (size_t g = 0; g < ELEMENTSOF(groups); g++) {
-                json_object *arr;
-
-                if (!json_object_object_get_ex(result, groups[g], &arr))
-                        continue;
-                for (size_t i = 0; i < json_object_array_length(arr); i++) {
-                        json_object *e = json_object_array_get_idx(arr, i);
-
-                        printf("%-18s %-42s expected %-16s live %s\n", json_str_or(e, "status", "?"),
-                               json_str_or(e, names[g], "?"), json_str_or(e, "expected", "-"), json_str_or(e, "live", "(missing)"));
-                }
+                printf("%-42s %-16s %-16s %-18s %-10s %s%s\n", k->key, k->before ? k->before : "(missing)",
+                       k->desired ? k->desired : "-", tune_action_to_string(k->action),
+                       k->known ? key_scope_to_string(k->known->scope) : "unknown",
+                       over ? "OVERRIDDEN by " : "", over ? over : k->boot_file ? k->boot_file : "-");
         }
-        printf("%s\n", json_is_true(result, "in_sync") ?
-               "in sync" : "DRIFT");
+        print_modules(r);
+        print_files(r->files, r->n_files);
+        print_warnings(r->warnings);
+        if (r->run != TUNE_RUN_APPLY)
+                printf("%s\n", r->would_change ? "would change the system" : "no change needed");
+        else
+                printf("%s\n", r->changed ? "changed" : "no change");
 }
 
-static void human_rollback(json_object *result) {
-        json_object *keys, *v;
+static void human_verify_entries(const struct tune_verify_entry *e, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                printf("%-18s %-42s expected %-16s live %s\n", tune_sync_to_string(e[i].status), e[i].name,
+                       e[i].expected ? e[i].expected : "-", e[i].live ? e[i].live : "(missing)");
+}
 
-        if (json_object_object_get_ex(result, "keys", &keys))
-                for (size_t i = 0; i < json_object_array_length(keys); i++) {
-                        json_object *k = json_object_array_get_idx(keys, i);
+static void human_verify(const struct tune_verify_result *r) {
+        printf("profile %s\n", r->profile ? r->profile : "?");
+        human_verify_entries(r->keys, r->n_keys);
+        human_verify_entries(r->files, r->n_files);
+        human_verify_entries(r->modules, r->n_modules);
+        printf("%s\n", r->n_drifted == 0 ? "in sync" : "DRIFT");
+}
 
-                        printf("%-8s %-42s %s -> %s\n", json_str_or(k, "action", "?"), json_str_or(k, "key", "?"),
-                               json_str_or(k, "before", "(missing)"), json_str_or(k, "after", "?"));
-                }
-        print_files(result);
-        if (json_object_object_get_ex(result, "journal", &v) && !json_object_get_boolean(v))
+static void human_rollback(const struct tune_rollback_result *r) {
+        for (size_t i = 0; i < r->n_keys; i++) {
+                const struct tune_rollback_key *k = &r->keys[i];
+
+                printf("%-8s %-42s %s -> %s\n", k->restore ? "restore" : "keep", k->key,
+                       k->before ? k->before : "(missing)", k->after);
+        }
+        print_files(r->files, r->n_files);
+        if (!r->journal)
                 printf("no originals journalled: nothing to restore\n");
-        printf("%s\n", json_is_true(result, "changed") ?
-               "changed" : "no change");
+        printf("%s\n", r->changed ? "changed" : "no change");
+}
+
+/* --json: the rendered object; else the table. */
+static int print_json(const struct cli *cli, json_object *o) {
+        if (!o)
+                return cli_error(cli, EXIT_FAILED, "out of memory");
+        cli_print_result(cli, o, NULL);
+        json_object_put(o);
+        return EXIT_OK;
 }
 
 static int load_profile(struct cli *cli, const char *name, struct profile **ret) {
@@ -169,8 +147,8 @@ const struct cli_verb rollback_verb = {
 
 int cmd_plan(struct cli *cli, int argc, char **argv) {
         _cleanup_profile_ struct profile *p = NULL;
+        _cleanup_(tune_result_done) struct tune_result result = {};
         _cleanup_free_ char *error = NULL;
-        json_object *result = NULL;
         int r;
 
         if (argc != 2)
@@ -181,8 +159,30 @@ int cmd_plan(struct cli *cli, int argc, char **argv) {
         r = tune_plan(cli->sr, p, &result, &error);
         if (r < 0)
                 return cli_error(cli, cli_exit_code_for(r), "%s", error ? error : strerror(-r));
-        cli_print_result(cli, result, human_plan);
-        json_object_put(result);
+        if (cli->json)
+                return print_json(cli, tune_result_to_json(&result));
+        human_plan(&result);
+        return EXIT_OK;
+}
+
+int tune_cli_apply(struct cli *cli, const char *name, struct apply_options *o, bool allow_netns,
+                   struct profile **ret_profile, struct tune_result *ret) {
+        _cleanup_profile_ struct profile *p = NULL;
+        _cleanup_free_ char *error = NULL;
+        int r;
+
+        r = load_profile(cli, name, &p);
+        if (r != 0)
+                return r;
+        if (!o->dry_run) {
+                r = cli_guard_sysctl_write(cli, allow_netns, &o->only_per_netns);
+                if (r != 0)
+                        return r;
+        }
+        r = tune_apply(cli->sr, p, o, ret, &error);
+        if (r < 0)
+                return cli_error(cli, cli_exit_code_for(r), "%s", error ? error : strerror(-r));
+        *ret_profile = TAKE_PTR(p);
         return EXIT_OK;
 }
 
@@ -190,8 +190,7 @@ int cmd_apply(struct cli *cli, int argc, char **argv) {
         struct apply_options o = {};
         bool allow_netns = false;
         _cleanup_profile_ struct profile *p = NULL;
-        _cleanup_free_ char *error = NULL;
-        json_object *result = NULL;
+        _cleanup_(tune_result_done) struct tune_result result = {};
         int c, r;
 
         /* No '+': options may follow the profile, as the contract writes them. */
@@ -206,54 +205,58 @@ int cmd_apply(struct cli *cli, int argc, char **argv) {
                 }
         if (optind != argc - 1)
                 return usage_error(cli, "expected one PROFILE");
-        r = load_profile(cli, argv[optind], &p);
-        if (r != 0)
+        r = tune_cli_apply(cli, argv[optind], &o, allow_netns, &p, &result);
+        if (r != EXIT_OK)
                 return r;
-        if (!o.dry_run) {
-                r = cli_guard_sysctl_write(cli, allow_netns, &o.only_per_netns);
-                if (r != 0)
-                        return r;
-        }
-        r = tune_apply(cli->sr, p, &o, &result, &error);
-        if (r < 0)
-                return cli_error(cli, cli_exit_code_for(r), "%s", error ? error : strerror(-r));
-        cli_print_result(cli, result, human_plan);
-        json_object_put(result);
+        if (cli->json)
+                return print_json(cli, tune_result_to_json(&result));
+        human_plan(&result);
         return EXIT_OK;
 }
 
+static void print_drift(const struct tune_verify_result *r) {
+        _cleanup_free_ const char **drifted = NULL;
+
+        if (tune_verify_drifted(r, &drifted) < 0)
+                return;
+        fprintf(stderr, "nodeprep: drift:");
+        for (size_t i = 0; drifted[i]; i++)
+                fprintf(stderr, " %s", drifted[i]);
+        fputc('\n', stderr);
+}
+
 int cmd_verify(struct cli *cli, int argc, char **argv) {
+        _cleanup_(tune_verify_result_done) struct tune_verify_result result = {};
         _cleanup_free_ char *error = NULL;
-        json_object *result = NULL;
-        bool drift = false;
+        bool drift;
         int r;
 
         (void) argv;
         if (argc != 1)
                 return usage_error(cli, "takes no arguments");
-        r = tune_verify(cli->sr, &result, &drift, &error);
+        r = tune_verify(cli->sr, &result, &error);
         if (r == -ENOENT)
                 return cli_error(cli, EXIT_DRIFT, "%s", error);
         if (r < 0)
                 return cli_error(cli, cli_exit_code_for(r), "%s", error ? error : strerror(-r));
-        cli_print_result(cli, result, human_verify);
-        if (drift && !cli->json) {
-                json_object *d;
-
-                json_object_object_get_ex(result, "drifted", &d);
-                fprintf(stderr, "nodeprep: drift:");
-                for (size_t i = 0; i < json_object_array_length(d); i++)
-                        fprintf(stderr, " %s", json_object_get_string(json_object_array_get_idx(d, i)));
-                fputc('\n', stderr);
+        drift = result.n_drifted > 0;
+        if (cli->json) {
+                r = print_json(cli, tune_verify_result_to_json(&result));
+                if (r != EXIT_OK)
+                        return r;
+        } else {
+                human_verify(&result);
+                fflush(stdout);
+                if (drift)
+                        print_drift(&result);
         }
-        json_object_put(result);
         return drift ? EXIT_DRIFT : EXIT_OK;
 }
 
 int cmd_rollback(struct cli *cli, int argc, char **argv) {
         bool dry_run = false, allow_netns = false, only_per_netns = false;
+        _cleanup_(tune_rollback_result_done) struct tune_rollback_result result = {};
         _cleanup_free_ char *error = NULL;
-        json_object *result = NULL;
         int c, r;
 
         /* No '+': options may follow the profile, as the contract writes them. */
@@ -274,7 +277,8 @@ int cmd_rollback(struct cli *cli, int argc, char **argv) {
         r = tune_rollback(cli->sr, dry_run, only_per_netns, &result, &error);
         if (r < 0)
                 return cli_error(cli, cli_exit_code_for(r), "%s", error ? error : strerror(-r));
-        cli_print_result(cli, result, human_rollback);
-        json_object_put(result);
+        if (cli->json)
+                return print_json(cli, tune_rollback_result_to_json(&result));
+        human_rollback(&result);
         return EXIT_OK;
 }

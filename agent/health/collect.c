@@ -198,43 +198,29 @@ static void collect_psi(struct health_collector *col, struct health_figures *f) 
         }
 }
 
-static int json_str_list(json_object *arr, char ***ret) {
-        _cleanup_strv_free_ char **l = calloc(1, sizeof(char *));
-
-        if (!l)
-                return -ENOMEM;
-        for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
-                const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
-
-                if (s && strv_extend(&l, s) < 0)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
-}
-
-static unsigned json_len(json_object *o, const char *key) {
-        json_object *v;
-
-        return json_object_object_get_ex(o, key, &v) ? (unsigned) json_object_array_length(v) : 0;
-}
-
 static int collect_drift(struct health_collector *col, struct health_figures *f) {
-        json_object *result = NULL, *v;
-        bool drift = false;
+        _cleanup_(tune_verify_result_done) struct tune_verify_result result = {};
+        _cleanup_free_ const char **drifted = NULL;
         int r;
 
-        r = tune_verify(col->sr, &result, &drift, &f->drift_error);
+        r = tune_verify(col->sr, &result, &f->drift_error);
         if (r < 0) {
                 f->drift_err = r;
                 return r == -ENOMEM ? r : 0;
         }
-        if (json_object_object_get_ex(result, "profile", &v) && json_object_get_type(v) == json_type_string)
-                f->profile = strdup(json_object_get_string(v));
-        f->drift_checked = json_len(result, "keys") + json_len(result, "files") + json_len(result, "modules");
-        r = json_str_list(json_object_object_get_ex(result, "drifted", &v) ? v : NULL, &f->drifted);
-        json_object_put(result);
-        return r;
+        f->profile = TAKE_PTR(result.profile);
+        f->drift_checked = (unsigned) (result.n_keys + result.n_files + result.n_modules);
+        r = tune_verify_drifted(&result, &drifted);
+        if (r < 0)
+                return r;
+        f->drifted = calloc(result.n_drifted + 1, sizeof(char *));
+        if (!f->drifted)
+                return -ENOMEM;
+        /* Copies: the names live in result, freed here. */
+        for (size_t i = 0; drifted[i]; i++)
+                if (!(f->drifted[i] = strdup(drifted[i])))
+                        return -ENOMEM;
+        return 0;
 }
 
 int health_collect(struct health_collector *col, struct health_figures *ret) {

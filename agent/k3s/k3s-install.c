@@ -502,7 +502,7 @@ static int write_files(const struct sysroot *sr, const struct k3s_install_option
                             *env_path = NULL, *kept = NULL, *err = NULL;
         struct k3s_conf op = {};
         const char *uname = k3s_unit_name(o->role);
-        uint64_t nofile = o->nofile ? o->nofile : k3s_nofile_from_state(sr);
+        uint64_t nofile = o->nofile ? o->nofile : K3S_DEFAULT_NOFILE;
         int r;
 
         r = sysroot_mkdir_p(sr, K3S_CONFIG_DIR "/config.yaml.d", 0755);

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../tune/tune-state.h"
 #include "k3s.h"
 
 const char *k3s_role_to_string(enum k3s_role r) {
@@ -97,16 +96,4 @@ const struct k3s_step *k3s_result_failed_step(const struct k3s_result *r) {
                 if (r->steps[i].status == K3S_STEP_FAILED)
                         return &r->steps[i];
         return NULL;
-}
-
-uint64_t k3s_nofile_from_state(const struct sysroot *sr) {
-        json_object *applied = NULL, *v;
-        uint64_t n = K3S_DEFAULT_NOFILE;
-
-        if (json_file_read(sr, STATE_APPLIED, &applied) < 0)
-                return n;
-        if (json_object_object_get_ex(applied, "nofile", &v) && json_object_get_int64(v) > 0)
-                n = (uint64_t) json_object_get_int64(v);
-        json_object_put(applied);
-        return n;
 }

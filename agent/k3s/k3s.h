@@ -69,7 +69,7 @@ struct k3s_install_options {
         enum k3s_symlink_mode symlink;
         bool force;
         unsigned timeout_sec;           /* start + readiness deadline; default 300 */
-        uint64_t nofile;                /* LimitNOFILE; 0: profile or 1048576 */
+        uint64_t nofile;                /* LimitNOFILE (the caller passes the applied profile's); 0: 1048576 */
         struct fetch_options fetch;
 };
 
@@ -118,8 +118,6 @@ int k3s_result_move_steps(struct k3s_result *to, struct k3s_result *from);
 /* The first failed step, or NULL. */
 const struct k3s_step *k3s_result_failed_step(const struct k3s_result *r);
 
-/* LimitNOFILE for the unit: the applied profile's nofile when there is one. */
-uint64_t k3s_nofile_from_state(const struct sysroot *sr);
 
 int k3s_install(const struct sysroot *sr, const struct k3s_install_options *o, struct k3s_result *res);
 

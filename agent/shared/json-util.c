@@ -14,3 +14,11 @@ bool json_is_true(json_object *o, const char *key) {
 
         return o && json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
 }
+
+const char *json_field_string(json_object *o, const char *key) {
+        json_object *v;
+
+        if (!o || !json_object_object_get_ex(o, key, &v) || json_object_get_type(v) != json_type_string)
+                return NULL;
+        return json_object_get_string(v);
+}

@@ -2,31 +2,22 @@
 /* Shared between plan.c, apply.c and verify.c. */
 #pragma once
 
-#include <json-c/json.h>
 #include <stdbool.h>
 
 #include "../basic/errmsg.h"
 #include "../basic/sysroot.h"
 #include "bootconf.h"
+#include "engine.h"
 #include "order.h"
 #include "persist.h"
 #include "profile.h"
-
-enum action {
-        ACTION_SET,
-        ACTION_KEEP,
-        ACTION_AT_LEAST_SATISFIED,
-        ACTION_AT_MOST_SATISFIED,
-        ACTION_OWNED_ELSEWHERE,
-        ACTION_MISSING,
-};
 
 struct item {
         const struct profile_entry *e;
         char *live;             /* NULL when the key cannot be read */
         int live_error;         /* -ENOENT: missing */
         char *target;           /* value to write and persist; NULL: none */
-        enum action action;
+        enum tune_action action;
         bool persist;
 };
 
@@ -47,21 +38,18 @@ struct plan {
 };
 
 void plan_done(struct plan *pl);
-const char *action_to_string(enum action a);
 
 /* Read live values, compute actions and targets, check invariants against
  * the live system, plan the persisted files. */
 int plan_build(const struct sysroot *sr, const struct profile *p, bool persist, struct plan *ret, char **ret_error);
 
-/* The "keys" array of the result. */
-json_object *plan_keys_json(const struct plan *pl);
-json_object *modules_json(const struct sysroot *sr, const struct profile *p);
-json_object *strv_json(char * const *l);
-json_object *plan_files_json(const struct plan *pl);
+/* The result of a plan or apply: takes *pl (moved, *pl is emptied) and, for
+ * TUNE_RUN_APPLY, the modules as loaded (taken even on failure); otherwise
+ * the modules are reported as planned. */
+int tune_result_from_plan(const struct sysroot *sr, struct plan *pl, enum tune_run run,
+                          struct tune_module_result *modules, size_t n_modules, struct tune_result *ret);
 
 /* Write ops in safe order, reading each back. On the first failure restore
  * every key already written (reverse order) and describe the failure. */
 int write_ops_transactional(const struct sysroot *sr, const struct write_op *ops, size_t n, char **ret_error);
 
-
-json_object *json_str_or_null(const char *s);

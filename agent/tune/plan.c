@@ -13,22 +13,6 @@
 #include "../shared/kmod-util.h"
 #include "sysctl.h"
 
-json_object *json_str_or_null(const char *s) {
-        return s ? json_object_new_string(s) : NULL;
-}
-
-const char *action_to_string(enum action a) {
-        switch (a) {
-        case ACTION_SET: return "set";
-        case ACTION_KEEP: return "keep";
-        case ACTION_AT_LEAST_SATISFIED: return "at-least-satisfied";
-        case ACTION_AT_MOST_SATISFIED: return "at-most-satisfied";
-        case ACTION_OWNED_ELSEWHERE: return "owned-elsewhere";
-        case ACTION_MISSING: return "missing";
-        }
-        return "?";
-}
-
 void plan_done(struct plan *pl) {
         for (size_t i = 0; i < pl->n_items; i++) {
                 free(pl->items[i].live);
@@ -77,7 +61,7 @@ static int plan_item(const struct sysroot *sr, const struct profile_entry *e, st
                 it->live = NULL;
         }
         if (e->mod == MOD_OWNER) {
-                it->action = ACTION_OWNED_ELSEWHERE;
+                it->action = TUNE_ACTION_OWNED_ELSEWHERE;
                 return 0;
         }
         if (it->live && e->unchecked && !same_shape(it->live, e->value))
@@ -88,27 +72,27 @@ static int plan_item(const struct sysroot *sr, const struct profile_entry *e, st
         if (!it->target)
                 return -ENOMEM;
         if (!it->live) {
-                it->action = ACTION_MISSING;
+                it->action = TUNE_ACTION_MISSING;
                 /* Persist a missing key only when a module it needs is loaded
                  * at boot by our modules-load.d file, so boot stays clean. */
                 return 0;
         }
         it->persist = true;
         if (e->mod == MOD_EXACT) {
-                it->action = sysctl_value_equal(it->live, e->value) ? ACTION_KEEP : ACTION_SET;
+                it->action = sysctl_value_equal(it->live, e->value) ? TUNE_ACTION_KEEP : TUNE_ACTION_SET;
                 return 0;
         }
         if (compare_int(it->live, e->value, &cmp) < 0)
                 return error_msg(ret_error, -EINVAL, "%s:%u: %s: live value '%s' is not an integer, so '%s' cannot apply",
                                 e->origin.file, e->origin.line, e->key, it->live, modifier_to_string(e->mod));
         if ((e->mod == MOD_AT_LEAST && cmp >= 0) || (e->mod == MOD_AT_MOST && cmp <= 0)) {
-                it->action = e->mod == MOD_AT_LEAST ? ACTION_AT_LEAST_SATISFIED : ACTION_AT_MOST_SATISFIED;
+                it->action = e->mod == MOD_AT_LEAST ? TUNE_ACTION_AT_LEAST_SATISFIED : TUNE_ACTION_AT_MOST_SATISFIED;
                 /* Persist what is live: never lower (raise) it at boot. */
                 free(it->target);
                 it->target = strdup(it->live);
                 return it->target ? 0 : -ENOMEM;
         }
-        it->action = ACTION_SET;
+        it->action = TUNE_ACTION_SET;
         return 0;
 }
 
@@ -150,7 +134,7 @@ static int plan_files(const struct sysroot *sr, struct plan *pl, char **ret_erro
         for (size_t i = 0; i < pl->n_items; i++) {
                 struct item *it = &pl->items[i];
 
-                if (it->action == ACTION_MISSING && module_listed(p, it->e))
+                if (it->action == TUNE_ACTION_MISSING && module_listed(p, it->e))
                         it->persist = true;
                 if (it->persist && it->target)
                         lines[n++] = (struct sysctl_line) { it->e->key, it->target };
@@ -229,7 +213,7 @@ int plan_build(const struct sysroot *sr, const struct profile *p, bool persist, 
                 const struct item *it = &pl.items[i];
                 _cleanup_free_ char *msg = NULL;
 
-                if (it->action != ACTION_MISSING)
+                if (it->action != TUNE_ACTION_MISSING)
                         continue;
                 if (asprintf(&msg, "%s does not exist here (%s)%s", it->e->key,
                              it->live_error == -ENOENT ? "no such key" : strerror(-it->live_error),
@@ -253,115 +237,12 @@ int plan_build(const struct sysroot *sr, const struct profile *p, bool persist, 
         return 0;
 }
 
-json_object *plan_keys_json(const struct plan *pl) {
-        json_object *arr = json_object_new_array();
-        const char *ours = strrchr(NODEPREP_SYSCTL_DROPIN, '/') + 1;
-
-        for (size_t i = 0; arr && i < pl->n_items; i++) {
-                const struct item *it = &pl->items[i];
-                const struct profile_entry *e = it->e;
-                json_object *o = json_object_new_object();
-                _cleanup_free_ char *desired = NULL;
-                const char *boot = boot_config_winner(pl->boot, e->key, NULL);
-                const char *over = it->persist ? boot_config_overrider(pl->boot, e->key, ours) : NULL;
-                const char *after = it->action == ACTION_SET ? it->target : it->live;
-
-                if (!o)
-                        break;
-                (void) profile_entry_format(e, &desired);
-                json_object_object_add(o, "key", json_object_new_string(e->key));
-                json_object_object_add(o, "before", json_str_or_null(it->live));
-                json_object_object_add(o, "after", json_str_or_null(after));
-                json_object_object_add(o, "desired", json_str_or_null(desired));
-                json_object_object_add(o, "action", json_object_new_string(action_to_string(it->action)));
-                json_object_object_add(o, "scope", json_object_new_string(
-                                               e->known ? key_scope_to_string(e->known->scope) : "unknown"));
-                json_object_object_add(o, "owner", json_object_new_string(
-                                               e->known ? key_owner_to_string(e->known->owner) : "unknown"));
-                json_object_object_add(o, "boot_file", json_str_or_null(
-                                               it->persist && !over ? NODEPREP_SYSCTL_DROPIN : over ? over : boot));
-                json_object_object_add(o, "overridden_by", json_str_or_null(over));
-                json_object_object_add(o, "procps_overridden_by",
-                                       json_str_or_null(it->persist ? boot_config_procps_overrider(pl->boot, e->key) : NULL));
-                json_object_object_add(o, "origin", json_object_new_string(e->origin.file));
-                json_object_object_add(o, "line", json_object_new_int((int) e->origin.line));
-                json_object_array_add(arr, o);
-        }
-        return arr;
-}
-
-json_object *plan_files_json(const struct plan *pl) {
-        json_object *arr = json_object_new_array();
-
-        for (int f = 0; arr && f < _PERSIST_MAX; f++) {
-                const struct file_plan *fp = &pl->files[f];
-                json_object *o;
-
-                if (!fp->content && !(fp->exists && fp->ours))
-                        continue;
-                o = json_object_new_object();
-                if (!o)
-                        break;
-                json_object_object_add(o, "path", json_object_new_string(fp->path));
-                json_object_object_add(o, "action", json_object_new_string(
-                                               !fp->change ? "keep" : fp->content ? "write" : "remove"));
-                json_object_array_add(arr, o);
-        }
-        return arr;
-}
-
-json_object *modules_json(const struct sysroot *sr, const struct profile *p) {
-        json_object *arr = json_object_new_array();
-
-        for (size_t i = 0; arr && p->modules && p->modules[i]; i++) {
-                json_object *o = json_object_new_object();
-                enum module_state st = module_state_get(sr, p->modules[i]);
-                bool loaded = st != MODULE_NOT_LOADED;
-
-                if (!o)
-                        break;
-                json_object_object_add(o, "name", json_object_new_string(p->modules[i]));
-                json_object_object_add(o, "before", json_object_new_string(module_state_to_string(st)));
-                json_object_object_add(o, "action", json_object_new_string(loaded ? "keep" : "load"));
-                json_object_array_add(arr, o);
-        }
-        return arr;
-}
-
-json_object *strv_json(char * const *l) {
-        json_object *arr = json_object_new_array();
-
-        for (size_t i = 0; arr && l && l[i]; i++)
-                json_object_array_add(arr, json_object_new_string(l[i]));
-        return arr;
-}
-
-int tune_plan(const struct sysroot *sr, const struct profile *p, json_object **ret, char **ret_error) {
+int tune_plan(const struct sysroot *sr, const struct profile *p, struct tune_result *ret, char **ret_error) {
         _cleanup_(plan_done) struct plan pl = {};
-        json_object *o;
-        bool changed = false;
         int r;
 
         r = plan_build(sr, p, true, &pl, ret_error);
         if (r < 0)
                 return r;
-        for (size_t i = 0; i < pl.n_items; i++)
-                changed = changed || pl.items[i].action == ACTION_SET;
-        for (int f = 0; f < _PERSIST_MAX; f++)
-                changed = changed || pl.files[f].change;
-
-        o = json_object_new_object();
-        if (!o)
-                return -ENOMEM;
-        json_object_object_add(o, "changed", json_object_new_boolean(false));
-        json_object_object_add(o, "would_change", json_object_new_boolean(changed));
-        json_object_object_add(o, "profile", json_object_new_string(p->name));
-        json_object_object_add(o, "keys", plan_keys_json(&pl));
-        json_object_object_add(o, "modules", modules_json(sr, p));
-        json_object_object_add(o, "files", plan_files_json(&pl));
-        if (p->nofile)
-                json_object_object_add(o, "nofile", json_object_new_int64((int64_t) p->nofile));
-        json_object_object_add(o, "warnings", strv_json(pl.warnings));
-        *ret = o;
-        return 0;
+        return tune_result_from_plan(sr, &pl, TUNE_RUN_PLAN, NULL, 0, ret);
 }

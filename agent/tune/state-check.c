@@ -12,6 +12,7 @@
 #include "../basic/cleanup.h"
 #include "../basic/errmsg.h"
 #include "../basic/parse.h"
+#include "../shared/json-util.h"
 #include "keys.h"
 #include "persist.h"
 #include "tune-state.h"
@@ -106,16 +107,8 @@ int state_check_originals(json_object *doc, char **ret_error) {
         return 0;
 }
 
-static const char *get_str(json_object *o, const char *key) {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v) || json_object_get_type(v) != json_type_string)
-                return NULL;
-        return json_object_get_string(v);
-}
-
 static int check_applied_key(json_object *k, size_t i, char **ret_error) {
-        const char *key = get_str(k, "key"), *mod = get_str(k, "modifier");
+        const char *key = json_field_string(k, "key"), *mod = json_field_string(k, "modifier");
         json_object *v, *p;
         int r;
 
@@ -166,7 +159,7 @@ static int check_applied_modules(json_object *mods, char **ret_error) {
 }
 
 int state_check_applied(json_object *doc, char **ret_error) {
-        const char *profile = get_str(doc, "profile"), *file = get_str(doc, "file");
+        const char *profile = json_field_string(doc, "profile"), *file = json_field_string(doc, "file");
         json_object *keys, *files, *mods, *nofile;
         int r;
 

@@ -79,40 +79,30 @@ static int check_scope(const struct plan *pl, const struct apply_options *o, cha
         return 0;
 }
 
-/* Loads what is missing; *ret_loaded tells whether anything was. */
-static int load_modules(const struct sysroot *sr, const struct profile *p, json_object *arr, bool *ret_loaded,
-                        char **ret_error) {
+/* Loads what is missing into mods (one per profile module); *ret_loaded
+ * tells whether anything was. */
+static int load_modules(const struct sysroot *sr, const struct profile *p, struct tune_module_result *mods,
+                        bool *ret_loaded, char **ret_error) {
         for (size_t i = 0; p->modules && p->modules[i]; i++) {
                 const char *m = p->modules[i];
-                json_object *o = json_object_new_object();
                 enum module_state st = module_state_get(sr, m);
                 bool loaded = st != MODULE_NOT_LOADED;
                 const char *after = "loaded";
                 int r;
 
-                if (!o)
-                        return -ENOMEM;
-                json_object_object_add(o, "name", json_object_new_string(m));
-                json_object_object_add(o, "before", json_object_new_string(module_state_to_string(st)));
                 if (!loaded && !sr->live)
                         after = "skipped: --root (modules are loaded only on a live system)";
                 else if (!loaded) {
                         r = module_load(m);
-                        if (r == -ENOENT) {
-                                json_object_put(o);
+                        if (r == -ENOENT)
                                 return error_msg(ret_error, r, "module %s does not exist for this kernel "
                                                 "(not in modules.dep, not built in)", m);
-                        }
-                        if (r < 0) {
-                                json_object_put(o);
+                        if (r < 0)
                                 return error_msg(ret_error, r == -EPERM ? r : -ECANCELED, "loading module %s failed: %s",
                                                 m, strerror(-r));
-                        }
                         *ret_loaded = true;
                 }
-                json_object_object_add(o, "after", json_object_new_string(after));
-                json_object_object_add(o, "action", json_object_new_string(loaded ? "keep" : "load"));
-                json_object_array_add(arr, o);
+                mods[i] = (struct tune_module_result) { .name = m, .before = st, .load = !loaded, .after = after };
         }
         return 0;
 }
@@ -175,43 +165,32 @@ static int persist_files(const struct sysroot *sr, const struct plan *pl, struct
 }
 
 static int record_applied(const struct sysroot *sr, const struct plan *pl, bool persisted) {
-        json_object *o = json_object_new_object(), *keys = json_object_new_array(), *files = json_object_new_object();
-        int r;
+        _cleanup_free_ struct tune_applied_key *keys = calloc(pl->n_items + 1, sizeof(*keys));
+        struct tune_applied_file files[_PERSIST_MAX] = {};
+        struct tune_applied a = {
+                .profile = pl->p->name, .file = pl->p->file, .keys = keys, .modules = pl->p->modules,
+                .nofile = pl->p->nofile, .files = files,
+        };
 
-        if (!o || !keys || !files) {
-                json_object_put(o);
-                json_object_put(keys);
-                json_object_put(files);
+        if (!keys)
                 return -ENOMEM;
-        }
-        json_object_object_add(o, "version", json_object_new_int(1));
-        json_object_object_add(o, "profile", json_object_new_string(pl->p->name));
-        json_object_object_add(o, "file", json_object_new_string(pl->p->file));
         for (size_t i = 0; i < pl->n_items; i++) {
                 const struct item *it = &pl->items[i];
-                json_object *k;
 
-                if (it->action == ACTION_OWNED_ELSEWHERE)
+                if (it->action == TUNE_ACTION_OWNED_ELSEWHERE)
                         continue;
-                k = json_object_new_object();
-                json_object_object_add(k, "key", json_object_new_string(it->e->key));
-                json_object_object_add(k, "value", json_object_new_string(it->e->value));
-                json_object_object_add(k, "modifier", json_object_new_string(modifier_to_string(it->e->mod)));
-                json_object_object_add(k, "persisted", json_object_new_boolean(persisted && it->persist));
-                json_object_array_add(keys, k);
+                keys[a.n_keys++] = (struct tune_applied_key) {
+                        .key = it->e->key, .value = it->e->value, .mod = it->e->mod,
+                        .persisted = persisted && it->persist,
+                };
         }
-        json_object_object_add(o, "keys", keys);
-        json_object_object_add(o, "modules", strv_json(pl->p->modules));
-        if (pl->p->nofile)
-                json_object_object_add(o, "nofile", json_object_new_int64((int64_t) pl->p->nofile));
         /* The exact bytes written: verify compares against them. */
         for (int f = 0; persisted && f < _PERSIST_MAX; f++)
                 if (pl->files[f].content)
-                        json_object_object_add(files, pl->files[f].path, json_object_new_string(pl->files[f].content));
-        json_object_object_add(o, "files", files);
-        r = json_file_write_if_changed(sr, STATE_APPLIED, o);
-        json_object_put(o);
-        return r;
+                        files[a.n_files++] = (struct tune_applied_file) {
+                                .path = (char *) pl->files[f].path, .content = pl->files[f].content,
+                        };
+        return tune_applied_record(sr, &a);
 }
 
 static int collect_ops(const struct plan *pl, struct write_op **ret, size_t *ret_n) {
@@ -221,37 +200,22 @@ static int collect_ops(const struct plan *pl, struct write_op **ret, size_t *ret
         if (!ops)
                 return -ENOMEM;
         for (size_t i = 0; i < pl->n_items; i++)
-                if (pl->items[i].action == ACTION_SET)
+                if (pl->items[i].action == TUNE_ACTION_SET)
                         ops[n++] = (struct write_op) { pl->items[i].e->key, pl->items[i].live, pl->items[i].target };
         *ret = ops;
         *ret_n = n;
         return 0;
 }
 
-static json_object *result_new(const struct plan *pl, bool changed, bool dry_run) {
-        json_object *o = json_object_new_object();
-
-        if (!o)
-                return NULL;
-        json_object_object_add(o, "changed", json_object_new_boolean(changed && !dry_run));
-        if (dry_run)
-                json_object_object_add(o, "would_change", json_object_new_boolean(changed));
-        json_object_object_add(o, "dry_run", json_object_new_boolean(dry_run));
-        json_object_object_add(o, "profile", json_object_new_string(pl->p->name));
-        json_object_object_add(o, "keys", plan_keys_json(pl));
-        json_object_object_add(o, "files", plan_files_json(pl));
-        json_object_object_add(o, "warnings", strv_json(pl->warnings));
-        return o;
-}
-
 int tune_apply(const struct sysroot *sr, const struct profile *p, const struct apply_options *o,
-               json_object **ret, char **ret_error) {
+               struct tune_result *ret, char **ret_error) {
         _cleanup_(plan_done) struct plan pl = {};
+        _cleanup_(tune_originals_done) struct tune_originals originals = {};
         _cleanup_free_ struct write_op *ops = NULL;
+        _cleanup_free_ struct tune_module_result *mods = NULL;
         struct file_undo undo[_PERSIST_MAX] = {};
-        json_object *mods = NULL, *res;
+        size_t n_mods = strv_length(p->modules), n_ops = 0;
         bool changed = false, created = false, loaded = false;
-        size_t n_ops = 0;
         int r;
 
         /* Validate first against the live values: nothing is loaded, journalled
@@ -264,48 +228,29 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
                 return r;
         /* A journal that is not what nodeprep writes stops the run before
          * any module is loaded or key written. */
-        r = state_load_originals(sr, &mods, ret_error);
+        r = state_load_originals(sr, &originals, ret_error);
         if (r < 0 && r != -ENOENT)
                 return r;
-        json_object_put(TAKE_PTR(mods));
-        if (o->dry_run) {
-                r = collect_ops(&pl, &ops, &n_ops);
-                if (r < 0)
-                        return r;
-                changed = n_ops > 0;
-                for (int f = 0; f < _PERSIST_MAX; f++)
-                        changed = changed || pl.files[f].change;
-                res = result_new(&pl, changed, true);
-                if (!res)
-                        return -ENOMEM;
-                json_object_object_add(res, "modules", modules_json(sr, p));
-                *ret = res;
-                return 0;
-        }
+        if (o->dry_run)
+                return tune_result_from_plan(sr, &pl, TUNE_RUN_DRY_RUN, NULL, 0, ret);
 
-        mods = json_object_new_array();
+        mods = calloc(n_mods + 1, sizeof(*mods));
         if (!mods)
                 return -ENOMEM;
         r = load_modules(sr, p, mods, &loaded, ret_error);
-        if (r < 0) {
-                json_object_put(mods);
+        if (r < 0)
                 return r;
-        }
         if (loaded) {
                 /* Modules add keys: plan again with them present. */
                 plan_done(&pl);
                 r = plan_build(sr, p, !o->no_persist, &pl, ret_error);
-                if (r < 0) {
-                        json_object_put(mods);
+                if (r < 0)
                         return r;
-                }
         }
         for (size_t i = 0; i < pl.n_items; i++)
-                if (o->strict && pl.items[i].action == ACTION_MISSING) {
-                        json_object_put(mods);
+                if (o->strict && pl.items[i].action == TUNE_ACTION_MISSING)
                         return error_msg(ret_error, -ENOENT, "%s:%u: %s does not exist here (--strict)",
                                         pl.items[i].e->origin.file, pl.items[i].e->origin.line, pl.items[i].e->key);
-                }
 
         r = collect_ops(&pl, &ops, &n_ops);
         if (r >= 0 && n_ops > 0) {
@@ -336,19 +281,14 @@ int tune_apply(const struct sysroot *sr, const struct profile *p, const struct a
         if (r < 0) {
                 if (created)
                         (void) state_remove(sr, STATE_ORIGINALS);
-                json_object_put(mods);
                 return r;
         }
-        changed = changed || n_ops > 0;
 
         /* "before" is what we found; the plan rebuilt after module loading
          * still holds those values, and "after" the targets. */
-        res = result_new(&pl, changed, false);
-        if (!res) {
-                json_object_put(mods);
-                return -ENOMEM;
-        }
-        json_object_object_add(res, "modules", mods);
-        *ret = res;
+        r = tune_result_from_plan(sr, &pl, TUNE_RUN_APPLY, TAKE_PTR(mods), n_mods, ret);
+        if (r < 0)
+                return r;
+        ret->changed = changed || n_ops > 0;
         return 0;
 }

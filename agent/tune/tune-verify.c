@@ -13,303 +13,248 @@
 #include "tune-state.h"
 #include "sysctl.h"
 
-static const char *json_get_str(json_object *o, const char *key) {
-        json_object *v;
-
-        if (!json_object_object_get_ex(o, key, &v) || json_object_get_type(v) != json_type_string)
-                return NULL;
-        return json_object_get_string(v);
-}
-
 /* Is live acceptable for the recorded value and modifier? */
-static bool value_holds(const char *live, const char *want, const char *modifier) {
+static bool value_holds(const char *live, const char *want, enum modifier mod) {
         int64_t l, w;
 
-        if (streq(modifier, "exact"))
+        if (mod == MOD_EXACT)
                 return sysctl_value_equal(live, want);
         if (safe_atoi64(live, &l) < 0 || safe_atoi64(want, &w) < 0)
                 return false;
-        return streq(modifier, ">=") ? l >= w : streq(modifier, "<=") ? l <= w : false;
+        return mod == MOD_AT_LEAST ? l >= w : mod == MOD_AT_MOST ? l <= w : false;
 }
 
-static json_object *drift_entry(const char *what, const char *name, const char *expected, const char *live,
-                                const char *status) {
-        json_object *o = json_object_new_object();
-
-        if (!o)
-                return NULL;
-        json_object_object_add(o, what, json_object_new_string(name));
-        json_object_object_add(o, "expected", json_str_or_null(expected));
-        json_object_object_add(o, "live", json_str_or_null(live));
-        json_object_object_add(o, "status", json_object_new_string(status));
-        return o;
+/* Fills e (name and live are taken); counts the drift. */
+static int entry_set(struct tune_verify_result *res, struct tune_verify_entry *e, char *name, const char *expected,
+                     char *live, enum tune_sync status) {
+        *e = (struct tune_verify_entry) { .name = name, .live = live, .status = status };
+        if (status != TUNE_SYNC_IN_SYNC)
+                res->n_drifted++;
+        if (!name)
+                return -ENOMEM;
+        e->expected = strdup(expected);
+        return e->expected ? 0 : -ENOMEM;
 }
 
-static int verify_keys(const struct sysroot *sr, json_object *applied, struct boot_config *bc,
-                       json_object *out, json_object *drifted) {
+static int verify_keys(const struct sysroot *sr, struct tune_applied *a, struct boot_config *bc,
+                       struct tune_verify_result *res) {
         const char *ours = strrchr(NODEPREP_SYSCTL_DROPIN, '/') + 1;
-        json_object *keys;
 
-        if (!json_object_object_get_ex(applied, "keys", &keys) || json_object_get_type(keys) != json_type_array)
-                return -EBADMSG;
-        for (size_t i = 0; i < json_object_array_length(keys); i++) {
-                json_object *k = json_object_array_get_idx(keys, i), *pv;
-                const char *key = json_get_str(k, "key"), *want = json_get_str(k, "value");
-                const char *mod = json_get_str(k, "modifier"), *status = "in-sync", *over = NULL;
-                _cleanup_free_ char *live = NULL, *canon = NULL;
-                bool persisted = json_object_object_get_ex(k, "persisted", &pv) && json_object_get_boolean(pv);
+        res->keys = calloc(a->n_keys + 1, sizeof(*res->keys));
+        if (!res->keys)
+                return -ENOMEM;
+        for (size_t i = 0; i < a->n_keys; i++) {
+                struct tune_applied_key *k = &a->keys[i];
+                struct tune_verify_entry *e = &res->keys[res->n_keys++];
+                _cleanup_free_ char *expected = NULL;
+                const char *over = NULL;
+                enum tune_sync status = TUNE_SYNC_IN_SYNC;
+                char *live = NULL;
+                int r;
 
-                if (!key || !want || !mod || sysctl_normalize_name(key, &canon) < 0)
-                        return -EBADMSG;
-                if (sysctl_read(sr, canon, &live) < 0)
-                        status = "missing";
-                else if (!value_holds(live, want, mod))
-                        status = "drift";
-                else if (persisted && (over = boot_config_overrider(bc, canon, ours)))
-                        status = "overridden-at-boot";
-                {
-                        _cleanup_free_ char *expected = NULL;
-                        json_object *e;
-
-                        if (asprintf(&expected, "%s%s", streq(mod, "exact") ? "" : mod, want) < 0)
-                                return -ENOMEM;
-                        e = drift_entry("key", canon, expected, live, status);
-                        if (!e)
-                                return -ENOMEM;
-                        if (over)
-                                json_object_object_add(e, "overridden_by", json_object_new_string(over));
-                        json_object_array_add(out, e);
-                        if (!streq(status, "in-sync"))
-                                json_object_array_add(drifted, json_object_new_string(canon));
-                }
-        }
-        return 0;
-}
-
-static int verify_files(const struct sysroot *sr, json_object *applied, json_object *out, json_object *drifted) {
-        json_object *files;
-
-        if (!json_object_object_get_ex(applied, "files", &files) || json_object_get_type(files) != json_type_object)
-                return -EBADMSG;
-        json_object_object_foreach(files, path, written) {
-                _cleanup_free_ char *live = NULL, *want_desc = NULL, *live_desc = NULL;
-                const char *want = json_object_get_string(written), *status = "in-sync";
-                size_t n = 0;
-                int r = sysroot_read_file(sr, path, 1024 * 1024, &live, &n);
-
-                if (!want)
-                        return -EBADMSG;
-                if (r == -ENOENT)
-                        status = "missing";
-                else if (r < 0 || !streq(live, want))
-                        status = "modified";
-                if (asprintf(&want_desc, "%zu bytes as written", strlen(want)) < 0 ||
-                    (r >= 0 && asprintf(&live_desc, "%zu bytes%s", n, streq(status, "in-sync") ? ", same" : ", different") < 0))
+                /* The record was checked: names are canonical. */
+                if (sysctl_read(sr, k->key, &live) < 0) {
+                        live = NULL;
+                        status = TUNE_SYNC_MISSING;
+                } else if (!value_holds(live, k->value, k->mod))
+                        status = TUNE_SYNC_DRIFT;
+                else if (k->persisted && (over = boot_config_overrider(bc, k->key, ours)))
+                        status = TUNE_SYNC_OVERRIDDEN_AT_BOOT;
+                if (asprintf(&expected, "%s%s", k->mod == MOD_EXACT ? "" : modifier_to_string(k->mod), k->value) < 0) {
+                        free(live);
                         return -ENOMEM;
-                json_object_array_add(out, drift_entry("path", path, want_desc, live_desc, status));
-                if (!streq(status, "in-sync"))
-                        json_object_array_add(drifted, json_object_new_string(path));
+                }
+                r = entry_set(res, e, TAKE_PTR(k->key), expected, live, status);
+                if (r < 0)
+                        return r;
+                if (over && !(e->overridden_by = strdup(over)))
+                        return -ENOMEM;
         }
         return 0;
 }
 
-static int verify_modules(const struct sysroot *sr, json_object *applied, json_object *out, json_object *drifted) {
-        json_object *mods;
+static int verify_files(const struct sysroot *sr, struct tune_applied *a, struct tune_verify_result *res) {
+        res->files = calloc(a->n_files + 1, sizeof(*res->files));
+        if (!res->files)
+                return -ENOMEM;
+        for (size_t i = 0; i < a->n_files; i++) {
+                const char *want = a->files[i].content;
+                _cleanup_free_ char *live = NULL, *want_desc = NULL;
+                char *live_desc = NULL;
+                enum tune_sync status = TUNE_SYNC_IN_SYNC;
+                size_t n = 0;
+                int r = sysroot_read_file(sr, a->files[i].path, 1024 * 1024, &live, &n);
 
-        if (!json_object_object_get_ex(applied, "modules", &mods) || json_object_get_type(mods) != json_type_array)
-                return -EBADMSG;
-        for (size_t i = 0; i < json_object_array_length(mods); i++) {
-                const char *m = json_object_get_string(json_object_array_get_idx(mods, i));
-                bool loaded;
-
-                if (!m)
-                        return -EBADMSG;
-                loaded = module_state_get(sr, m) != MODULE_NOT_LOADED;
-                json_object_array_add(out, drift_entry("name", m, "loaded", loaded ? "loaded" : "not-loaded",
-                                                       loaded ? "in-sync" : "drift"));
-                if (!loaded)
-                        json_object_array_add(drifted, json_object_new_string(m));
+                if (r == -ENOENT)
+                        status = TUNE_SYNC_MISSING;
+                else if (r < 0 || !streq(live, want))
+                        status = TUNE_SYNC_MODIFIED;
+                if (asprintf(&want_desc, "%zu bytes as written", strlen(want)) < 0 ||
+                    (r >= 0 && asprintf(&live_desc, "%zu bytes%s", n,
+                                        status == TUNE_SYNC_IN_SYNC ? ", same" : ", different") < 0))
+                        return -ENOMEM;
+                r = entry_set(res, &res->files[res->n_files++], TAKE_PTR(a->files[i].path), want_desc, live_desc,
+                              status);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
 
-int tune_verify(const struct sysroot *sr, json_object **ret, bool *ret_drift, char **ret_error) {
-        json_object *applied = NULL, *o, *keys, *files, *mods, *drifted;
+static int verify_modules(const struct sysroot *sr, struct tune_applied *a, struct tune_verify_result *res) {
+        size_t n = strv_length(a->modules);
+
+        res->modules = calloc(n + 1, sizeof(*res->modules));
+        if (!res->modules)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                bool loaded = module_state_get(sr, a->modules[i]) != MODULE_NOT_LOADED;
+                char *live = strdup(loaded ? "loaded" : "not-loaded");
+                int r;
+
+                if (!live)
+                        return -ENOMEM;
+                r = entry_set(res, &res->modules[res->n_modules++], strdup(a->modules[i]), "loaded", live,
+                              loaded ? TUNE_SYNC_IN_SYNC : TUNE_SYNC_DRIFT);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int tune_verify(const struct sysroot *sr, struct tune_verify_result *ret, char **ret_error) {
+        _cleanup_(tune_applied_done) struct tune_applied applied = {};
+        _cleanup_(tune_verify_result_done) struct tune_verify_result res = {};
         _cleanup_boot_config_ struct boot_config *bc = NULL;
         int r;
 
-        r = state_load_applied(sr, &applied, ret_error);
+        r = tune_applied_load(sr, &applied, ret_error);
         if (r == -ENOENT)
                 return error_msg(ret_error, -ENOENT, "no profile has been applied (%s does not exist)", STATE_APPLIED);
         if (r < 0)
                 return r;
         r = boot_config_scan(sr, &bc);
-        if (r < 0) {
-                json_object_put(applied);
+        if (r < 0)
                 return r;
-        }
-        o = json_object_new_object();
-        keys = json_object_new_array();
-        files = json_object_new_array();
-        mods = json_object_new_array();
-        drifted = json_object_new_array();
-        if (!o || !keys || !files || !mods || !drifted) {
-                json_object_put(applied);
-                json_object_put(o);
-                json_object_put(keys);
-                json_object_put(files);
-                json_object_put(mods);
-                json_object_put(drifted);
-                return -ENOMEM;
-        }
-        json_object_object_add(o, "changed", json_object_new_boolean(false));
-        json_object_object_add(o, "profile", json_str_or_null(json_get_str(applied, "profile")));
-        json_object_object_add(o, "keys", keys);
-        json_object_object_add(o, "files", files);
-        json_object_object_add(o, "modules", mods);
-        json_object_object_add(o, "drifted", drifted);
-        r = verify_keys(sr, applied, bc, keys, drifted);
+        res.profile = TAKE_PTR(applied.profile);
+        r = verify_keys(sr, &applied, bc, &res);
         if (r >= 0)
-                r = verify_files(sr, applied, files, drifted);
+                r = verify_files(sr, &applied, &res);
         if (r >= 0)
-                r = verify_modules(sr, applied, mods, drifted);
-        json_object_put(applied);
-        if (r < 0) {
-                json_object_put(o);
+                r = verify_modules(sr, &applied, &res);
+        if (r < 0)
                 return error_msg(ret_error, r, "%s: unexpected content: %s", STATE_APPLIED, strerror(-r));
-        }
-        json_object_object_add(o, "in_sync", json_object_new_boolean(json_object_array_length(drifted) == 0));
-        *ret_drift = json_object_array_length(drifted) > 0;
-        *ret = o;
+        *ret = res;
+        res = (struct tune_verify_result) {};
         return 0;
 }
 
-static int remove_our_files(const struct sysroot *sr, bool dry_run, json_object *files, bool *changed) {
+static int remove_our_files(const struct sysroot *sr, bool dry_run, struct tune_rollback_result *res) {
         for (int f = 0; f < _PERSIST_MAX; f++) {
                 const char *path = persisted_file_path(f);
                 bool exists, ours;
-                json_object *o;
                 int r;
 
                 /* A crash mid-write leaves ".#name.*" temporaries: ours, by name. */
                 if (!dry_run && sysroot_unlink_atomic_leftovers(sr, path) > 0)
-                        *changed = true;
+                        res->changed = true;
                 r = persisted_file_probe(sr, path, &exists, &ours);
                 if (r < 0)
                         return r;
                 if (!exists)
                         continue;
-                o = json_object_new_object();
-                json_object_object_add(o, "path", json_object_new_string(path));
-                json_object_object_add(o, "action", json_object_new_string(ours ? "remove" : "keep (not ours)"));
-                json_object_array_add(files, o);
+                res->files[res->n_files++] = (struct tune_file_result) {
+                        .path = path, .action = ours ? TUNE_FILE_REMOVE : TUNE_FILE_NOT_OURS,
+                };
                 if (!ours || dry_run)
                         continue;
                 r = sysroot_unlink(sr, path);
                 if (r < 0)
                         return r;
-                *changed = true;
+                res->changed = true;
         }
         return 0;
 }
 
-int tune_rollback(const struct sysroot *sr, bool dry_run, bool only_per_netns, json_object **ret, char **ret_error) {
-        json_object *originals = NULL, *o, *keys, *files;
+static int check_rollback_scope(const struct tune_originals *originals, char **ret_error) {
+        for (size_t i = 0; i < originals->n; i++) {
+                const struct known_key *k = known_key_find(originals->entries[i].key);
+
+                if (!k || k->scope != SCOPE_PER_NETNS)
+                        return error_msg(ret_error, -EPERM, "the journal holds %s, which is not per-netns; "
+                                         "roll back in the host network namespace", originals->entries[i].key);
+        }
+        return 0;
+}
+
+/* One key per journalled original (taken from originals), and the writes
+ * that restore those that differ (pointing into res). */
+static int plan_restore(const struct sysroot *sr, struct tune_originals *originals, struct tune_rollback_result *res,
+                        struct write_op **ret_ops, size_t *ret_n) {
+        _cleanup_free_ struct write_op *ops = calloc(originals->n + 1, sizeof(*ops));
+        size_t n = 0;
+
+        res->keys = calloc(originals->n + 1, sizeof(*res->keys));
+        if (!ops || !res->keys)
+                return -ENOMEM;
+        for (size_t i = 0; i < originals->n; i++) {
+                struct tune_rollback_key *k = &res->keys[res->n_keys++];
+
+                k->key = TAKE_PTR(originals->entries[i].key);
+                k->after = TAKE_PTR(originals->entries[i].value);
+                if (sysctl_read(sr, k->key, &k->before) < 0)
+                        k->before = NULL;
+                k->restore = !k->before || !sysctl_value_equal(k->before, k->after);
+                if (k->restore)
+                        ops[n++] = (struct write_op) { k->key, k->before, k->after };
+        }
+        *ret_ops = TAKE_PTR(ops);
+        *ret_n = n;
+        return 0;
+}
+
+static int clear_state(const struct sysroot *sr, char **ret_error) {
+        int r;
+
+        (void) sysroot_unlink_atomic_leftovers(sr, STATE_APPLIED);
+        (void) sysroot_unlink_atomic_leftovers(sr, STATE_ORIGINALS);
+        r = state_remove(sr, STATE_APPLIED);
+        if (r >= 0)
+                r = state_remove(sr, STATE_ORIGINALS);
+        if (r < 0)
+                return error_msg(ret_error, r, "clearing %s failed: %s", STATE_DIR, strerror(-r));
+        return 0;
+}
+
+int tune_rollback(const struct sysroot *sr, bool dry_run, bool only_per_netns, struct tune_rollback_result *ret,
+                  char **ret_error) {
+        _cleanup_(tune_originals_done) struct tune_originals originals = {};
+        _cleanup_(tune_rollback_result_done) struct tune_rollback_result res = { .dry_run = dry_run };
         _cleanup_free_ struct write_op *ops = NULL;
-        _cleanup_free_ char **lives = NULL;
-        bool changed = false;
         size_t n = 0;
         int r;
 
         r = state_load_originals(sr, &originals, ret_error);
         if (r < 0 && r != -ENOENT)
                 return r;
-        o = json_object_new_object();
-        keys = json_object_new_array();
-        files = json_object_new_array();
-        if (!o || !keys || !files)
-                goto oom;
-        json_object_object_add(o, "keys", keys);
-        json_object_object_add(o, "files", files);
-
-        if (originals && only_per_netns) {
-                json_object_object_foreach(originals, key, val) {
-                        const struct known_key *k = known_key_find(key);
-
-                        (void) val;
-                        if (!k || k->scope != SCOPE_PER_NETNS) {
-                                r = error_msg(ret_error, -EPERM, "the journal holds %s, which is not per-netns; "
-                                             "roll back in the host network namespace", key);
-                                goto fail;
-                        }
-                }
-        }
-        if (originals) {
-                size_t total = (size_t) json_object_object_length(originals);
-
-                ops = calloc(total + 1, sizeof(*ops));
-                lives = calloc(total + 1, sizeof(char *));
-                if (!ops || !lives)
-                        goto oom;
-                json_object_object_foreach(originals, key, val) {
-                        const char *orig = json_object_get_string(val);
-                        char *live = NULL;
-                        json_object *k = json_object_new_object();
-                        bool differs;
-
-                        if (sysctl_read(sr, key, &live) < 0)
-                                live = NULL;
-                        differs = !live || !sysctl_value_equal(live, orig);
-                        json_object_object_add(k, "key", json_object_new_string(key));
-                        json_object_object_add(k, "before", json_str_or_null(live));
-                        json_object_object_add(k, "after", json_object_new_string(orig));
-                        json_object_object_add(k, "action", json_object_new_string(differs ? "restore" : "keep"));
-                        json_object_array_add(keys, k);
-                        if (differs) {
-                                lives[n] = live;
-                                ops[n++] = (struct write_op) { key, live, orig };
-                        } else
-                                free(live);
-                }
-        }
+        res.journal = r >= 0;
+        if (res.journal && only_per_netns && (r = check_rollback_scope(&originals, ret_error)) < 0)
+                return r;
+        if (res.journal && (r = plan_restore(sr, &originals, &res, &ops, &n)) < 0)
+                return r;
         if (!dry_run && n > 0) {
                 r = write_ops_transactional(sr, ops, n, ret_error);
                 if (r < 0)
-                        goto fail;
-                changed = true;
+                        return r;
+                res.changed = true;
         }
-        r = remove_our_files(sr, dry_run, files, &changed);
-        if (r < 0) {
-                error_msg(ret_error, r, "removing persisted files failed: %s", strerror(-r));
-                goto fail;
-        }
-        if (!dry_run) {
-                (void) sysroot_unlink_atomic_leftovers(sr, STATE_APPLIED);
-                (void) sysroot_unlink_atomic_leftovers(sr, STATE_ORIGINALS);
-                r = state_remove(sr, STATE_APPLIED);
-                if (r >= 0)
-                        r = state_remove(sr, STATE_ORIGINALS);
-                if (r < 0) {
-                        error_msg(ret_error, r, "clearing %s failed: %s", STATE_DIR, strerror(-r));
-                        goto fail;
-                }
-        }
-        json_object_object_add(o, "changed", json_object_new_boolean(changed));
-        json_object_object_add(o, "dry_run", json_object_new_boolean(dry_run));
-        if (dry_run)
-                json_object_object_add(o, "would_change", json_object_new_boolean(n > 0 || json_object_array_length(files) > 0));
-        json_object_object_add(o, "journal", json_object_new_boolean(originals != NULL));
-        json_object_put(originals);
-        for (size_t i = 0; i < n; i++)
-                free(lives[i]);
-        *ret = o;
+        r = remove_our_files(sr, dry_run, &res);
+        if (r < 0)
+                return error_msg(ret_error, r, "removing persisted files failed: %s", strerror(-r));
+        if (!dry_run && (r = clear_state(sr, ret_error)) < 0)
+                return r;
+        res.would_change = dry_run && (n > 0 || res.n_files > 0);
+        *ret = res;
+        res = (struct tune_rollback_result) {};
         return 0;
-oom:
-        r = -ENOMEM;
-fail:
-        for (size_t i = 0; lives && i < n; i++)
-                free(lives[i]);
-        json_object_put(originals);
-        json_object_put(o);
-        return r;
 }

@@ -80,30 +80,22 @@ static int check_manager(const struct limits_info *li, struct check_list *l) {
 }
 
 /* The applied profile's value of key, or NULL. */
-static const char *applied_value(json_object *applied, const char *key) {
-        json_object *keys, *v;
+static const char *applied_value(const struct tune_applied *a, const char *key) {
+        const struct tune_applied_key *k = tune_applied_find(a, key);
 
-        if (!json_object_object_get_ex(applied, "keys", &keys) || !json_object_is_type(keys, json_type_array))
-                return NULL;
-        for (size_t i = 0; i < json_object_array_length(keys); i++) {
-                json_object *k = json_object_array_get_idx(keys, i);
-
-                if (json_object_object_get_ex(k, "key", &v) && streq(json_object_get_string(v), key) &&
-                    json_object_object_get_ex(k, "value", &v))
-                        return json_object_get_string(v);
-        }
-        return NULL;
+        return k ? k->value : NULL;
 }
 
 static int check_profile(const struct sysroot *sr, const struct limits_info *li, struct check_list *l) {
-        json_object *applied = NULL, *v;
+        _cleanup_(tune_applied_done) struct tune_applied applied = {};
+        _cleanup_free_ char *error = NULL;      /* the reason is the errno's, as for every unknown */
         char problems[512] = "";
         size_t off = 0;
-        uint64_t want, nofile = 0;
+        uint64_t want, nofile;
         const char *s;
         int r;
 
-        r = json_file_read(sr, STATE_APPLIED, &applied);
+        r = tune_applied_load(sr, &applied, &error);
         if (r == -ENOENT)
                 return check_add(l, G, "profile", CHECK_NA, STATE_APPLIED, NULL, "no profile applied");
         if (r < 0)
@@ -111,30 +103,27 @@ static int check_profile(const struct sysroot *sr, const struct limits_info *li,
                                  check_errno_reason(r));
 #define PROBLEM(...) do { int k_ = snprintf(problems + off, sizeof(problems) - off, __VA_ARGS__); \
                 if (k_ > 0 && off + (size_t) k_ < sizeof(problems)) off += (size_t) k_; } while (0)
-        /* Profile values may carry a modifier (">=N"): compare the number. */
-        if ((s = applied_value(applied, "fs.file-max")) && safe_atou64(s + strspn(s, ">= "), &want) >= 0 &&
+        /* The record keeps the modifier apart: the value is the number. */
+        if ((s = applied_value(&applied, "fs.file-max")) && safe_atou64(s, &want) >= 0 &&
             li->file_max_error >= 0 && li->file_max < want)
                 PROBLEM("fs.file-max %llu below the profile's %s; ", (unsigned long long) li->file_max, s);
-        if ((s = applied_value(applied, "fs.nr_open")) && safe_atou64(s + strspn(s, ">= "), &want) >= 0 &&
+        if ((s = applied_value(&applied, "fs.nr_open")) && safe_atou64(s, &want) >= 0 &&
             li->nr_open_error >= 0 && li->nr_open < want)
                 PROBLEM("fs.nr_open %llu below the profile's %s; ", (unsigned long long) li->nr_open, s);
-        if (json_object_object_get_ex(applied, "nofile", &v))
-                nofile = (uint64_t) json_object_get_int64(v);
+        nofile = applied.nofile;
         if (nofile && li->nr_open_error >= 0 && li->nr_open < nofile)
                 PROBLEM("fs.nr_open %llu below [limits] nofile %llu; ", (unsigned long long) li->nr_open,
                         (unsigned long long) nofile);
         if (nofile && (!li->manager_set || li->manager_hard != nofile))
                 PROBLEM("DefaultLimitNOFILE hard limit is not the profile's %llu; ", (unsigned long long) nofile);
 #undef PROBLEM
-        s = json_object_object_get_ex(applied, "profile", &v) ? json_object_get_string(v) : "?";
         if (off) {
                 problems[off - 2] = 0;  /* drop the last "; " */
-                r = check_add(l, G, "profile", CHECK_FAIL, STATE_APPLIED, "nodeprep verify; then nodeprep apply again",
-                              "inconsistent with the applied profile %s: %s", s, problems);
-        } else
-                r = check_add(l, G, "profile", CHECK_OK, STATE_APPLIED, NULL, "consistent with the applied profile %s", s);
-        json_object_put(applied);
-        return r;
+                return check_add(l, G, "profile", CHECK_FAIL, STATE_APPLIED, "nodeprep verify; then nodeprep apply again",
+                                 "inconsistent with the applied profile %s: %s", applied.profile, problems);
+        }
+        return check_add(l, G, "profile", CHECK_OK, STATE_APPLIED, NULL, "consistent with the applied profile %s",
+                         applied.profile);
 }
 
 int check_limits(const struct sysroot *sr, const struct check_options *o, struct check_list *l) {

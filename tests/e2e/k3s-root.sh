@@ -76,7 +76,9 @@ echo "$out" | jq -e '.steps[] | select(.name == "binary") | .status == "unchange
 
 # 3. LimitNOFILE follows the applied profile.
 mkdir -p "$R/var/lib/nodeprep"
-echo '{"version":1,"profile":"x","nofile":524288}' >"$R/var/lib/nodeprep/applied.json"
+# A record as apply writes it: it is read checked (tune_applied_load()).
+echo '{"version":1,"profile":"x","file":"/etc/nodeprep/profiles/x.ini","keys":[],"modules":[],"nofile":524288,"files":{}}' \
+        >"$R/var/lib/nodeprep/applied.json"
 "$NODEPREP" --root "$R" k3s install --version "$V" --mirror "$MIRROR_URL" --tls-san node.example \
         --node-ip 10.0.0.5 --token-file "$work/token" --no-start >/dev/null 2>&1 || fail "--no-start exit"
 grep -qx "LimitNOFILE=524288" "$u" || fail "LimitNOFILE from the profile"
