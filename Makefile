@@ -43,7 +43,10 @@ CURL_INCLUDE = $(if $(CURL_HEADERS),$(B)/curl-include/curl)
 
 ALL_CPPFLAGS = -D_GNU_SOURCE -DNODEPREP_VERSION=\"$(VERSION)\" $(HARDEN_CPP) $(if $(CURL_HEADERS),-I$(B)/curl-include) $(CPPFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) $(if $(WERROR),-Werror)
-ALL_LDFLAGS = $(HARDEN_LD) $(LDFLAGS)
+# recv() of agent/health/recv-guard.c is exported, so the dynamic linker binds
+# the dlopen()ed libmicrohttpd's recv() calls to it (the control-byte check).
+EXPORT_LD := -Wl,--export-dynamic-symbol=recv
+ALL_LDFLAGS = $(HARDEN_LD) $(EXPORT_LD) $(LDFLAGS)
 
 B ?= build
 V ?= 0

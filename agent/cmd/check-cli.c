@@ -145,7 +145,8 @@ static bool wanted(const char *group, int argc, char **argv) {
 
 int cmd_check(struct cli *cli, int argc, char **argv) {
         struct check_options o = { .role = "server", .steal_window_ms = CHECK_DEFAULT_STEAL_WINDOW_MS,
-                                   .data_dir = CHECK_DEFAULT_DATA_DIR };
+                                   .thresholds = &verdict_thresholds_default };
+        _cleanup_free_ char *k3s_data_dir = NULL;
         struct check_list l = {};
         json_object *result;
         size_t failed;
@@ -154,6 +155,13 @@ int cmd_check(struct cli *cli, int argc, char **argv) {
         r = parse_options(cli, argc, argv, &o);
         if (r != 0)
                 return r;
+        /* No --data-dir: the one K3s uses, as serve does. */
+        if (!o.data_dir) {
+                r = verdict_k3s_data_dir(cli->sr, &k3s_data_dir);
+                if (r < 0)
+                        return cli_error(cli, EXIT_FAILED, "the K3s data dir: %s", strerror(-r));
+                o.data_dir = k3s_data_dir;
+        }
         check_steal_window_start(cli->sr, &o);
         for (const struct check_group *g = check_groups; g->name; g++) {
                 if (!wanted(g->name, argc, argv))

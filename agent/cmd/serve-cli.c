@@ -226,7 +226,7 @@ struct loop {
         struct health_eval *eval;
         struct health_snapshot *snap;   /* the latest */
         uint64_t seq;
-        enum health_status last[_HC_MAX];
+        enum check_status last[_HC_MAX];
         bool quiet;                     /* --once: the listing says it all */
 };
 
@@ -236,9 +236,9 @@ static void log_transitions(struct loop *l) {
 
                 if (!l->cfg->enabled[i] || (l->seq > 1 && c->status == l->last[i]))
                         continue;
-                if (!l->quiet && (l->seq > 1 || c->status == HS_FAIL))
-                        slog(c->status == HS_FAIL ? LOG_WARNING : LOG_NOTICE, "check %s: %s: %s",
-                             health_check_name(i), health_status_name(c->status), c->reason);
+                if (!l->quiet && (l->seq > 1 || c->status == CHECK_FAIL))
+                        slog(c->status == CHECK_FAIL ? LOG_WARNING : LOG_NOTICE, "check %s: %s: %s",
+                             health_check_name(i), check_status_to_string(c->status), c->reason);
                 l->last[i] = c->status;
         }
 }
@@ -269,7 +269,7 @@ static void notify_status(const struct loop *l) {
         char names[256] = "";
 
         for (int i = 0; i < _HC_MAX; i++)
-                if (l->snap->enabled[i] && l->snap->checks[i].status == HS_FAIL) {
+                if (l->snap->enabled[i] && l->snap->checks[i].status == CHECK_FAIL) {
                         size_t n = strlen(names);
 
                         snprintf(names + n, sizeof(names) - n, "%s%s", failing++ ? ", " : "", health_check_name(i));

@@ -32,12 +32,12 @@ void gateway_check_evaluate(const struct gateway_check *g, struct health_check_r
         char cert[120] = "no TLS";
 
         if (g->err == -ENOENT) {
-                r->status = HS_NA;
+                r->status = CHECK_NA;
                 snprintf(r->reason, sizeof(r->reason), "no gateway installed by nodeprep");
                 return;
         }
         if (g->err < 0) {
-                r->status = HS_UNKNOWN;
+                r->status = CHECK_UNKNOWN;
                 snprintf(r->reason, sizeof(r->reason), "gateway state: %s", g->problem[0] ? g->problem : strerror(-g->err));
                 return;
         }
@@ -46,12 +46,12 @@ void gateway_check_evaluate(const struct gateway_check *g, struct health_check_r
         else if (g->tls)
                 snprintf(cert, sizeof(cert), "certificate unreadable: %.90s", g->problem);
         if (!g->nginx_known)
-                r->status = HS_UNKNOWN;
+                r->status = CHECK_UNKNOWN;
         else if (!g->nginx_active)
-                r->status = HS_FAIL;
+                r->status = CHECK_FAIL;
         else if (g->tls && (!g->cert_not_after || g->cert_days_left <= GATEWAY_CERT_FAIL_DAYS))
-                r->status = HS_FAIL;
+                r->status = CHECK_FAIL;
         else
-                r->status = HS_OK;
+                r->status = CHECK_OK;
         snprintf(r->reason, sizeof(r->reason), "%.160s: nginx %.31s, %.110s", g->domain, g->nginx_state, cert);
 }

@@ -10,6 +10,8 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
+#include "../verdict/verdict-facts.h"
+#include "../verdict/verdict-rules.h"
 
 #define STEAL_SAMPLES 256
 
@@ -42,16 +44,6 @@ struct health_eval {
         size_t n_steal, steal_head;     /* ring: head is the oldest */
 };
 
-const char *health_status_name(enum health_status s) {
-        switch (s) {
-        case HS_OK: return "ok";
-        case HS_FAIL: return "fail";
-        case HS_UNKNOWN: return "unknown";
-        case HS_NA: return "n/a";
-        }
-        return "?";
-}
-
 int health_eval_new(struct health_eval **ret) {
         struct health_eval *e = calloc(1, sizeof(*e));
 
@@ -66,9 +58,9 @@ struct health_eval *health_eval_free(struct health_eval *e) {
         return NULL;
 }
 
-static void set(struct health_check_result *r, enum health_status s, const char *fmt, ...)
+static void set(struct health_check_result *r, enum check_status s, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
-static void set(struct health_check_result *r, enum health_status s, const char *fmt, ...) {
+static void set(struct health_check_result *r, enum check_status s, const char *fmt, ...) {
         va_list ap;
 
         r->status = s;
@@ -110,27 +102,22 @@ static double pct(uint64_t part, uint64_t whole) {
         return whole ? 100.0 * (double) part / (double) whole : 0.0;
 }
 
-static bool over(uint64_t part, uint64_t whole, unsigned percent) {
-        /* part/whole >= percent/100, in integers: no rounding at the edge. */
-        return whole > 0 && (__uint128_t) part * 100 >= (__uint128_t) whole * percent;
-}
-
 static void check_drift(const struct health_figures *f, struct health_check_result *r) {
         size_t n = strv_length(f->drifted);
 
         if (f->drift_err == -ENOENT) {
-                set(r, HS_NA, "no profile has been applied");
+                set(r, CHECK_NA, "no profile has been applied");
                 return;
         }
         if (f->drift_err < 0) {
-                set(r, HS_UNKNOWN, "%s", f->drift_error ? f->drift_error : strerror(-f->drift_err));
+                set(r, CHECK_UNKNOWN, "%s", f->drift_error ? f->drift_error : strerror(-f->drift_err));
                 return;
         }
         if (n == 0) {
-                set(r, HS_OK, "profile %s: %u items in sync", f->profile ? f->profile : "?", f->drift_checked);
+                set(r, CHECK_OK, "profile %s: %u items in sync", f->profile ? f->profile : "?", f->drift_checked);
                 return;
         }
-        set(r, HS_FAIL, "profile %s: %zu of %u drifted:", f->profile ? f->profile : "?", n, f->drift_checked);
+        set(r, CHECK_FAIL, "profile %s: %zu of %u drifted:", f->profile ? f->profile : "?", n, f->drift_checked);
         for (size_t i = 0; i < n && i < 8; i++) {
                 size_t len = strlen(r->reason);
 
@@ -142,7 +129,7 @@ static void check_neigh(struct health_eval *e, const struct health_config *c, co
                         struct health_check_result *r) {
         bool fail = false, known = false;
 
-        set(r, HS_OK, "%s", "");
+        set(r, CHECK_OK, "%s", "");
         for (int i = 0; i < _NEIGH_FAMILY_MAX; i++) {
                 const char *fam = neigh_family_name(i);
 
@@ -161,7 +148,7 @@ static void check_neigh(struct health_eval *e, const struct health_config *c, co
                         continue;
                 }
                 known = true;
-                if (over(f->neigh_entries[i], f->gc_thresh3[i], c->neighbour_fail_percent)) {
+                if (verdict_over_percent(f->neigh_entries[i], f->gc_thresh3[i], c->neighbour_fail_percent)) {
                         fail = true;
                         append(r, "%s %" PRIu64 "/%" PRIu64 " entries (%.0f%%) >= %u%% of gc_thresh3", fam,
                                f->neigh_entries[i], f->gc_thresh3[i], pct(f->neigh_entries[i], f->gc_thresh3[i]),
@@ -170,12 +157,12 @@ static void check_neigh(struct health_eval *e, const struct health_config *c, co
                         append(r, "%s %" PRIu64 "/%" PRIu64 " entries", fam, f->neigh_entries[i], f->gc_thresh3[i]);
         }
         if (fail)
-                r->status = HS_FAIL;
+                r->status = CHECK_FAIL;
         else if (f->neigh_err < 0)
-                set(r, HS_UNKNOWN, "neighbour dump: %s",
+                set(r, CHECK_UNKNOWN, "neighbour dump: %s",
                     f->neigh_err == -EOPNOTSUPP ? "netlink not used under --root" : strerror(-f->neigh_err));
         else if (!known)
-                r->status = HS_UNKNOWN;
+                r->status = CHECK_UNKNOWN;
 }
 
 static void check_conntrack(struct health_eval *e, const struct health_config *c, const struct health_figures *f,
@@ -185,37 +172,48 @@ static void check_conntrack(struct health_eval *e, const struct health_config *c
         bool drop = counter_rising(&e->cnt[CNT_CT_DROP], f->ct_stat_err, f->ct_drop, f->mono, c->counter_hold_sec);
 
         if (f->ct_err == -ENOENT) {
-                set(r, HS_NA, "nf_conntrack is not loaded");
+                set(r, CHECK_NA, "nf_conntrack is not loaded");
                 return;
         }
         if (f->ct_err < 0) {
-                set(r, HS_UNKNOWN, "nf_conntrack_count/max: %s", strerror(-f->ct_err));
+                set(r, CHECK_UNKNOWN, "nf_conntrack_count/max: %s", strerror(-f->ct_err));
                 return;
         }
-        if (over(f->ct_count, f->ct_max, c->conntrack_fail_percent))
-                set(r, HS_FAIL, "%" PRIu64 "/%" PRIu64 " entries (%.0f%%) >= %u%% of nf_conntrack_max",
+        if (verdict_over_percent(f->ct_count, f->ct_max, c->conntrack_fail_percent))
+                set(r, CHECK_FAIL, "%" PRIu64 "/%" PRIu64 " entries (%.0f%%) >= %u%% of nf_conntrack_max",
                     f->ct_count, f->ct_max, pct(f->ct_count, f->ct_max), c->conntrack_fail_percent);
         else
-                set(r, HS_OK, "%" PRIu64 "/%" PRIu64 " entries", f->ct_count, f->ct_max);
+                set(r, CHECK_OK, "%" PRIu64 "/%" PRIu64 " entries", f->ct_count, f->ct_max);
         if (ins) {
-                r->status = HS_FAIL;
+                r->status = CHECK_FAIL;
                 append(r, "insert_failed +%" PRIu64, e->cnt[CNT_CT_INSERT_FAILED].increase);
         }
         if (drop) {
-                r->status = HS_FAIL;
+                r->status = CHECK_FAIL;
                 append(r, "drop +%" PRIu64, e->cnt[CNT_CT_DROP].increase);
         }
 }
 
 static void check_files(const struct health_config *c, const struct health_figures *f,
                         struct health_check_result *r) {
-        if (f->fd_err < 0)
-                set(r, HS_UNKNOWN, "file-nr: %s", strerror(-f->fd_err));
-        else if (over(f->fd_allocated, f->fd_max, c->file_handles_fail_percent))
-                set(r, HS_FAIL, "%" PRIu64 "/%" PRIu64 " file handles (%.0f%%) >= %u%% of file-max",
-                    f->fd_allocated, f->fd_max, pct(f->fd_allocated, f->fd_max), c->file_handles_fail_percent);
+        enum check_status st;
+
+        if (f->fd_err < 0) {
+                set(r, CHECK_UNKNOWN, "file-nr: %s", strerror(-f->fd_err));
+                return;
+        }
+        st = verdict_file_nr(f->fd_allocated, f->fd_max, &c->th);
+        if (st == CHECK_FAIL)
+                set(r, CHECK_FAIL, "%" PRIu64 "/%" PRIu64 " file handles (%.0f%%) >= %u%% of file-max",
+                    f->fd_allocated, f->fd_max, pct(f->fd_allocated, f->fd_max), c->th.file_nr_fail_percent);
+        else if (st == CHECK_WARN)
+                set(r, verdict_serve(VERDICT_FACT_FILE_NR, st),
+                    "%" PRIu64 "/%" PRIu64 " file handles (%.0f%%; `nodeprep check` warns from %u%%)", f->fd_allocated,
+                    f->fd_max, pct(f->fd_allocated, f->fd_max), c->th.file_nr_warn_percent);
+        else if (st == CHECK_UNKNOWN)
+                set(r, CHECK_UNKNOWN, "file-nr: fs.file-max is 0");
         else
-                set(r, HS_OK, "%" PRIu64 "/%" PRIu64 " file handles", f->fd_allocated, f->fd_max);
+                set(r, CHECK_OK, "%" PRIu64 "/%" PRIu64 " file handles", f->fd_allocated, f->fd_max);
 }
 
 static void check_listen(struct health_eval *e, const struct health_config *c, const struct health_figures *f,
@@ -226,14 +224,14 @@ static void check_listen(struct health_eval *e, const struct health_config *c, c
                                   c->counter_hold_sec);
 
         if (f->netstat_err < 0) {
-                set(r, HS_UNKNOWN, "TcpExt in /proc/net/netstat: %s", strerror(-f->netstat_err));
+                set(r, CHECK_UNKNOWN, "TcpExt in /proc/net/netstat: %s", strerror(-f->netstat_err));
                 return;
         }
-        set(r, HS_OK, "ListenOverflows %" PRIu64 ", ListenDrops %" PRIu64 ", no increase in the last %us",
+        set(r, CHECK_OK, "ListenOverflows %" PRIu64 ", ListenDrops %" PRIu64 ", no increase in the last %us",
             f->listen_overflows, f->listen_drops, c->counter_hold_sec);
         if (!ovf && !drp)
                 return;
-        set(r, HS_FAIL, "accept queues overflowed within the last %us:", c->counter_hold_sec);
+        set(r, CHECK_FAIL, "accept queues overflowed within the last %us:", c->counter_hold_sec);
         if (ovf) {
                 size_t n = strlen(r->reason);
 
@@ -250,7 +248,7 @@ static void check_listen(struct health_eval *e, const struct health_config *c, c
 
 /* Steal over the window: from the oldest sample still inside it. */
 static int steal_over_window(struct health_eval *e, const struct health_config *c, const struct health_figures *f,
-                             double *ret, double *ret_span) {
+                             double *ret, double *ret_span, uint64_t *ret_ticks) {
         const struct steal_sample *base = NULL;
         size_t tail;
 
@@ -276,38 +274,48 @@ static int steal_over_window(struct health_eval *e, const struct health_config *
                 return -EAGAIN;
         base = &e->steal[e->steal_head];
         *ret_span = f->mono - base->mono;
+        *ret_ticks = f->cpu.total >= base->t.total ? f->cpu.total - base->t.total : 0;
         return steal_percent(&base->t, &f->cpu, ret);
 }
 
 static void check_steal(struct health_eval *e, const struct health_config *c, const struct health_figures *f,
                         struct health_check_result *r, double *ret_pct) {
-        double p = -1, span = 0;
-        int k = steal_over_window(e, c, f, &p, &span);
+        static const struct cpu_ticks zero = {};
+        double p = -1, span = 0, boot = -1;
+        uint64_t ticks = 0;
+        int k = steal_over_window(e, c, f, &p, &span, &ticks);
+        bool window = k >= 0 && ticks >= VERDICT_STEAL_MIN_TICKS;
+        enum check_status st;
 
         *ret_pct = k >= 0 ? p : -1;
         if (f->steal_feature == 0) {
-                set(r, HS_NA, "this guest does not account steal time");
+                set(r, CHECK_NA, "this guest does not account steal time");
                 return;
         }
-        if (f->steal_feature < 0) {
-                set(r, HS_NA, "steal-time accounting could not be confirmed (%s)", strerror(-f->steal_feature));
-                return;
-        }
-        if (k == -EAGAIN)
-                set(r, HS_UNKNOWN, "first sample; steal is measured from the next interval");
-        else if (k < 0)
-                set(r, HS_UNKNOWN, "/proc/stat: %s", strerror(-k));
-        else if (p >= (double) c->steal_fail_percent)
-                set(r, HS_FAIL, "steal %.1f%% over the last %.0fs >= %u%%", p, span, c->steal_fail_percent);
+        /* Until the window holds enough ticks: since boot, as check does. */
+        if (!window && f->cpu_err >= 0 && steal_percent(&zero, &f->cpu, &boot) < 0)
+                boot = -1;
+        st = verdict_serve(VERDICT_FACT_STEAL, verdict_steal(f->steal_feature, boot, window ? p : -1, &c->th));
+        if (st == CHECK_UNKNOWN)
+                set(r, CHECK_UNKNOWN, "/proc/stat: %s", strerror(f->cpu_err < 0 ? -f->cpu_err : EINVAL));
+        else if (window && st == CHECK_FAIL)
+                set(r, st, "steal %.1f%% over the last %.0fs >= %u%%", p, span, c->th.steal_percent);
+        else if (window)
+                set(r, st, "steal %.1f%% over the last %.0fs", p, span);
+        else if (st == CHECK_FAIL)
+                set(r, st, "steal %.1f%% since boot >= %u%% (no window of %us yet)", boot, c->th.steal_percent,
+                    c->steal_window_sec);
         else
-                set(r, HS_OK, "steal %.1f%% over the last %.0fs", p, span);
+                set(r, st, "steal %.1f%% since boot (no window of %us yet)", boot, c->steal_window_sec);
+        if (f->steal_feature < 0)
+                append(r, "steal-time accounting not confirmed (%s)", strerror(-f->steal_feature));
 }
 
 static void check_pressure(const struct health_config *c, const struct health_figures *f,
                            struct health_check_result *r) {
         bool any = false, fail = false;
 
-        set(r, HS_OK, "%s", "");
+        set(r, CHECK_OK, "%s", "");
         for (int i = 0; i < _PSI_MAX; i++) {
                 const struct psi_line *s = &f->psi_some[i];
                 const char *name = psi_resource_name(i);
@@ -327,11 +335,11 @@ static void check_pressure(const struct health_config *c, const struct health_fi
                         append(r, "%s some avg10=%.2f avg60=%.2f", name, s->avg10, s->avg60);
         }
         if (fail)
-                r->status = HS_FAIL;
+                r->status = CHECK_FAIL;
         else if (!any && !r->reason[0])
-                set(r, HS_NA, "PSI is not available (kernel without CONFIG_PSI or psi=0)");
+                set(r, CHECK_NA, "PSI is not available (kernel without CONFIG_PSI or psi=0)");
         else if (!any)
-                r->status = HS_UNKNOWN;
+                r->status = CHECK_UNKNOWN;
 }
 
 static void format_bytes(uint64_t b, char *buf, size_t size) {
@@ -350,47 +358,52 @@ static void check_disk(const struct health_config *c, const struct health_figure
                        struct health_check_result *r) {
         const struct disk_result *d = &f->disk;
         char avail[32], size[32];
-        uint64_t min_pct_bytes = d->size_bytes / 100 * c->data_disk_min_free_percent;
+        enum check_status space;
 
         if (d->err < 0) {
-                set(r, HS_UNKNOWN, "%s: %s", d->path ? d->path : c->data_dir, strerror(-d->err));
+                set(r, CHECK_UNKNOWN, "%s: %s", d->path ? d->path : c->data_dir, strerror(-d->err));
                 return;
         }
         format_bytes(d->avail_bytes, avail, sizeof(avail));
         format_bytes(d->size_bytes, size, sizeof(size));
+        space = verdict_serve(VERDICT_FACT_DISK_FREE, verdict_disk_free(d->avail_bytes, d->size_bytes, &c->th));
         if (!d->exists) {
-                if (d->avail_bytes < c->data_disk_min_free_bytes || d->avail_bytes < min_pct_bytes)
-                        set(r, HS_FAIL, "%s does not exist yet; %s: %s free of %s (%.1f%%), below the minimum",
+                /* The nearest existing ancestor may be read-only by design
+                 * (ProtectSystem=strict): only its space is judged. */
+                if (space == CHECK_FAIL)
+                        set(r, CHECK_FAIL, "%s does not exist yet; %s: %s free of %s (%.1f%%), below the minimum",
                             c->data_dir, d->path, avail, size, pct(d->avail_bytes, d->size_bytes));
                 else
-                        set(r, HS_OK, "%s does not exist yet; %s: %s free of %s (%.1f%%), no canary written",
+                        set(r, space, "%s does not exist yet; %s: %s free of %s (%.1f%%), no canary written",
                             c->data_dir, d->path, avail, size, pct(d->avail_bytes, d->size_bytes));
                 return;
         }
-        if (d->readonly || d->canary_err == -EROFS) {
-                set(r, HS_FAIL, "%s is read-only", d->path);
+        if (verdict_serve(VERDICT_FACT_DISK_WRITABLE, verdict_disk_writable(d->readonly || d->canary_err == -EROFS)) ==
+            CHECK_FAIL) {
+                set(r, CHECK_FAIL, "%s is read-only", d->path);
                 return;
         }
         if (d->canary_err == -ETIMEDOUT)
-                set(r, HS_FAIL, "%s: canary write+fsync did not finish within %u ms", d->path, c->canary_timeout_ms);
+                set(r, CHECK_FAIL, "%s: canary write+fsync did not finish within %u ms", d->path, c->canary_timeout_ms);
         else if (d->canary_err == -EBUSY)
-                set(r, HS_FAIL, "%s: canary write+fsync stuck for %.0fs", d->path, d->stuck_seconds);
+                set(r, CHECK_FAIL, "%s: canary write+fsync stuck for %.0fs", d->path, d->stuck_seconds);
         else if (d->canary_err < 0)
-                set(r, HS_FAIL, "%s: canary write+fsync failed: %s", d->path, strerror(-d->canary_err));
-        else if (d->avail_bytes < c->data_disk_min_free_bytes || d->avail_bytes < min_pct_bytes)
-                set(r, HS_FAIL, "%s: %s free of %s (%.1f%%), below the minimum", d->path, avail, size,
+                set(r, CHECK_FAIL, "%s: canary write+fsync failed: %s", d->path, strerror(-d->canary_err));
+        else if (space == CHECK_FAIL)
+                set(r, CHECK_FAIL, "%s: %s free of %s (%.1f%%), below the minimum", d->path, avail, size,
                     pct(d->avail_bytes, d->size_bytes));
-        else if (d->files > 0 && d->files_avail * 100 < d->files * c->data_disk_min_free_percent)
-                set(r, HS_FAIL, "%s: %" PRIu64 " of %" PRIu64 " inodes free", d->path, d->files_avail, d->files);
+        /* Inodes: serve's alone (check does not judge them), against the same percentage. */
+        else if (d->files > 0 && (__uint128_t) d->files_avail * 100 < (__uint128_t) d->files * c->th.disk_fail_percent)
+                set(r, CHECK_FAIL, "%s: %" PRIu64 " of %" PRIu64 " inodes free", d->path, d->files_avail, d->files);
         else
-                set(r, HS_OK, "%s: %s free of %s (%.1f%%), canary %.1f ms", d->path, avail, size,
+                set(r, space, "%s: %s free of %s (%.1f%%), canary %.1f ms", d->path, avail, size,
                     pct(d->avail_bytes, d->size_bytes), d->canary_seconds * 1000);
 }
 
 void health_evaluate(struct health_eval *e, const struct health_config *c, const struct health_figures *f,
                      struct health_check_result out[_HC_MAX], double *ret_steal_percent) {
         for (int i = 0; i < _HC_MAX; i++)
-                set(&out[i], HS_NA, "disabled");
+                set(&out[i], CHECK_NA, "disabled");
         /* Counters and samples are fed every round, enabled or not, so
          * enabling a check never sees a stale baseline. */
         check_neigh(e, c, f, &out[HC_NEIGHBOUR_TABLE]);
@@ -413,5 +426,5 @@ void health_evaluate(struct health_eval *e, const struct health_config *c, const
                 gateway_check_evaluate(&f->gateway, &out[HC_GATEWAY]);
         for (int i = 0; i < _HC_MAX; i++)
                 if (!c->enabled[i])
-                        set(&out[i], HS_NA, "disabled");
+                        set(&out[i], CHECK_NA, "disabled");
 }

@@ -1,31 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The named checks: figures in, a verdict per check out (ok, fail, unknown,
- * n/a) with a one-line reason. Counters are judged by their increase: an
- * evaluator remembers the previous values, when each last went up, and the
- * recent steal samples, so an overflow keeps its check failed for the hold
- * time and then clears by itself.
+ * The named checks: figures in, a verdict per check out with a one-line
+ * reason, in the one verdict enum (verdict/checklist.h). Serve never reports
+ * warn: a warning from a shared rule becomes fail or ok as
+ * verdict/verdict-facts.h says; unknown (could not tell) does not fail
+ * /readyz. The per-fact rules are verdict/verdict-rules.h, shared with
+ * `nodeprep check`. What stays here is judging counters by their increase:
+ * an evaluator remembers the previous values, when each last went up, and
+ * the recent steal samples, so an overflow keeps its check failed for the
+ * hold time and then clears by itself.
  */
 #pragma once
 
+#include "../verdict/checklist.h"
 #include "collect.h"
 #include "health-config.h"
-
-enum health_status {
-        HS_OK,
-        HS_FAIL,
-        HS_UNKNOWN,     /* could not tell: the source failed; does not fail /readyz */
-        HS_NA,          /* does not apply on this node */
-};
 
 #define HEALTH_REASON_MAX 320
 
 struct health_check_result {
-        enum health_status status;
+        enum check_status status;
         char reason[HEALTH_REASON_MAX];
 };
-
-const char *health_status_name(enum health_status s);
 
 struct health_eval;
 

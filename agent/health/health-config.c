@@ -47,19 +47,16 @@ int health_config_init(struct health_config *c) {
                 .max_request_bytes = 8192,
                 .neighbour_fail_percent = 90,
                 .conntrack_fail_percent = 90,
-                .file_handles_fail_percent = 90,
                 .counter_hold_sec = 60,
-                .steal_fail_percent = 10,
                 .steal_window_sec = 300,
                 .pressure_avg10_fail = 90.0,
                 .pressure_avg60_fail = 60.0,
-                .data_disk_min_free_percent = 5,
-                .data_disk_min_free_bytes = UINT64_C(1) << 30,
                 .canary_timeout_ms = 2000,
         };
+        verdict_thresholds_init(&c->th);
         for (int i = 0; i < _HC_MAX; i++)
                 c->enabled[i] = true;
-        c->data_dir = strdup("/var/lib/rancher");
+        c->data_dir = strdup(VERDICT_K3S_DATA_DIR_DEFAULT);
         return c->data_dir ? 0 : -ENOMEM;
 }
 
@@ -214,23 +211,25 @@ static int handle_key(struct parse_ctx *p, const char *k, const char *v) {
         if (streq(k, "conntrack_fail_percent"))
                 return parse_unsigned(p, k, v, 1, 100, &c->conntrack_fail_percent);
         if (streq(k, "file_handles_fail_percent"))
-                return parse_unsigned(p, k, v, 1, 100, &c->file_handles_fail_percent);
+                return parse_unsigned(p, k, v, 1, 100, &c->th.file_nr_fail_percent);
         if (streq(k, "counter_hold"))
                 return parse_unsigned(p, k, v, 0, 86400, &c->counter_hold_sec);
         if (streq(k, "steal_fail_percent"))
-                return parse_unsigned(p, k, v, 1, 100, &c->steal_fail_percent);
+                return parse_unsigned(p, k, v, 1, 100, &c->th.steal_percent);
         if (streq(k, "steal_window"))
                 return parse_unsigned(p, k, v, 1, 86400, &c->steal_window_sec);
         if (streq(k, "pressure_avg10_fail_percent"))
                 return parse_percent_real(p, k, v, &c->pressure_avg10_fail);
         if (streq(k, "pressure_avg60_fail_percent"))
                 return parse_percent_real(p, k, v, &c->pressure_avg60_fail);
-        if (streq(k, "data_dir"))
+        if (streq(k, "data_dir")) {
+                c->data_dir_set = true;
                 return parse_string(p, k, v, true, &c->data_dir);
+        }
         if (streq(k, "data_disk_min_free_percent"))
-                return parse_unsigned(p, k, v, 0, 99, &c->data_disk_min_free_percent);
+                return parse_unsigned(p, k, v, 0, 99, &c->th.disk_fail_percent);
         if (streq(k, "data_disk_min_free_bytes"))
-                return parse_size(p, k, v, &c->data_disk_min_free_bytes);
+                return parse_size(p, k, v, &c->th.disk_fail_bytes);
         if (streq(k, "canary_timeout_ms"))
                 return parse_unsigned(p, k, v, 10, 60000, &c->canary_timeout_ms);
         return set_error(p, "unknown key '%s' in [health]", k);
@@ -283,8 +282,8 @@ int health_config_parse_stream(struct health_config *c, FILE *f, const char *fil
         return 0;
 }
 
-int health_config_load(struct health_config *c, const struct sysroot *sr, const char *path, bool host_path,
-                       char **ret_error) {
+static int load_file(struct health_config *c, const struct sysroot *sr, const char *path, bool host_path,
+                     char **ret_error) {
         _cleanup_fclose_ FILE *f = NULL;
         _cleanup_free_ char *shown = NULL;
         int fd;
@@ -314,4 +313,20 @@ int health_config_load(struct health_config *c, const struct sysroot *sr, const 
                 return -errno;
         }
         return health_config_parse_stream(c, f, shown, ret_error);
+}
+
+int health_config_load(struct health_config *c, const struct sysroot *sr, const char *path, bool host_path,
+                       char **ret_error) {
+        char *dir;
+        int r;
+
+        r = load_file(c, sr, path, host_path, ret_error);
+        if (r < 0 || c->data_dir_set)
+                return r;
+        r = verdict_k3s_data_dir(sr, &dir);
+        if (r < 0)
+                return r;
+        free(c->data_dir);
+        c->data_dir = dir;
+        return 0;
 }

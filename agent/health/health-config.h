@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "../basic/sysroot.h"
+#include "../verdict/thresholds.h"
 
 #define HEALTH_CONFIG_PATH "/etc/nodeprep/nodeprep.conf"
 #define HEALTH_CONFIG_LINE_MAX 1024
@@ -50,19 +51,23 @@ struct health_config {
         unsigned timeout_sec;           /* idle/header timeout */
         unsigned max_request_bytes;     /* request line + headers; beyond: 431 */
 
-        /* Thresholds; percentages are of the limit the kernel enforces. */
+        /* The thresholds `nodeprep check` uses too, from the same defaults;
+         * these keys override some: file_handles_fail_percent ->
+         * file_nr_fail_percent, steal_fail_percent -> steal_percent,
+         * data_disk_min_free_percent -> disk_fail_percent (also the inodes),
+         * data_disk_min_free_bytes -> disk_fail_bytes. */
+        struct verdict_thresholds th;
+        /* Thresholds of serve's own checks (counters and gauges `check`
+         * does not judge); percentages are of the limit the kernel enforces. */
         unsigned neighbour_fail_percent;
         uint64_t neighbour_gc_thresh3;  /* 0: read net.ipv{4,6}.neigh.default.gc_thresh3 */
         unsigned conntrack_fail_percent;
-        unsigned file_handles_fail_percent;
         unsigned counter_hold_sec;      /* a counter increase keeps its check failed this long */
-        unsigned steal_fail_percent;
         unsigned steal_window_sec;
         double pressure_avg10_fail;     /* PSI "some" avg10, percent */
         double pressure_avg60_fail;
-        char *data_dir;
-        unsigned data_disk_min_free_percent;
-        uint64_t data_disk_min_free_bytes;
+        char *data_dir;                 /* K3s's (verdict_k3s_data_dir()) unless data_dir is set */
+        bool data_dir_set;
         unsigned canary_timeout_ms;
 };
 
@@ -75,6 +80,6 @@ void health_config_done(struct health_config *c);
 int health_config_parse_stream(struct health_config *c, FILE *f, const char *filename, char **ret_error);
 
 /* Load path (resolved under the root unless host_path is set); a missing file
- * keeps the defaults. */
+ * keeps the defaults. Without data_dir in the file, the data dir K3s uses. */
 int health_config_load(struct health_config *c, const struct sysroot *sr, const char *path, bool host_path,
                        char **ret_error);

@@ -9,6 +9,7 @@
 #include "../basic/cleanup.h"
 #include "../k3s/k3s.h"
 #include "../k3s/ready.h"
+#include "../verdict/verdict-rules.h"
 #include "health-checks.h"
 
 /* K3s that nodeprep did not install (the upstream script, by hand): the role
@@ -69,21 +70,16 @@ void k3s_health_collect(const struct sysroot *sr, struct k3s_health *ret) {
 }
 
 void k3s_health_evaluate(const struct k3s_health *h, struct health_check_result *r) {
-        if (h->err == -ENOENT) {
-                r->status = HS_NA;
+        r->status = verdict_k3s_ready(h->err, h->ready, h->skipped);
+        if (h->err == -ENOENT)
                 snprintf(r->reason, sizeof(r->reason), "K3s is not installed");
-        } else if (h->err < 0) {
-                r->status = HS_UNKNOWN;
+        else if (h->err < 0)
                 snprintf(r->reason, sizeof(r->reason), "readiness ladder: %s", strerror(-h->err));
-        } else if (h->ready) {
-                r->status = HS_OK;
+        else if (h->ready)
                 snprintf(r->reason, sizeof(r->reason), "%s %s ready (%s)", h->role, h->version, h->rungs);
-        } else if (h->skipped) {
-                r->status = HS_UNKNOWN;
+        else if (h->skipped)
                 snprintf(r->reason, sizeof(r->reason), "%s: %s", h->role, h->first_failure);
-        } else {
-                r->status = HS_FAIL;
+        else
                 snprintf(r->reason, sizeof(r->reason), "%s not ready: %s", h->role,
                          h->first_failure[0] ? h->first_failure : "a rung did not hold");
-        }
 }

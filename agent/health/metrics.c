@@ -95,19 +95,19 @@ static void render_meta(FILE *f, const struct health_snapshot *s) {
 }
 
 static void render_checks(FILE *f, const struct health_snapshot *s) {
-        static const enum health_status all[] = { HS_OK, HS_FAIL, HS_UNKNOWN, HS_NA };
+        static const enum check_status all[] = { CHECK_OK, CHECK_FAIL, CHECK_UNKNOWN, CHECK_NA };
         char l[128];
 
         /* No NaN: an alert on "== 0" must see an unknown check too. */
         family(f, "check_ok", "gauge", "1 when the check passes or does not apply; 0 when it fails or its state "
                "is unknown (nodeprep_check_status says which).");
         for (int i = 0; i < _HC_MAX; i++) {
-                enum health_status st = s->checks[i].status;
+                enum check_status st = s->checks[i].status;
 
                 if (!s->enabled[i])
                         continue;
                 snprintf(l, sizeof(l), "check=\"%s\"", health_check_name(i));
-                sample_u(f, "check_ok", l, st == HS_OK || st == HS_NA);
+                sample_u(f, "check_ok", l, st == CHECK_OK || st == CHECK_NA);
         }
         /* A state set (OpenMetrics' stateset, as gauges in text format 0.0.4):
          * one series per status, exactly one of them 1. */
@@ -118,7 +118,7 @@ static void render_checks(FILE *f, const struct health_snapshot *s) {
                         continue;
                 for (size_t k = 0; k < ELEMENTSOF(all); k++) {
                         snprintf(l, sizeof(l), "check=\"%s\",status=\"%s\"", health_check_name(i),
-                                 health_status_name(all[k]));
+                                 check_status_to_string(all[k]));
                         sample_u(f, "check_status", l, s->checks[i].status == all[k]);
                 }
         }

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
+#include "../verdict/verdict-facts.h"
+#include "../verdict/verdict-rules.h"
 #include "health-checks.h"
 
 void nvme_health_collect(const struct sysroot *sr, struct nvme_health *ret) {
@@ -23,8 +25,10 @@ void nvme_health_collect(const struct sysroot *sr, struct nvme_health *ret) {
                 c->temp_millicelsius = src->temp_millicelsius;
                 /* The ioctl needs the live device node. */
                 c->smart_err = sr->live ? nvme_smart_read(sr, src->name, &c->smart) : -EOPNOTSUPP;
+                /* SMART's limits are not [health] keys: the defaults. */
                 if (c->smart_err >= 0)
-                        c->unhealthy = nvme_smart_unhealthy(&c->smart, c->why, sizeof(c->why));
+                        c->unhealthy = verdict_nvme_smart(&c->smart, &verdict_thresholds_default, c->why,
+                                                          sizeof(c->why)) == CHECK_FAIL;
         }
         if (h.err >= 0)
                 nvme_list_done(&l);
@@ -45,28 +49,31 @@ void nvme_health_evaluate(const struct nvme_health *h, struct health_check_resul
 
         r->reason[0] = 0;
         if (h->err == -ENOENT) {
-                r->status = HS_NA;
+                r->status = CHECK_NA;
                 snprintf(r->reason, sizeof(r->reason), "no NVMe controllers");
                 return;
         }
         if (h->err < 0) {
-                r->status = HS_UNKNOWN;
+                r->status = CHECK_UNKNOWN;
                 snprintf(r->reason, sizeof(r->reason), "/sys/class/nvme: %s", strerror(-h->err));
                 return;
         }
         if (h->n == 0) {
-                r->status = HS_NA;
+                r->status = CHECK_NA;
                 snprintf(r->reason, sizeof(r->reason), "no NVMe controllers");
                 return;
         }
         for (size_t i = 0; i < h->n; i++) {
                 const struct nvme_health_ctrl *c = &h->c[i];
 
-                if (c->state[0] && !streq(c->state, "live")) {
-                        fail = true;
+                enum check_status state = verdict_serve(VERDICT_FACT_NVME_STATE, verdict_nvme_state(c->state));
+                enum check_status smart = verdict_serve(VERDICT_FACT_NVME_SMART, c->unhealthy ? CHECK_FAIL : CHECK_OK);
+
+                if (state != CHECK_OK) {
+                        fail = fail || state == CHECK_FAIL;
                         add(r, " state ", c->name, c->state);
                 } else if (c->smart_err >= 0) {
-                        if (c->unhealthy) {
+                        if (smart != CHECK_OK) {
                                 fail = true;
                                 add(r, ": ", c->name, c->why);
                         } else
@@ -76,5 +83,5 @@ void nvme_health_evaluate(const struct nvme_health *h, struct health_check_resul
                             "live, SMART not permitted" : c->smart_err == -EOPNOTSUPP ?
                             "live, SMART needs the live device" : "live, SMART unreadable");
         }
-        r->status = fail ? HS_FAIL : HS_OK;
+        r->status = fail ? CHECK_FAIL : CHECK_OK;
 }

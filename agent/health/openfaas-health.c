@@ -53,20 +53,20 @@ void openfaas_health_collect(const struct sysroot *sr, struct openfaas_health *r
 
 void openfaas_health_evaluate(const struct openfaas_health *h, struct health_check_result *r) {
         if (h->err == -ENOENT) {
-                r->status = HS_NA;
+                r->status = CHECK_NA;
                 snprintf(r->reason, sizeof(r->reason), "OpenFaaS is not installed by nodeprep");
         } else if (h->err < 0) {
-                r->status = HS_UNKNOWN;
+                r->status = CHECK_UNKNOWN;
                 snprintf(r->reason, sizeof(r->reason), "openfaas status: %s", strerror(-h->err));
         } else if (h->ready) {
-                r->status = HS_OK;
+                r->status = CHECK_OK;
                 snprintf(r->reason, sizeof(r->reason), "OpenFaaS %s %s ready, gateway %s", h->edition, h->version,
                          h->gateway);
         } else if (h->skipped) {
-                r->status = HS_UNKNOWN;
+                r->status = CHECK_UNKNOWN;
                 snprintf(r->reason, sizeof(r->reason), "no Kubernetes API to ask (--root)");
         } else {
-                r->status = HS_FAIL;
+                r->status = CHECK_FAIL;
                 snprintf(r->reason, sizeof(r->reason), "not ready: %s",
                          h->first_failure[0] ? h->first_failure : "a rung did not hold");
         }

@@ -45,7 +45,7 @@ int health_readyz_render(const struct health_snapshot *s, char * const *excludes
         FILE *f;
 
         for (int i = 0; i < _HC_MAX; i++)
-                if (s->enabled[i] && s->checks[i].status == HS_FAIL && !excluded(excludes, health_check_name(i)))
+                if (s->enabled[i] && s->checks[i].status == CHECK_FAIL && !excluded(excludes, health_check_name(i)))
                         failed = true;
         f = open_memstream(&buf, &size);
         if (!f)
@@ -62,12 +62,12 @@ int health_readyz_render(const struct health_snapshot *s, char * const *excludes
                         continue;
                 if (excluded(excludes, name))
                         fprintf(f, "[+]%s excluded: ok\n", name);
-                else if (c->status == HS_FAIL)
+                else if (c->status == CHECK_FAIL)
                         fprintf(f, "[-]%s failed: %s\n", name, c->reason);
-                else if (c->status == HS_OK)
+                else if (c->status == CHECK_OK)
                         fprintf(f, "[+]%s ok\n", name);
                 else
-                        fprintf(f, "[+]%s %s: %s\n", name, health_status_name(c->status), c->reason);
+                        fprintf(f, "[+]%s %s: %s\n", name, check_status_to_string(c->status), c->reason);
         }
         if (stale_reason)
                 fprintf(f, "[-]collector failed: %s\n", stale_reason);

@@ -58,6 +58,15 @@ bool bearer_matches(const char *authorization, const char *token) {
         return diff == 0;
 }
 
+bool request_bytes_have_control(const void *p, size_t n) {
+        const unsigned char *b = p;
+
+        for (size_t i = 0; i < n; i++)
+                if ((b[i] < 0x20 && b[i] != '\t' && b[i] != '\r' && b[i] != '\n') || b[i] == 0x7f)
+                        return true;
+        return false;
+}
+
 static int parse_port(const char *s, uint16_t *ret) {
         uint64_t v;
 

@@ -2,11 +2,13 @@
 /*
  * Pure request helpers of the health server (no libmicrohttpd here, so they
  * are unit-tested and fuzzed alone): which endpoint a path names, whether an
- * Authorization header carries the bearer token, and the --listen address.
+ * Authorization header carries the bearer token, whether request bytes hold
+ * a control byte, and the --listen address.
  */
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/socket.h>
 
 enum route_kind {
@@ -33,6 +35,12 @@ struct route route_parse(const char *path);
 /* "Bearer <token>" (scheme case-insensitive), compared in time that depends
  * on neither the token's length nor where a guess first differs. */
 bool bearer_matches(const char *authorization, const char *token);
+
+/* A byte no request line or header section may hold (RFC 9110 5.5, RFC 9112
+ * 2.2): 0x00-0x1F but HTAB, CR and LF (the line ends are libmicrohttpd's to
+ * judge), and DEL. Bytes from 0x80 up (obs-text) are allowed. The server
+ * takes no request bodies, so every byte a client sends is one of those. */
+bool request_bytes_have_control(const void *p, size_t n);
 
 /* "ADDR:PORT", "[V6]:PORT" or ":PORT" (all of IPv4). -EINVAL otherwise. */
 int listen_address_parse(const char *s, struct sockaddr_storage *ret, socklen_t *ret_len);

@@ -16,6 +16,7 @@
 #include "../basic/cleanup.h"
 #include "../basic/log.h"
 #include "accept-encoding.h"
+#include "recv-guard.h"
 #include "route.h"
 
 #define MAX_EXCLUDES 32
@@ -53,6 +54,7 @@ struct conn {
         bool in_headers;        /* waiting for (the rest of) a request's headers */
         bool cut;               /* shut down by the header deadline */
         bool bad_escape;        /* the URL had a %00 (or other control) escape */
+        bool guarded;           /* its bytes are checked for control bytes (recv-guard.h) */
         double headers_since;
         unsigned char addr[17]; /* family byte + IPv4/IPv6 address: whose share the slot counts in */
 };
@@ -69,6 +71,7 @@ struct health_server {
         unsigned header_deadline_sec;
         char *token;
         bool activated;                 /* the listening socket is systemd's (nodeprep.socket) */
+        bool tls;                       /* recv() sees ciphertext: no control-byte guard */
         /* The connections, for the header-deadline sweeper. */
         pthread_mutex_t conns_lock;
         struct conn *conns;
@@ -306,7 +309,10 @@ static void headers_done(struct health_server *s, struct MHD_Connection *c) {
 }
 
 /* What nginx refuses and a lenient parser lets through (request smuggling,
- * a token compared only up to a NUL): each is a 400. */
+ * a token compared only up to a NUL): each is a 400. A NUL or other control
+ * byte anywhere in the request line or headers is seen as it is received
+ * (recv-guard.h): libmicrohttpd 0.9.x cuts values at a NUL before they get
+ * here. */
 struct header_scan {
         unsigned content_length;
         bool bad;
@@ -330,7 +336,7 @@ static enum MHD_Result header_iter(void *cls, enum MHD_ValueKind kind, const cha
 
         (void) kind;
         /* A name with a blank ("Transfer-Encoding :") or other non-token
-         * byte, or a NUL inside a value ("Bearer <token>\0junk"). */
+         * byte, or a NUL inside a value where libmicrohttpd keeps it. */
         if (!token_chars(key, key_size) || (value && strnlen(value, value_size) != value_size)) {
                 h->bad = true;
                 return MHD_NO;
@@ -344,7 +350,7 @@ static bool request_is_malformed(struct MHD_Connection *c, const char *version) 
         struct header_scan h = {};
         struct conn *k = conn_of(c);
 
-        if (k && k->bad_escape)
+        if (k && (k->bad_escape || (k->guarded && recv_guard_tainted(k->fd))))
                 return true;
         MHD_get_connection_values_n(c, MHD_HEADER_KIND, header_iter, &h);
         if (h.bad || h.content_length > 1)      /* two lengths: which one frames the body? */
@@ -433,7 +439,7 @@ static enum MHD_Result respond(struct health_server *s, struct MHD_Connection *c
                 break;
         case ROUTE_READYZ_CHECK:
                 ret = p->check[rt.check] ?
-                        queue(c, p->snap->checks[rt.check].status == HS_FAIL ? MHD_HTTP_INTERNAL_SERVER_ERROR :
+                        queue(c, p->snap->checks[rt.check].status == CHECK_FAIL ? MHD_HTTP_INTERNAL_SERVER_ERROR :
                               MHD_HTTP_OK, p->check[rt.check]) :
                         queue(c, MHD_HTTP_NOT_FOUND, s->fixed[FIX_404]);       /* disabled */
                 break;
@@ -496,12 +502,15 @@ static void notify_connection(void *cls, struct MHD_Connection *c, void **socket
                 k->in_headers = true;
                 k->headers_since = mono_now();
                 client_address(c, k->addr);
+                /* Before its first read. Unchecked is unserved: no slot. */
+                k->guarded = !s->tls && recv_guard_watch(k->fd) >= 0;
                 pthread_mutex_lock(&s->conns_lock);
                 /* Half the slots go to whoever comes; beyond that only to an
                  * address below its share, so a few busy addresses cannot
                  * keep the others out. */
-                if (__atomic_load_n(&s->admitted, __ATOMIC_RELAXED) < s->max_connections / 2 ||
-                    slots_of(s, k->addr) < per_address_share(s->max_connections)) {
+                if ((k->guarded || s->tls) &&
+                    (__atomic_load_n(&s->admitted, __ATOMIC_RELAXED) < s->max_connections / 2 ||
+                     slots_of(s, k->addr) < per_address_share(s->max_connections))) {
                         if (__atomic_add_fetch(&s->admitted, 1, __ATOMIC_RELAXED) <= s->max_connections)
                                 k->slot = true;
                         else
@@ -526,6 +535,8 @@ static void notify_connection(void *cls, struct MHD_Connection *c, void **socket
                 pthread_mutex_unlock(&s->conns_lock);
                 if (k->slot)
                         __atomic_sub_fetch(&s->admitted, 1, __ATOMIC_RELAXED);
+                if (k->guarded)
+                        recv_guard_unwatch(k->fd);
                 free(k);
                 *socket_context = NULL;
         }
@@ -681,11 +692,15 @@ int health_server_start(const struct health_server_options *o, struct health_sna
                 opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_SOCK_ADDR, 0, &ss };
         if (o->tls_cert_pem && o->tls_key_pem) {
                 flags |= MHD_USE_TLS;
+                s->tls = true;
                 opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_HTTPS_MEM_CERT, 0, (void *) o->tls_cert_pem };
                 opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *) o->tls_key_pem };
         }
         opts[n++] = (struct MHD_OptionItem) { MHD_OPTION_END, 0, NULL };
 
+        if (!s->tls && !recv_guard_bound())
+                log_debug("recv() is not this executable's: control bytes in requests are not refused "
+                          "(built without the Makefile's export of recv?)");
         errno = 0;
         s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, handler, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
         if (!s->daemon) {

@@ -34,12 +34,12 @@ static int body_printf(struct body *b, const char *fmt, ...) {
 /* /readyz/NAME, apiserver style: "ok", or 500 "internal server error: ...". */
 static int render_check(const struct health_check_result *c, struct body *b) {
         switch (c->status) {
-        case HS_OK:
+        case CHECK_OK:
                 return body_printf(b, "ok");
-        case HS_FAIL:
+        case CHECK_FAIL:
                 return body_printf(b, "internal server error: %s", c->reason);
         default:
-                return body_printf(b, "ok (%s: %s)", health_status_name(c->status), c->reason);
+                return body_printf(b, "ok (%s: %s)", check_status_to_string(c->status), c->reason);
         }
 }
 
@@ -61,7 +61,7 @@ int health_snapshot_new(uint64_t seq, const struct health_config *c, struct heal
         s->steal_percent = steal_percent;
         s->ready = true;
         for (int i = 0; i < _HC_MAX; i++)
-                if (s->enabled[i] && s->checks[i].status == HS_FAIL)
+                if (s->enabled[i] && s->checks[i].status == CHECK_FAIL)
                         s->ready = false;
 
         r = health_metrics_render(s, &s->metrics);

@@ -44,7 +44,7 @@ static json_object *checks_json(const struct health_snapshot *s) {
                         break;
                 add(c, "name", json_object_new_string(health_check_name(i)));
                 add(c, "enabled", json_object_new_boolean(s->enabled[i]));
-                add(c, "status", json_object_new_string(health_status_name(s->checks[i].status)));
+                add(c, "status", json_object_new_string(check_status_to_string(s->checks[i].status)));
                 add(c, "reason", json_object_new_string(s->checks[i].reason));
                 json_object_array_add(a, c);
         }

@@ -104,13 +104,13 @@ static int decode_checks(struct reader *rd, struct health_snapshot *s) {
                 struct body reason;
                 int r;
 
-                if (take(rd, &en, 1) < 0 || take(rd, &st, 1) < 0 || en > 1 || st > HS_NA)
+                if (take(rd, &en, 1) < 0 || take(rd, &st, 1) < 0 || en > 1 || st > CHECK_UNKNOWN)
                         return -EBADMSG;
                 r = take_body(rd, HEALTH_REASON_MAX - 1, &reason);
                 if (r < 0)
                         return r;
                 s->enabled[i] = en;
-                s->checks[i].status = (enum health_status) st;
+                s->checks[i].status = (enum check_status) st;
                 memcpy(s->checks[i].reason, reason.data, reason.size + 1);
                 free(reason.data);
         }

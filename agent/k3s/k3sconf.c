@@ -621,3 +621,26 @@ int k3s_kubelet_healthz_url(const struct sysroot *sr, char **ret, char **ret_err
         }
         return 0;
 }
+
+int k3s_data_dir(const struct sysroot *sr, char **ret) {
+        _cleanup_free_ char *error = NULL;
+        struct k3s_conf c = {};
+        const char *v;
+        char *dir;
+        int r;
+
+        r = k3s_conf_load(sr, NULL, &c, &error);
+        if (r < 0)
+                return r;
+        v = k3s_conf_scalar(&c, "data-dir");
+        if (!v || v[0] != '/') {
+                k3s_conf_done(&c);
+                return -ENOENT;
+        }
+        dir = strdup(v);
+        k3s_conf_done(&c);
+        if (!dir)
+                return -ENOMEM;
+        *ret = dir;
+        return 0;
+}

@@ -70,6 +70,12 @@ int k3s_envfile_lookup(const char *text, size_t size, const char *name, char **r
  * the id yet; -EINVAL (ret_error) for a name Kubernetes would refuse. */
 int k3s_node_name(const struct sysroot *sr, enum k3s_role role, char **ret, char **ret_error);
 
+/* The data dir set by data-dir in the config files (k3s pkg/cli/cmds/server.go
+ * DataDirFlag "data-dir,d": no environment variable stands in for it).
+ * -ENOENT when none is set, or not absolute: K3s's default applies
+ * (K3S_DATA_DIR in k3s.h). */
+int k3s_data_dir(const struct sysroot *sr, char **ret);
+
 /* The kubelet's healthz URL: healthz-bind-address / healthz-port from
  * kubelet-arg when given, else ::1 when the first node-ip is IPv6, else
  * 127.0.0.1, port 10248 (k3s pkg/daemons/agent/agent_linux.go kubeletArgs). */

@@ -255,18 +255,3 @@ int nvme_smart_read(const struct sysroot *sr, const char *name, struct nvme_smar
                 return fd;
         return nvme_smart_read_fd(fd, ret);
 }
-
-bool nvme_smart_unhealthy(const struct nvme_smart *s, char *why, size_t size) {
-        if (s->critical_warning)
-                bufprintf(why, size, "critical warning 0x%02x", s->critical_warning);
-        else if (s->available_spare < s->spare_threshold)
-                bufprintf(why, size, "available spare %u%% below threshold %u%%", s->available_spare,
-                         s->spare_threshold);
-        else if (s->percent_used >= 90)
-                bufprintf(why, size, "%u%% of rated endurance used", s->percent_used);
-        else if (s->media_errors > 0)
-                bufprintf(why, size, "%llu media errors", (unsigned long long) s->media_errors);
-        else
-                return false;
-        return true;
-}

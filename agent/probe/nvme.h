@@ -68,5 +68,5 @@ int nvme_smart_read(const struct sysroot *sr, const char *name, struct nvme_smar
 /* The same on an open controller device (the seam the unit test mocks). */
 int nvme_smart_read_fd(int fd, struct nvme_smart *ret);
 
-/* True when the drive reports a condition that needs attention. */
-bool nvme_smart_unhealthy(const struct nvme_smart *s, char *why, size_t size);
+/* Whether the log says the drive needs attention is a verdict:
+ * verdict_nvme_smart() in verdict/verdict-rules.h. */

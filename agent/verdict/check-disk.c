@@ -12,6 +12,7 @@
 #include "../probe/blockdev.h"
 #include "check-groups.h"
 #include "../probe/sysfs.h"
+#include "verdict-rules.h"
 
 #define G "disk"
 
@@ -24,7 +25,7 @@ static int check_mount(const char *dir, const struct backing_info *b, struct che
                 bufprintf(where, sizeof(where), " (nearest existing: %s, resolves to %s)", b->path, b->resolved);
         else if (!streq(dir, b->path))
                 bufprintf(where, sizeof(where), " (nearest existing: %s)", b->path);
-        if (b->mount_ro)
+        if (verdict_disk_writable(b->mount_ro) == CHECK_FAIL)
                 return check_add(l, G, "mount", CHECK_FAIL, "/proc/self/mountinfo",
                                  "remount read-write; a filesystem that turned read-only on its own logged why in dmesg",
                                  "%s%s is on %s: %s from %s, mounted read-only", dir, where, b->mountpoint, b->fstype,
@@ -90,10 +91,12 @@ static int check_device(const struct backing_info *b, struct check_list *l) {
         return check_add(l, G, "device", st, ev, hint, "%s%s", chain, disks);
 }
 
-static int check_space(const struct sysroot *sr, const struct backing_info *b, struct check_list *l) {
+static int check_space(const struct sysroot *sr, const struct verdict_thresholds *t, const struct backing_info *b,
+                       struct check_list *l) {
         _cleanup_close_ int fd = -1;
         struct statvfs sv;
         double total, avail, pct;
+        enum check_status st;
 
         if (!sr->live)
                 return check_add(l, G, "space", CHECK_NA, "statvfs", NULL, "statvfs is " CHECK_SKIPPED_ROOT);
@@ -104,23 +107,20 @@ static int check_space(const struct sysroot *sr, const struct backing_info *b, s
         total = (double) sv.f_blocks * (double) sv.f_frsize;
         avail = (double) sv.f_bavail * (double) sv.f_frsize;
         pct = total > 0 ? 100.0 * avail / total : 0;
-        if (sv.f_flag & ST_RDONLY)
+        if (verdict_disk_writable(sv.f_flag & ST_RDONLY) == CHECK_FAIL)
                 return check_add(l, G, "space", CHECK_FAIL, "statvfs", "remount read-write; see dmesg",
                                  "filesystem is read-only (ST_RDONLY)");
-        /* The kubelet's default hard eviction: nodefs.available<10%,
-         * imagefs.available<15%. */
-        if (pct < 10.0 || avail < 2e9)
-                return check_add(l, G, "space", CHECK_FAIL, "statvfs", "free space: the kubelet evicts pods below 10%",
-                                 "%.1f GB free of %.1f GB (%.0f%%)", avail / 1e9, total / 1e9, pct);
-        if (pct < 15.0 || avail < 10e9)
-                return check_add(l, G, "space", CHECK_WARN, "statvfs", "image garbage collection starts at 15% free",
-                                 "%.1f GB free of %.1f GB (%.0f%%)", avail / 1e9, total / 1e9, pct);
-        return check_add(l, G, "space", CHECK_OK, "statvfs", NULL, "%.1f GB free of %.1f GB (%.0f%%)", avail / 1e9,
-                         total / 1e9, pct);
+        st = verdict_disk_free((uint64_t) sv.f_bavail * sv.f_frsize, (uint64_t) sv.f_blocks * sv.f_frsize, t);
+        return check_add(l, G, "space", st, "statvfs",
+                         st == CHECK_FAIL ? "free space: the kubelet evicts pods below 10%" :
+                         st == CHECK_WARN ? "image garbage collection starts at 15% free" : NULL,
+                         "%.1f GB free of %.1f GB (%.0f%%)", avail / 1e9, total / 1e9, pct);
 }
 
-static int check_latency(const struct sysroot *sr, const struct backing_info *b, struct check_list *l) {
+static int check_latency(const struct sysroot *sr, const struct verdict_thresholds *t, const struct backing_info *b,
+                         struct check_list *l) {
         struct latency_result lr;
+        enum check_status st;
         int r;
 
         if (!sr->live)
@@ -130,10 +130,10 @@ static int check_latency(const struct sysroot *sr, const struct backing_info *b,
         if (r < 0)
                 return check_add(l, G, "latency", CHECK_UNKNOWN, "O_DIRECT write+fdatasync", NULL,
                                  "unknown: probe in %s failed: %s", b->path, strerror(-r));
-        /* etcd's guidance: WAL fsync p99 under 10 ms. */
-        return check_add(l, G, "latency", lr.p99_ms > 10.0 ? CHECK_WARN : CHECK_OK,
+        st = verdict_disk_latency(lr.p99_ms, t);
+        return check_add(l, G, "latency", st,
                          lr.direct ? "O_DIRECT 4 KiB write+fdatasync on an O_TMPFILE" : "4 KiB write+fdatasync (no O_DIRECT here)",
-                         lr.p99_ms > 10.0 ? "etcd wants fsync p99 below 10 ms; prefer the SQLite datastore or faster storage" : NULL,
+                         st != CHECK_OK ? "etcd wants fsync p99 below 10 ms; prefer the SQLite datastore or faster storage" : NULL,
                          "%u samples in %s: p50 %.2f ms, p99 %.2f ms, max %.2f ms", lr.samples, b->path, lr.p50_ms,
                          lr.p99_ms, lr.max_ms);
 }
@@ -148,9 +148,9 @@ int check_disk(const struct sysroot *sr, const struct check_options *o, struct c
                 return check_add(l, G, "mount", CHECK_UNKNOWN, "/proc/self/mountinfo", NULL,
                                  "unknown: cannot resolve the mount of %s: %s", dir,
                                  r == -ENOENT ? "no mount covers it" : check_errno_reason(r));
-        if ((r = check_mount(dir, &b, l)) < 0 || (r = check_device(&b, l)) < 0 || (r = check_space(sr, &b, l)) < 0)
+        if ((r = check_mount(dir, &b, l)) < 0 || (r = check_device(&b, l)) < 0 || (r = check_space(sr, check_thresholds(o), &b, l)) < 0)
                 return r;
-        if (o->latency && (r = check_latency(sr, &b, l)) < 0)
+        if (o->latency && (r = check_latency(sr, check_thresholds(o), &b, l)) < 0)
                 return r;
         return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "../basic/sysroot.h"
 #include "checklist.h"
+#include "thresholds.h"
 
 struct check_options {
         bool latency;                   /* run the O_DIRECT probe in the data dir */
@@ -22,13 +23,17 @@ struct check_options {
         bool steal_start_valid;
         uint64_t steal_start_total, steal_start_steal;
         uint64_t steal_start_usec;      /* CLOCK_MONOTONIC */
-        const char *data_dir;           /* K3s data dir, default /var/lib/rancher/k3s */
+        const char *data_dir;           /* K3s data dir (verdict_k3s_data_dir()) */
+        const struct verdict_thresholds *thresholds;    /* NULL: verdict_thresholds_default */
 };
 
-#define CHECK_DEFAULT_DATA_DIR "/var/lib/rancher/k3s"
+static inline const struct verdict_thresholds *check_thresholds(const struct check_options *o) {
+        return o && o->thresholds ? o->thresholds : &verdict_thresholds_default;
+}
+
+#define CHECK_DEFAULT_DATA_DIR VERDICT_K3S_DATA_DIR_DEFAULT
 #define CHECK_DEFAULT_STEAL_WINDOW_MS 0
-/* Fewer ticks (USER_HZ, all CPUs) than this in a window: too coarse to judge. */
-#define CHECK_STEAL_MIN_TICKS 100
+#define CHECK_STEAL_MIN_TICKS VERDICT_STEAL_MIN_TICKS
 
 typedef int (*check_group_fn)(const struct sysroot *sr, const struct check_options *o, struct check_list *l);
 

@@ -11,6 +11,7 @@
 #include "check-groups.h"
 #include "../probe/sysfs.h"
 #include "../probe/limits.h"
+#include "verdict-rules.h"
 
 #define G "limits"
 
@@ -21,16 +22,22 @@ static void fmt_limit(uint64_t v, char *buf, size_t size) {
                 bufprintf(buf, size, "%llu", (unsigned long long) v);
 }
 
-static int check_kernel(const struct limits_info *li, struct check_list *l) {
+static int check_kernel(const struct limits_info *li, const struct verdict_thresholds *t, struct check_list *l) {
+        enum check_status st;
         int r;
 
         if (li->file_max_error < 0)
                 r = check_add(l, G, "file-max", CHECK_UNKNOWN, "/proc/sys/fs/file-max", NULL, "unknown: %s",
                               check_errno_reason(li->file_max_error));
-        else
-                r = check_add(l, G, "file-max", li->file_max < 1048576 ? CHECK_WARN : CHECK_OK, "/proc/sys/fs/file-max",
-                              li->file_max < 1048576 ? "set fs.file-max >= 1048576 (nodeprep apply k3s-node)" : NULL,
+        else {
+                char hint[80];
+
+                st = verdict_file_max(li->file_max, t);
+                bufprintf(hint, sizeof(hint), "set fs.file-max >= %llu (nodeprep apply k3s-node)",
+                          (unsigned long long) t->file_max_min);
+                r = check_add(l, G, "file-max", st, "/proc/sys/fs/file-max", st != CHECK_OK ? hint : NULL,
                               "fs.file-max %llu", (unsigned long long) li->file_max);
+        }
         if (r < 0)
                 return r;
         if (li->nr_open_error < 0)
@@ -45,14 +52,11 @@ static int check_kernel(const struct limits_info *li, struct check_list *l) {
         if (li->file_nr_error < 0 || li->file_max_error < 0 || li->file_max == 0)
                 return check_add(l, G, "file-nr", CHECK_UNKNOWN, "/proc/sys/fs/file-nr", NULL, "unknown: %s",
                                  check_errno_reason(li->file_nr_error < 0 ? li->file_nr_error : -EINVAL));
-        {
-                double pct = 100.0 * (double) li->files_allocated / (double) li->file_max;
-
-                return check_add(l, G, "file-nr", pct > 95 ? CHECK_FAIL : pct > 80 ? CHECK_WARN : CHECK_OK,
-                                 "/proc/sys/fs/file-nr", pct > 80 ? "raise fs.file-max, or find the leak" : NULL,
-                                 "%llu file handles allocated (%.1f%% of fs.file-max)",
-                                 (unsigned long long) li->files_allocated, pct);
-        }
+        st = verdict_file_nr(li->files_allocated, li->file_max, t);
+        return check_add(l, G, "file-nr", st, "/proc/sys/fs/file-nr",
+                         st != CHECK_OK ? "raise fs.file-max, or find the leak" : NULL,
+                         "%llu file handles allocated (%.1f%% of fs.file-max)", (unsigned long long) li->files_allocated,
+                         100.0 * (double) li->files_allocated / (double) li->file_max);
 }
 
 static int check_manager(const struct limits_info *li, struct check_list *l) {
@@ -130,11 +134,10 @@ int check_limits(const struct sysroot *sr, const struct check_options *o, struct
         struct limits_info li;
         int r;
 
-        (void) o;
         r = limits_probe(sr, &li);
         if (r < 0)
                 return r;
-        if ((r = check_kernel(&li, l)) < 0 || (r = check_manager(&li, l)) < 0)
+        if ((r = check_kernel(&li, check_thresholds(o), l)) < 0 || (r = check_manager(&li, l)) < 0)
                 return r;
         return check_profile(sr, &li, l);
 }

@@ -10,6 +10,7 @@
 #include "check-groups.h"
 #include "../probe/sysfs.h"
 #include "../probe/nvme.h"
+#include "verdict-rules.h"
 
 #define G "nvme"
 
@@ -33,7 +34,7 @@ static void describe_ns(const struct nvme_ctrl *c, char *buf, size_t size) {
 
 static int check_ctrl(const struct nvme_ctrl *c, struct check_list *l) {
         char ev[128], ns[1024], temp[32] = "";
-        enum check_status st = CHECK_OK;
+        enum check_status st;
 
         bufprintf(ev, sizeof(ev), "/sys/class/nvme/%s", c->name);
         if (c->error)
@@ -46,8 +47,7 @@ static int check_ctrl(const struct nvme_ctrl *c, struct check_list *l) {
         describe_ns(c, ns, sizeof(ns));
         if (c->temp_millicelsius != INT32_MIN)
                 bufprintf(temp, sizeof(temp), ", %d °C (hwmon)", c->temp_millicelsius / 1000);
-        if (c->state[0] && !streq(c->state, "live"))
-                st = CHECK_WARN;
+        st = verdict_nvme_state(c->state);
         return check_add(l, G, c->name, st, ev, st == CHECK_WARN ? "a controller not 'live' is resetting or dead; see dmesg" : NULL,
                          "%s%s%s%s, fw %s, %s, state %s%s; %s%s", c->model[0] ? c->model : "model ?",
                          c->emulated ? " (virtual: " : "", c->emulated ? c->emulated : "", c->emulated ? ")" : "",
@@ -56,7 +56,8 @@ static int check_ctrl(const struct nvme_ctrl *c, struct check_list *l) {
                          c->emulated ? "; SMART data is synthetic" : "");
 }
 
-static int check_smart(const struct sysroot *sr, const struct nvme_ctrl *c, struct check_list *l) {
+static int check_smart(const struct sysroot *sr, const struct check_options *o, const struct nvme_ctrl *c,
+                       struct check_list *l) {
         struct nvme_smart s;
         char name[48], ev[96], why[96];
         int r;
@@ -72,7 +73,7 @@ static int check_smart(const struct sysroot *sr, const struct nvme_ctrl *c, stru
                 return check_add(l, G, name, CHECK_NA, ev, NULL, "no /dev/%s device node", c->name);
         if (r < 0)
                 return check_add(l, G, name, CHECK_UNKNOWN, ev, NULL, "unknown: %s", strerror(-r));
-        if (nvme_smart_unhealthy(&s, why, sizeof(why)))
+        if (verdict_nvme_smart(&s, check_thresholds(o), why, sizeof(why)) == CHECK_FAIL)
                 return check_add(l, G, name, CHECK_FAIL, ev, "back up and replace the drive (or ask the provider)",
                                  "%s; %d °C, spare %u%%/%u%%, used %u%%, media errors %llu, unsafe shutdowns %llu", why,
                                  s.temperature_celsius, s.available_spare, s.spare_threshold, s.percent_used,
@@ -88,7 +89,6 @@ int check_nvme(const struct sysroot *sr, const struct check_options *o, struct c
         struct nvme_list nl = {};
         int r;
 
-        (void) o;
         r = nvme_enumerate(sr, &nl);
         if (r == -ENOENT || (r >= 0 && nl.n == 0)) {
                 nvme_list_done(&nl);
@@ -100,7 +100,7 @@ int check_nvme(const struct sysroot *sr, const struct check_options *o, struct c
         for (size_t i = 0; i < nl.n && r >= 0; i++) {
                 r = check_ctrl(&nl.ctrls[i], l);
                 if (r >= 0)
-                        r = check_smart(sr, &nl.ctrls[i], l);
+                        r = check_smart(sr, o, &nl.ctrls[i], l);
         }
         nvme_list_done(&nl);
         return r < 0 ? r : 0;

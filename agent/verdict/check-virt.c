@@ -12,6 +12,7 @@
 #include "../probe/steal.h"
 #include "../probe/sysfs.h"
 #include "../probe/virt.h"
+#include "verdict-rules.h"
 
 #define G "virt"
 
@@ -186,12 +187,23 @@ static bool is_lxcfs(const struct sysroot *sr) {
         return mount_table_load(sr, &mt) >= 0 && mount_table_has_fstype_under(mt, "fuse.lxcfs", "/proc");
 }
 
+/* The KVM steal-time feature: 1, 0, or -1 when it cannot be told. */
+static int steal_feature(const struct sysroot *sr) {
+        struct virt_info v;
+
+        if (virt_detect(sr, &v) < 0 || !streq(v.vm, "kvm"))
+                return -1;
+        return v.steal_feature;
+}
+
 int check_virt_steal(const struct sysroot *sr, const struct check_options *o, struct check_list *l) {
+        const struct verdict_thresholds *t = check_thresholds(o);
         struct cpu_ticks zero = {}, a;
         double boot, win;
-        char window[160], psi[96];
+        char window[160], psi[96], hint[128];
+        enum check_status st;
         bool lxcfs;
-        int r;
+        int r, feature;
 
         r = read_ticks(sr, &a);
         if (r < 0)
@@ -200,14 +212,19 @@ int check_virt_steal(const struct sysroot *sr, const struct check_options *o, st
         if (steal_percent(&zero, &a, &boot) < 0)
                 return check_add(l, G, "steal", CHECK_UNKNOWN, "/proc/stat", NULL, "unknown: empty cpu counters");
         win = window_sample(sr, o, window, sizeof(window));
+        feature = steal_feature(sr);
+        if (feature == 0)
+                return check_add(l, G, "steal", CHECK_NA, "/proc/stat", NULL,
+                                 "steal %.1f%% since boot, but this guest does not account steal time", boot);
         lxcfs = is_lxcfs(sr);
         cpu_pressure(sr, psi, sizeof(psi));
-        /* Rule of thumb (kube-prometheus #796): >10% for long is a degraded VM. */
-        if (boot > 10.0 || win > 10.0)
-                return check_add(l, G, "steal", CHECK_WARN, "/proc/stat",
-                                 "above 10% for long means an overcommitted host; compare with /proc/pressure/cpu",
+        st = verdict_steal(feature, boot, win, t);
+        bufprintf(hint, sizeof(hint), "above %u%% for long means an overcommitted host; compare with /proc/pressure/cpu",
+                  t->steal_percent);
+        if (st == CHECK_WARN)
+                return check_add(l, G, "steal", CHECK_WARN, "/proc/stat", hint,
                                  "steal %.1f%% since boot%s%s%s", boot, window, lxcfs ? " (lxcfs-virtualized)" : "", psi);
-        return check_add(l, G, "steal", CHECK_OK, psi[0] ? "/proc/stat, /proc/pressure/cpu" : "/proc/stat", NULL,
+        return check_add(l, G, "steal", st, psi[0] ? "/proc/stat, /proc/pressure/cpu" : "/proc/stat", NULL,
                          "steal %.1f%% since boot%s%s%s", boot, window, lxcfs ? " (lxcfs-virtualized)" : "", psi);
 }
 

@@ -51,13 +51,13 @@ contains "$out" "[+]neighbour-table unknown: neighbour dump: netlink not used un
 contains "$out" "[+]profile-drift n/a: no profile has been applied"
 contains "$out" "[+]k3s n/a: K3s is not installed"
 contains "$out" "readyz check passed"
-[ ! -e "$R/var/lib/rancher/.nodeprep-canary" ] || fail "canary left behind"; ok
+[ ! -e "$R/var/lib/rancher/k3s/.nodeprep-canary" ] || fail "canary left behind"; ok
 run 0 np --root "$R" --json serve --once
 eq "$(echo "$out" | jq_ '.figures.conntrack.entries')" 1200
 eq "$(echo "$out" | jq_ '.figures.conntrack.max')" 262144
 eq "$(echo "$out" | jq_ '.figures.file_handles.allocated')" 1184
 eq "$(echo "$out" | jq_ '.figures.pressure.io.some_avg10')" 1.5
-eq "$(echo "$out" | jq_ '.figures.data_disk.path')" /var/lib/rancher
+eq "$(echo "$out" | jq_ '.figures.data_disk.path')" /var/lib/rancher/k3s
 eq "$(echo "$out" | jq_ '.figures.data_disk.canary')" ok
 eq "$(echo "$out" | jq_ '.figures.neighbour.ipv4.table_fulls')" 0
 eq "$(echo "$out" | jq_ '.figures.neighbour.ipv4.gc_thresh3')" 1024

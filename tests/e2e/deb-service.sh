@@ -6,10 +6,10 @@
 #    on the socket it is handed;
 #  - journal lines name the real source (CODE_FILE/CODE_LINE/CODE_FUNC);
 #  - `systemctl reload` re-reads nodeprep.conf; a bad file keeps the service up;
-#  - an upgrade leaves a stopped agent stopped (restarting a running one on
-#    upgrade is NOT asserted yet: in the container both units are stopped
-#    during the unpack of a reinstall by something other than our prerm;
-#    see the issue-15 report);
+#  - an upgrade (the same version again, and a higher one) restarts a running
+#    agent on the new binary (a new MainPID that answers /livez), with or
+#    without the socket, and leaves a stopped one stopped and the enablement
+#    as it was;
 #  - `apt-get remove` stops it (and the socket) before the binary goes.
 set -euo pipefail
 : "${NODEPREP:?}" "${NODEPREP_TOP:?}"
@@ -36,7 +36,19 @@ wait_until() {  # SECONDS CMD...: retry until CMD succeeds
 journal_has() { local j; j=$(on journalctl -u nodeprep.service --no-pager -o cat 2>/dev/null || true); grep -qF -- "$1" <<<"$j"; }
 nspawn_copy_in "$N" "$BN_DEB" /root/nodeprep.deb
 : >"$(nspawn_root "$N")/etc/apt/sources.list"    # no network: only the local file
-install_deb() { on dpkg -i /root/nodeprep.deb >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; fail "dpkg -i"; }; }
+install_deb() {  # [DEB inside the container]
+        on dpkg -i "${1:-/root/nodeprep.deb}" >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; fail "dpkg -i ${1:-}"; }
+}
+# The same package with a higher version: what an upgrade from the archive
+# installs (maintainer scripts and units as built; only the version differs).
+version=$(dpkg-deb -f "$BN_DEB" Version)
+next=$version+upgrade1
+dpkg-deb -R "$BN_DEB" "$work/next"
+sed -i "s/^Version: .*/Version: $next/" "$work/next/DEBIAN/control"
+dpkg-deb --root-owner-group -b "$work/next" "$work/next.deb" >/dev/null || fail "repack as $next"
+dpkg --compare-versions "$next" gt "$version" || fail "$next is not above $version"
+nspawn_copy_in "$N" "$work/next.deb" /root/nodeprep-next.deb
+installed() { on dpkg-query -W -f '${Version}' nodeprep; }
 
 # 1. First install: nothing enabled, nothing running.
 on apt-get install -y -q /root/nodeprep.deb >"$work/apt" 2>&1 || { cat "$work/apt"; fail "apt install"; }
@@ -89,13 +101,46 @@ on cp /usr/share/doc/nodeprep/examples/nodeprep.conf /etc/nodeprep/nodeprep.conf
         on sh -c ': >/etc/nodeprep/nodeprep.conf'
 echo "ok   reload: good file applied (interval 7) in the same process; bad file named with its line, service kept"
 
-# 6. Upgrade while stopped (even enabled): stays stopped.
+# 5. Upgrade while running: restarted on the new binary (a new process that
+#    answers), the socket and the enablement as they were.
+upgrade_running() {  # DEB WHAT: install DEB over a running agent
+        local pid deb=$1 what=$2
+        wait_until 30 livez || fail "not answering before the $what"
+        pid=$(main_pid)
+        [ "$pid" != 0 ] || fail "no MainPID before the $what"
+        install_deb "$deb"
+        [ "$(state nodeprep.service)" = active ] || fail "service $(state nodeprep.service) after the $what of a running one"
+        [ "$(main_pid)" != "$pid" ] || fail "service not restarted by the $what (MainPID still $pid)"
+        wait_until 30 livez || fail "not answering after the $what"
+        echo "ok   $what while running: restarted (MainPID $pid -> $(main_pid)), /livez answers"
+}
+# 5a. Reinstall of the same version, socket-activated.
+upgrade_running /root/nodeprep.deb "reinstall of $version"
+[ "$(state nodeprep.socket)" = active ] || fail "socket $(state nodeprep.socket) after the reinstall"
+[ "$(enabled nodeprep.service)" = disabled ] || fail "the reinstall enabled the service"
+echo "ok   reinstall: socket still active, service still disabled"
+# 5b. Upgrade to a higher version, the service enabled and started without the
+#     socket (as `nodeprep bootstrap` leaves it).
 on systemctl stop nodeprep.socket nodeprep.service
-on systemctl enable nodeprep.service 2>/dev/null
-install_deb
+on systemctl enable --now nodeprep.service 2>/dev/null || fail "enable --now"
+upgrade_running /root/nodeprep-next.deb "upgrade $version -> $next"
+[ "$(installed)" = "$next" ] || fail "installed version $(installed), not $next"
+[ "$(state nodeprep.socket)" = inactive ] || fail "the upgrade started the socket: $(state nodeprep.socket)"
+[ "$(enabled nodeprep.socket)" = disabled ] || fail "the upgrade enabled the socket"
+[ "$(enabled nodeprep.service)" = enabled ] || fail "the upgrade changed the service's enablement"
+echo "ok   upgrade: socket still inactive and disabled, service still enabled"
+
+# 6. Upgrade while stopped, enabled or not: stays stopped, enablement kept.
+on systemctl stop nodeprep.socket nodeprep.service
+install_deb /root/nodeprep-next.deb
 [ "$(state nodeprep.service)" = inactive ] || fail "a stopped service was started by the upgrade: $(state nodeprep.service)"
+[ "$(state nodeprep.socket)" = inactive ] || fail "a stopped socket was started by the upgrade: $(state nodeprep.socket)"
 [ "$(enabled nodeprep.service)" = enabled ] || fail "the upgrade changed the enablement"
-echo "ok   upgrade while stopped: still stopped, still enabled"
+on systemctl disable nodeprep.service 2>/dev/null
+install_deb /root/nodeprep-next.deb
+[ "$(state nodeprep.service)" = inactive ] || fail "a stopped, disabled service was started by the upgrade: $(state nodeprep.service)"
+[ "$(enabled nodeprep.service)" = disabled ] || fail "the upgrade enabled a disabled service"
+echo "ok   upgrade while stopped: still stopped (enabled stays enabled, disabled stays disabled)"
 
 # 7. Remove while running: stopped before the binary goes.
 on systemctl start nodeprep.socket nodeprep.service || fail "start"

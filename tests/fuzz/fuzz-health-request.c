@@ -2,7 +2,7 @@
 /*
  * Fuzz target: what the health server does with request data of its own
  * (libmicrohttpd parses the HTTP): the path routing, the Authorization
- * header, the --listen address, and /readyz rendering with ?exclude= names.
+ * header, the control-byte scan of request bytes, the --listen address, and /readyz rendering with ?exclude= names.
  * Input: line 1 path, line 2 Authorization value, line 3 listen address,
  * further lines exclude names; the first byte's low bits pick verbose and
  * which checks fail.
@@ -36,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (char *t = strtok_r(buf, "\n", &save); t && n < MAX_LINES; t = strtok_r(NULL, "\n", &save))
                 lines[n++] = t;
 
+        (void) request_bytes_have_control(data, size);
         (void) route_parse(n > 0 ? lines[0] : "");
         (void) bearer_matches(n > 1 ? lines[1] : NULL, "fuzz-token");
         if (listen_address_parse(n > 2 ? lines[2] : "", &ss, &sl) >= 0)
@@ -43,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         for (int i = 0; i < _HC_MAX; i++) {
                 s.enabled[i] = (flags >> (i % 8)) & 1 || i >= 8;
-                s.checks[i].status = (i + flags) % 3 == 0 ? HS_FAIL : HS_OK;
+                s.checks[i].status = (i + flags) % 3 == 0 ? CHECK_FAIL : CHECK_OK;
                 memcpy(s.checks[i].reason, "reason", 7);
         }
         if (health_readyz_render(&s, n > 3 ? lines + 3 : NULL, flags & 0x80, (flags & 0x40) ? "stale" : NULL,

@@ -19,10 +19,12 @@
 #include "probe/steal.h"
 #include "probe/sysfs.h"
 #include "probe/virt.h"
+#include "verdict/verdict-rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct route_info ri = {};
         struct cpu_ticks a, b = {};
+        struct verdict_thresholds th;
         struct nvme_smart s;
         uint64_t soft, hard;
         char name[32], parent[32], why[96], *t, *out = NULL;
@@ -30,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         if (size < 1 || size > 256 * 1024)
                 return 0;
+        verdict_thresholds_init(&th);
         /* The readers hand parsers NUL-terminated text. */
         t = malloc(size);
         if (!t)
@@ -64,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 break;
         case 9:
                 if (nvme_smart_parse(data + 1, size - 1, &s) >= 0)
-                        (void) nvme_smart_unhealthy(&s, why, sizeof(why));
+                        (void) verdict_nvme_smart(&s, &th, why, sizeof(why));
                 break;
         default:
                 (void) text_is_printable((const char *) data + 1, size - 1);

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for the health server's pure parts: the procfs parsers, the
- * [health] config parser, request routing, the bearer token, the listen
- * address, the checks' verdicts and counter holds, and the /readyz bodies. */
+ * [health] config parser, request routing, the bearer token, control bytes
+ * in requests (and the recv() guard that finds them), the listen address,
+ * the checks' verdicts and counter holds, and the /readyz bodies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -16,12 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "basic/cleanup.h"
 #include "health/health-checks.h"
 #include "health/health-config.h"
 #include "health/neigh.h"
 #include "health/procfs.h"
+#include "health/recv-guard.h"
 #include "health/route.h"
 #include "health/snapshot.h"
 
@@ -119,7 +123,7 @@ static void test_config(void **state) {
         assert_int_equal(c.interval_sec, 7);
         assert_true(c.enabled[HC_CONNTRACK] && c.enabled[HC_DATA_DISK]);
         assert_false(c.enabled[HC_STEAL] || c.enabled[HC_K3S]);
-        assert_true(c.data_disk_min_free_bytes == (UINT64_C(512) << 20));
+        assert_true(c.th.disk_fail_bytes == (UINT64_C(512) << 20));
         assert_true(fabs(c.pressure_avg10_fail - 55.5) < 1e-9);
         health_config_done(&c);
 
@@ -170,6 +174,62 @@ static void test_bearer(void **state) {
         assert_false(bearer_matches("Bearer 0123456789abcde", "0123456789abcdef"));
         assert_false(bearer_matches("Bearer 0123456789abcdefX", "0123456789abcdef"));
         assert_true(bearer_matches("Bearer 0123456789abcdef", "0123456789abcdef"));
+}
+
+static void test_request_control_bytes(void **state) {
+        static const char good[] = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Note: a\tb \xff\x80\nY: z\r\n\r\n";
+
+        (void) state;
+        assert_false(request_bytes_have_control(good, sizeof(good) - 1));
+        assert_false(request_bytes_have_control("", 0));
+        assert_true(request_bytes_have_control("Bearer t\0junk", 14));
+        assert_true(request_bytes_have_control("a\x01", 2));
+        assert_true(request_bytes_have_control("a\x1f", 2));
+        assert_true(request_bytes_have_control("\x7f", 1));
+        assert_true(request_bytes_have_control("\x0b\x0c", 2));    /* VT, FF: not blanks in HTTP */
+        /* Only the n bytes given are looked at. */
+        assert_false(request_bytes_have_control("ok\0", 2));
+}
+
+/* The guard sees what a watched socket receives through recv(), and the
+ * dynamic linker hands this recv() out (the Makefile exports it), so
+ * libmicrohttpd's reads come here too. Called as libmicrohttpd calls it:
+ * through the symbol the dynamic linker resolves (a direct call here may be
+ * glibc's fortified inline, which goes to __recv_chk). */
+static void test_recv_guard(void **state) {
+        static const char auth[] = "Authorization: Bearer t\0junk\r\n";
+        ssize_t (*recv_bound)(int, void *, size_t, int);
+        int sv[2], other[2];
+        char buf[64];
+
+        (void) state;
+        assert_true(recv_guard_bound());
+        *(void **) &recv_bound = dlsym(RTLD_DEFAULT, "recv");
+        assert_non_null(recv_bound);
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+        assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, other), 0);
+        assert_int_equal(recv_guard_watch(sv[0]), 0);
+        assert_int_equal(write(sv[1], "GET / HTTP/1.1\r\n", 16), 16);
+        assert_int_equal(recv_bound(sv[0], buf, sizeof(buf), 0), 16);
+        assert_false(recv_guard_tainted(sv[0]));
+        assert_int_equal(write(sv[1], auth, sizeof(auth) - 1), sizeof(auth) - 1);
+        assert_int_equal(recv_bound(sv[0], buf, sizeof(buf), 0), sizeof(auth) - 1);
+        assert_memory_equal(buf, auth, sizeof(auth) - 1);       /* passed on untouched */
+        assert_true(recv_guard_tainted(sv[0]));
+        /* Unwatched sockets are plain recv(). */
+        assert_int_equal(write(other[1], "\0", 1), 1);
+        assert_int_equal(recv_bound(other[0], buf, sizeof(buf), 0), 1);
+        assert_false(recv_guard_tainted(other[0]));
+        /* A number watched again (a new connection on a reused fd) starts clean. */
+        recv_guard_unwatch(sv[0]);
+        assert_false(recv_guard_tainted(sv[0]));
+        assert_int_equal(recv_guard_watch(sv[0]), 0);
+        assert_false(recv_guard_tainted(sv[0]));
+        recv_guard_unwatch(sv[0]);
+        /* errno is recv()'s. */
+        assert_int_equal(recv_bound(sv[0], buf, sizeof(buf), MSG_DONTWAIT), -1);
+        assert_int_equal(errno, EAGAIN);
+        close(sv[0]), close(sv[1]), close(other[0]), close(other[1]);
 }
 
 /* A dump buffer in the kernel's layout: struct nlmsghdr, struct ndmsg. */
@@ -266,72 +326,91 @@ static void test_checks(void **state) {
         good_figures(&f, 100);
         health_evaluate(e, &c, &f, out, &steal);
         for (int i = 0; i < _HC_MAX; i++)
-                assert_true(out[i].status != HS_FAIL);
-        assert_int_equal(out[HC_STEAL].status, HS_UNKNOWN);     /* first sample */
+                assert_true(out[i].status != CHECK_FAIL);
+        /* First sample: no window yet, so since boot (0 %), as check judges it. */
+        assert_int_equal(out[HC_STEAL].status, CHECK_OK);
+        assert_non_null(strstr(out[HC_STEAL].reason, "since boot"));
 
         /* 90 % of gc_thresh3 fails; 89.9 % passes. */
         good_figures(&f, 101);
         f.neigh_entries[0] = 899;
         f.gc_thresh3[0] = 1000;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_NEIGHBOUR_TABLE].status, HS_OK);
+        assert_int_equal(out[HC_NEIGHBOUR_TABLE].status, CHECK_OK);
         f.neigh_entries[0] = 900;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_NEIGHBOUR_TABLE].status, HS_FAIL);
+        assert_int_equal(out[HC_NEIGHBOUR_TABLE].status, CHECK_FAIL);
 
         /* A counter increase fails for the hold time, then clears. */
         good_figures(&f, 102);
         f.listen_overflows = 5;         /* baseline was 0 */
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_LISTEN_QUEUE].status, HS_FAIL);
+        assert_int_equal(out[HC_LISTEN_QUEUE].status, CHECK_FAIL);
         assert_non_null(strstr(out[HC_LISTEN_QUEUE].reason, "ListenOverflows +5"));
         good_figures(&f, 111);
         f.listen_overflows = 5;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_LISTEN_QUEUE].status, HS_FAIL);
+        assert_int_equal(out[HC_LISTEN_QUEUE].status, CHECK_FAIL);
         good_figures(&f, 113);
         f.listen_overflows = 5;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_LISTEN_QUEUE].status, HS_OK);
+        assert_int_equal(out[HC_LISTEN_QUEUE].status, CHECK_OK);
         /* A counter that goes backwards is a reset: new baseline, no failure. */
         good_figures(&f, 114);
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_LISTEN_QUEUE].status, HS_OK);
+        assert_int_equal(out[HC_LISTEN_QUEUE].status, CHECK_OK);
 
         /* Steal: 20 % of the ticks since the first sample in the window. */
         good_figures(&f, 200);
         f.cpu.steal = 4000;
         f.cpu.total = 20000 + 10000;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_STEAL].status, HS_FAIL);
+        assert_int_equal(out[HC_STEAL].status, CHECK_FAIL);
         assert_true(steal > 10 && steal < 100);
         f.steal_feature = 0;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_STEAL].status, HS_NA);
+        assert_int_equal(out[HC_STEAL].status, CHECK_NA);
 
         /* Data disk: read-only, canary timeout, space. */
         good_figures(&f, 300);
         f.disk.readonly = true;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_DATA_DISK].status, HS_FAIL);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_FAIL);
         assert_non_null(strstr(out[HC_DATA_DISK].reason, "read-only"));
         good_figures(&f, 301);
         f.disk.canary_err = -ETIMEDOUT;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_DATA_DISK].status, HS_FAIL);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_FAIL);
         good_figures(&f, 302);
         f.disk.avail_bytes = 1 << 20;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_DATA_DISK].status, HS_FAIL);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_FAIL);
+        /* Between check's warn and fail limits (12 % free): serve passes it
+         * (verdict/verdict-facts.h); below the fail limit it fails. */
+        good_figures(&f, 302);
+        f.disk.avail_bytes = UINT64_C(12) << 30;
+        health_evaluate(e, &c, &f, out, &steal);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_OK);
+        f.disk.avail_bytes = UINT64_C(9) << 30;
+        health_evaluate(e, &c, &f, out, &steal);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_FAIL);
+        /* File handles: 85 % warns in check, passes in serve; 90 % fails both. */
+        good_figures(&f, 302);
+        f.fd_allocated = 850;
+        health_evaluate(e, &c, &f, out, &steal);
+        assert_int_equal(out[HC_FILE_HANDLES].status, CHECK_OK);
+        f.fd_allocated = 900;
+        health_evaluate(e, &c, &f, out, &steal);
+        assert_int_equal(out[HC_FILE_HANDLES].status, CHECK_FAIL);
         good_figures(&f, 303);
         f.disk.err = -EIO;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_DATA_DISK].status, HS_UNKNOWN);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_UNKNOWN);
 
         /* Disabled checks are n/a whatever the figures say. */
         c.enabled[HC_DATA_DISK] = false;
         health_evaluate(e, &c, &f, out, &steal);
-        assert_int_equal(out[HC_DATA_DISK].status, HS_NA);
+        assert_int_equal(out[HC_DATA_DISK].status, CHECK_NA);
 
         health_eval_free(e);
         health_config_done(&c);
@@ -342,30 +421,30 @@ static void test_gateway_check(void **state) {
         struct health_check_result r;
 
         gateway_check_evaluate(&g, &r);
-        assert_int_equal(r.status, HS_NA);
+        assert_int_equal(r.status, CHECK_NA);
         g = (struct gateway_check) { .nginx_known = true, .nginx_active = true, .tls = true, .cert_not_after = 1,
                                      .cert_days_left = 60 };
         strcpy(g.domain, "fn.example.com");
         strcpy(g.nginx_state, "active");
         gateway_check_evaluate(&g, &r);
-        assert_int_equal(r.status, HS_OK);
+        assert_int_equal(r.status, CHECK_OK);
         assert_string_equal(r.reason, "fn.example.com: nginx active, certificate 60 days left");
         g.cert_days_left = GATEWAY_CERT_FAIL_DAYS;
         gateway_check_evaluate(&g, &r);
-        assert_int_equal(r.status, HS_FAIL);
+        assert_int_equal(r.status, CHECK_FAIL);
         g.cert_days_left = 60;
         g.nginx_active = false;
         strcpy(g.nginx_state, "failed");
         gateway_check_evaluate(&g, &r);
-        assert_int_equal(r.status, HS_FAIL);
+        assert_int_equal(r.status, CHECK_FAIL);
         assert_non_null(strstr(r.reason, "nginx failed"));
         g = (struct gateway_check) { .nginx_known = true, .nginx_active = true, .tls = false };
         strcpy(g.nginx_state, "active");
         gateway_check_evaluate(&g, &r);
-        assert_int_equal(r.status, HS_OK);
+        assert_int_equal(r.status, CHECK_OK);
         g.tls = true;   /* TLS but no readable certificate */
         gateway_check_evaluate(&g, &r);
-        assert_int_equal(r.status, HS_FAIL);
+        assert_int_equal(r.status, CHECK_FAIL);
 }
 
 static void test_readyz_render(void **state) {
@@ -375,16 +454,16 @@ static void test_readyz_render(void **state) {
 
         for (int i = 0; i < _HC_MAX; i++) {
                 s.enabled[i] = true;
-                s.checks[i].status = HS_OK;
+                s.checks[i].status = CHECK_OK;
         }
         s.enabled[HC_K3S] = false;
         assert_int_equal(health_readyz_render(&s, NULL, false, NULL, &b), 200);
         assert_string_equal(b.data, "ok");
         free(b.data);
 
-        s.checks[HC_DATA_DISK].status = HS_FAIL;
+        s.checks[HC_DATA_DISK].status = CHECK_FAIL;
         strcpy(s.checks[HC_DATA_DISK].reason, "/d is read-only");
-        s.checks[HC_STEAL].status = HS_NA;
+        s.checks[HC_STEAL].status = CHECK_NA;
         strcpy(s.checks[HC_STEAL].reason, "no steal");
         assert_int_equal(health_readyz_render(&s, NULL, false, NULL, &b), 500);
         assert_non_null(strstr(b.data, "[-]data-disk failed: /d is read-only\n"));
@@ -413,6 +492,8 @@ int main(void) {
                 cmocka_unit_test(test_config),
                 cmocka_unit_test(test_route),
                 cmocka_unit_test(test_bearer),
+                cmocka_unit_test(test_request_control_bytes),
+                cmocka_unit_test(test_recv_guard),
                 cmocka_unit_test(test_neigh_tally),
                 cmocka_unit_test(test_listen_address),
                 cmocka_unit_test(test_checks),

@@ -107,7 +107,7 @@ static void test_gzip(void **state) {
         free(out.data);
 }
 
-static struct health_snapshot *snapshot_with(enum health_status steal, enum health_status pressure) {
+static struct health_snapshot *snapshot_with(enum check_status steal, enum check_status pressure) {
         struct health_snapshot *s = calloc(1, sizeof(*s));
 
         assert_non_null(s);
@@ -132,7 +132,7 @@ static struct health_snapshot *snapshot_with(enum health_status steal, enum heal
 }
 
 static void test_metrics_checks_and_pressure(void **state) {
-        struct health_snapshot *s = snapshot_with(HS_UNKNOWN, HS_NA);
+        struct health_snapshot *s = snapshot_with(CHECK_UNKNOWN, CHECK_NA);
         struct body b;
 
         (void) state;
@@ -158,7 +158,7 @@ static void test_metrics_checks_and_pressure(void **state) {
         free(b.data);
         free(s);
 
-        s = snapshot_with(HS_FAIL, HS_OK);
+        s = snapshot_with(CHECK_FAIL, CHECK_OK);
         assert_int_equal(health_metrics_render(s, &b), 0);
         assert_non_null(strstr(b.data, "nodeprep_check_ok{check=\"steal\"} 0\n"));
         assert_non_null(strstr(b.data, "nodeprep_check_ok{check=\"pressure\"} 1\n"));

@@ -30,6 +30,7 @@
 #include "probe/steal.h"
 #include "probe/sysfs.h"
 #include "probe/virt.h"
+#include "verdict/verdict-rules.h"
 
 static void test_cpuid_signatures(void **state) {
         assert_string_equal(virt_vm_from_cpuid_signature("KVMKVMKVM"), "kvm");
@@ -187,9 +188,11 @@ static void test_nofile(void **state) {
 
 static void test_smart(void **state) {
         uint8_t buf[512] = {};
+        struct verdict_thresholds th;
         struct nvme_smart s;
         char why[96];
 
+        verdict_thresholds_init(&th);
         buf[0] = 0;
         buf[1] = 0x3c, buf[2] = 0x01;   /* 316 K = 43 C */
         buf[3] = 100, buf[4] = 10, buf[5] = 3;
@@ -197,17 +200,17 @@ static void test_smart(void **state) {
         assert_int_equal(nvme_smart_parse(buf, sizeof(buf), &s), 0);
         assert_int_equal(s.temperature_celsius, 43);
         assert_int_equal(s.unsafe_shutdowns, 7);
-        assert_false(nvme_smart_unhealthy(&s, why, sizeof(why)));
+        assert_int_equal(verdict_nvme_smart(&s, &th, why, sizeof(why)), CHECK_OK);
         buf[160] = 2;                   /* media errors */
         assert_int_equal(nvme_smart_parse(buf, sizeof(buf), &s), 0);
-        assert_true(nvme_smart_unhealthy(&s, why, sizeof(why)));
+        assert_int_equal(verdict_nvme_smart(&s, &th, why, sizeof(why)), CHECK_FAIL);
         assert_string_equal(why, "2 media errors");
         buf[175] = 1;                   /* beyond 64 bits: saturates */
         assert_int_equal(nvme_smart_parse(buf, sizeof(buf), &s), 0);
         assert_true(s.media_errors == UINT64_MAX);
         buf[3] = 5;                     /* spare below threshold */
         assert_int_equal(nvme_smart_parse(buf, sizeof(buf), &s), 0);
-        assert_true(nvme_smart_unhealthy(&s, why, sizeof(why)));
+        assert_int_equal(verdict_nvme_smart(&s, &th, why, sizeof(why)), CHECK_FAIL);
         assert_int_equal(nvme_smart_parse(buf, 100, &s), -EBADMSG);
 }
 

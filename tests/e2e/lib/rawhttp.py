@@ -2,10 +2,8 @@
 import socket
 
 
-def exchange(addr, data, timeout=5):
-    """Send data on a fresh connection to addr; return all bytes until the server closes."""
-    s = socket.create_connection(addr, timeout=timeout)
-    s.sendall(data)
+def read_until_close(s):
+    """All bytes s receives until the server closes (or the socket's timeout)."""
     out = b""
     try:
         while True:
@@ -15,5 +13,13 @@ def exchange(addr, data, timeout=5):
             out += d
     except (socket.timeout, ConnectionResetError):
         pass
+    return out
+
+
+def exchange(addr, data, timeout=5):
+    """Send data on a fresh connection to addr; return all bytes until the server closes."""
+    s = socket.create_connection(addr, timeout=timeout)
+    s.sendall(data)
+    out = read_until_close(s)
     s.close()
     return out
