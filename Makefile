@@ -35,7 +35,15 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libdl and libpthread, and --as-needed keeps them out of newer binaries.
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) -Wl,--push-state,--as-needed -ldl -lpthread -Wl,--pop-state
 
-ALL_CPPFLAGS = -D_GNU_SOURCE -DNODEPREP_VERSION=\"$(VERSION)\" $(HARDEN_CPP) $(CPPFLAGS)
+# curl's compile-time checks of curl_easy_setopt() and curl_easy_getinfo()
+# (curl/typecheck-gcc.h) are warnings raised inside a macro of a system
+# header, which gcc drops. Through $(B)/curl-include, a link to the same
+# headers on an ordinary -I path, they are ordinary headers and the checks
+# fire: a wrong-typed setopt fails the build (tests/cli/dlopen-contract.sh).
+CURL_HEADERS := $(firstword $(shell printf '\043include <curl/curl.h>\n' | $(CC) $(PKG_CFLAGS) -M -x c - 2>/dev/null | tr ' ' '\n' | sed -n 's|/curl/curl\.h$$||p'))
+CURL_INCLUDE = $(if $(CURL_HEADERS),$(B)/curl-include/curl)
+
+ALL_CPPFLAGS = -D_GNU_SOURCE -DNODEPREP_VERSION=\"$(VERSION)\" $(HARDEN_CPP) $(if $(CURL_HEADERS),-I$(B)/curl-include) $(CPPFLAGS)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(PKG_CFLAGS) $(CFLAGS) $(if $(WERROR),-Werror)
 # recv() of agent/health/recv-guard.c is exported, so the dynamic linker binds
 # the dlopen()ed libmicrohttpd's recv() calls to it (the control-byte check).
@@ -75,7 +83,11 @@ $(B)/libnodeprep.a: $(LIB_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(B)/%.o: %.c
+$(B)/curl-include/curl:
+	@mkdir -p $(dir $@)
+	$(Q)ln -sfn $(CURL_HEADERS)/curl $@
+
+$(B)/%.o: %.c | $(CURL_INCLUDE)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
@@ -145,20 +157,23 @@ asan:
 # checkers are off, and LeakSanitizer in `make asan` covers leaks instead.
 # cppcheck does not know __attribute__((cleanup)) either, so its leak checks
 # are suppressed for the same reason.
+# scripts/check-layers.py: every include goes to the same directory or a
+# lower tier (agent/README.md, "Layers").
 ANALYZER_FLAGS := -fanalyzer -Wno-analyzer-use-of-uninitialized-value -Wno-analyzer-malloc-leak
-analyze: check-headers check-includes
+analyze: check-headers check-includes | $(CURL_INCLUDE)
+	@scripts/check-layers.py
 	@set -e; for f in $(LIB_SRC) agent/main.c; do \
 		$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -O1 $(ANALYZER_FLAGS) -Werror -c -o /dev/null $$f; \
 	done
 	@cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability --inline-suppr \
 		--suppress=missingIncludeSystem --suppress=unknownMacro --suppress=memleak --suppress=resourceLeak \
 		--suppress=leakReturnValNotUsed -Iagent agent
-	@echo "analyze: gcc -fanalyzer and cppcheck clean"
+	@echo "analyze: include tiers, gcc -fanalyzer and cppcheck clean"
 
 # Every header compiles on its own: what it uses, it includes (-O1 because
 # _FORTIFY_SOURCE warns without optimisation).
 HEADERS := $(sort $(shell find agent -name '*.h'))
-check-headers:
+check-headers: | $(CURL_INCLUDE)
 	@set -e; for h in $(HEADERS); do \
 		$(CC) $(ALL_CPPFLAGS) -std=gnu11 $(WARN) $(PKG_CFLAGS) -O1 -Werror -fsyntax-only -include $$h -x c /dev/null; \
 	done

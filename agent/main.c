@@ -36,29 +36,25 @@ const struct cli_verb version_verb = {
         .summary = "Print the version",
 };
 
-/* libs: the dlopen()ed libraries (shared/dlopen.h) a command calls, loaded
- * before it runs, so each command pays only for its own. Loaded on first use
- * instead: libkmod (only when a module has to be loaded), libmount and libnl
- * for check (only by the probes that read the mount table or the routes) and,
- * for serve, libcurl (only once K3s is installed and its readiness ladder
- * runs).
- * verb: the usage, options and completion of the command (cmd/cli.h);
- * help and completion are generated from this table. */
+/* verb: the usage, options and completion of the command (cmd/cli.h);
+ * help and completion are generated from this table. The dlopen()ed
+ * libraries are no business of this table: the code that calls one loads it
+ * (shared/dlopen.h), so each command pays only for what it reaches. */
 static const struct cli_command commands[] = {
-        { "profile", cmd_profile, 0, &profile_verb },
-        { "plan", cmd_plan, 0, &plan_verb },
-        { "apply", cmd_apply, 0, &apply_verb },
-        { "verify", cmd_verify, 0, &verify_verb },
-        { "rollback", cmd_rollback, 0, &rollback_verb },
-        { "check", cmd_check, 0, &check_verb },
-        { "k3s", cmd_k3s, DL_CURL | DL_SYSTEMD | DL_YAML | DL_CRYPTO, &k3s_verb },
-        { "openfaas", cmd_openfaas, DL_CURL | DL_YAML | DL_CRYPTO, &openfaas_verb },
-        { "gateway", cmd_gateway, DL_SYSTEMD | DL_CRYPTO, &gateway_verb },
-        { "serve", cmd_serve, DL_MICROHTTPD | DL_SYSTEMD | DL_NL | DL_MOUNT, &serve_verb },
-        { "bootstrap", cmd_bootstrap, DL_ALL, &bootstrap_verb },
-        { "version", cmd_version, 0, &version_verb },
-        { "help", cmd_help, 0, &help_verb },
-        { "completion", cmd_completion, 0, &completion_verb },
+        { "profile", cmd_profile, &profile_verb },
+        { "plan", cmd_plan, &plan_verb },
+        { "apply", cmd_apply, &apply_verb },
+        { "verify", cmd_verify, &verify_verb },
+        { "rollback", cmd_rollback, &rollback_verb },
+        { "check", cmd_check, &check_verb },
+        { "k3s", cmd_k3s, &k3s_verb },
+        { "openfaas", cmd_openfaas, &openfaas_verb },
+        { "gateway", cmd_gateway, &gateway_verb },
+        { "serve", cmd_serve, &serve_verb },
+        { "bootstrap", cmd_bootstrap, &bootstrap_verb },
+        { "version", cmd_version, &version_verb },
+        { "help", cmd_help, &help_verb },
+        { "completion", cmd_completion, &completion_verb },
 };
 
 enum {
@@ -234,7 +230,6 @@ static int run_command(struct cli *cli, const struct cli_command *c, int argc, c
                        unsigned long lock_timeout) {
         const struct cli_verb *verb = NULL;
         _cleanup_free_ char *path = NULL;
-        const char *why = NULL;
         int depth = 1;
 
         if (c->verb) {
@@ -248,8 +243,6 @@ static int run_command(struct cli *cli, const struct cli_command *c, int argc, c
                 }
         } else
                 cli->command = argv[0];
-        if (dlopen_libs(c->libs, &why) < 0)
-                return cli_error(cli, EXIT_FAILED, "needs a library that is missing: %s", why ? why : "?");
         /* The command sees argv[0] = its own name. */
         return run_locked(cli, c->fn, argc, argv, lock_timeout);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Linked into unit tests and fuzz targets: they call domain code directly,
- * without main()'s command table, so the dlopen()ed libraries are loaded
- * before anything runs (agent/shared/dlopen.h).
+ * Linked into unit tests and fuzz targets: they call static-level helpers
+ * below the entry points that load the dlopen()ed libraries
+ * (agent/shared/dlopen.h), so everything is loaded before anything runs.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -25,3 +25,7 @@ bool strv_contains(char * const *l, const char *s);
 int strv_extend(char ***l, const char *s);
 
 bool string_has_prefix(const char *s, const char *prefix);
+
+/* word is one of the space-separated words of list (a line may end in '\n'):
+ * cgroup.controllers, /proc/cmdline. */
+bool word_in_list(const char *list, const char *word);

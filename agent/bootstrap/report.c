@@ -13,9 +13,10 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/redact.h"
-#include "../k3s/fetch.h"
 #include "../shared/curl-util.h"
 #include "../shared/dl-curl.h"
+#include "../shared/fetch.h"
+#include "../shared/url-redact.h"
 #include "bootstrap.h"
 
 #define REPORT_ATTEMPTS 3
@@ -83,9 +84,16 @@ static int post_once(const char *url, const char *body, unsigned timeout_sec, lo
 int bootstrap_report_post(const char *url, bool allow_http, const char *body, unsigned timeout_sec,
                           long *ret_status, char **ret_error) {
         struct fetch_options fo;
+        const char *why = NULL;
         long status = 0;
-        int r = -EIO;
+        int r;
 
+        r = dlopen_curl(&why);
+        if (r < 0) {
+                if (ret_error && asprintf(ret_error, "%s", why ? why : "libcurl is not available") < 0)
+                        *ret_error = NULL;
+                return r;
+        }
         fetch_options_init(&fo);
         fo.allow_http = allow_http;
         if (fetch_url_allowed(&fo, url) < 0) {

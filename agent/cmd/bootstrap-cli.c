@@ -31,6 +31,7 @@
 #include "../openfaas/openfaas.h"
 #include "../shared/bus-unit.h"
 #include "../shared/json-util.h"
+#include "../shared/url-redact.h"
 #include "../verdict/check-groups.h"
 #include "check-cli.h"
 #include "cli.h"
@@ -661,22 +662,22 @@ static int stage_service(struct run *run) {
                 stage_done(run, BS_SERVICE, STAGE_SKIPPED, t0, NULL, "--no-service");
                 return 0;
         }
-        if (!k3s_systemd_available(run->cli->sr)) {
+        if (!unit_manager_available(run->cli->sr)) {
                 stage_done(run, BS_SERVICE, STAGE_SKIPPED, t0, NULL, "no systemd here: %s not started", SERVICE_UNIT);
                 return 0;
         }
-        r = k3s_systemd_unit_state(SERVICE_UNIT, 0, &st);
+        r = unit_state_get(SERVICE_UNIT, 0, &st);
         if (r >= 0 && streq(st.active, "active") && streq(st.unit_file, "enabled")) {
                 unit_state_done(&st);
                 stage_done(run, BS_SERVICE, STAGE_DONE, t0, NULL, "%s already enabled and active", SERVICE_UNIT);
                 return 0;
         }
         unit_state_done(&st);
-        r = k3s_systemd_enable_start(SERVICE_UNIT, false, SERVICE_TIMEOUT_SEC, &result);
+        r = unit_enable_start(SERVICE_UNIT, false, SERVICE_TIMEOUT_SEC, &result);
         if (r < 0) {
                 _cleanup_free_ char *journal = NULL;
 
-                (void) k3s_journal_tail(SERVICE_UNIT, 5, &journal);
+                (void) unit_journal_tail(SERVICE_UNIT, 5, &journal);
                 /* The unit's own last words say why, on one line. */
                 for (char *p = journal; p && *p; p++)
                         if (*p == '\n')

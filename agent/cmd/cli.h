@@ -75,12 +75,11 @@ struct cli_verb {
         const struct cli_verb *subcommands;     /* terminated by { NULL } */
 };
 
-/* main.c's table: a name, its function, the dlopen()ed libraries it needs,
- * and its verb (NULL: the command prints its own help). */
+/* main.c's table: a name, its function and its verb (NULL: the command
+ * prints its own help). */
 struct cli_command {
         const char *name;
         command_fn fn;
-        unsigned libs;
         const struct cli_verb *verb;
 };
 

@@ -433,9 +433,13 @@ static int serve(struct cli *cli, struct health_config *cfg, const struct serve_
         struct loop l = { .cli = cli, .args = a, .cfg = cfg };
         struct health_frontend *srv = NULL;
         struct health_server_options so;
+        const char *why = NULL;
         sigset_t mask;
         int fd = -1, r, ret;
 
+        /* sd_notify(), socket activation and the journal (shared/dlopen.h). */
+        if (dlopen_systemd(&why) < 0)
+                return cli_error(cli, EXIT_FAILED, "%s", why ? why : "libsystemd is not available");
         if (!a->once) {
                 if (activation_fd(cli, &fd) != 0 || guard_exposure(cli, cfg, fd, a->insecure) != 0)
                         return EXIT_INVALID;

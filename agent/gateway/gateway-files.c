@@ -17,7 +17,7 @@
 #include "../basic/dir-walk.h"
 #include "../basic/fileio.h"
 #include "../basic/parse.h"
-#include "../k3s/blob.h"
+#include "../shared/blob.h"
 #include "internal.h"
 
 int gw_sha256_str(const char *s, char ret[65]) {

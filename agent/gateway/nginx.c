@@ -125,7 +125,7 @@ int gw_nginx_reload(const struct sysroot *sr, char **ret_error) {
         size_t n_old = accepting_workers(sr, old, WORKERS_MAX);
         int r;
 
-        r = k3s_systemd_unit_job("ReloadOrRestartUnit", "nginx.service", NGINX_RELOAD_TIMEOUT, &result);
+        r = unit_job("ReloadOrRestartUnit", "nginx.service", NGINX_RELOAD_TIMEOUT, &result);
         if (r < 0)
                 return error_msg(ret_error, r, "reload nginx.service: %s%s%s", strerror(-r),
                                  result ? ", job result " : "", result ? result : "");
@@ -139,7 +139,7 @@ int gw_nginx_reload(const struct sysroot *sr, char **ret_error) {
 bool gw_unit_active(const char *unit, char state[32]) {
         struct unit_state s;
 
-        if (k3s_systemd_unit_state(unit, 0, &s) < 0) {
+        if (unit_state_get(unit, 0, &s) < 0) {
                 snprintf(state, 32, "unknown");
                 return false;
         }
@@ -152,7 +152,7 @@ bool gw_unit_enabled(const char *unit) {
         struct unit_state s;
         bool enabled;
 
-        if (k3s_systemd_unit_state(unit, 0, &s) < 0)
+        if (unit_state_get(unit, 0, &s) < 0)
                 return false;
         enabled = streq(s.unit_file, "enabled");
         unit_state_done(&s);

@@ -61,8 +61,11 @@ static void count_entry(const struct nlmsghdr *h, struct neigh_tally *t) {
 int neigh_tally_buffer(const void *buf, size_t size, struct neigh_tally *t) {
         /* nlmsg_next() takes a mutable header; it only reads it. */
         struct nlmsghdr *h = (struct nlmsghdr *) buf;
-        int len;
+        int len, r;
 
+        r = dlopen_nl(NULL);
+        if (r < 0)
+                return r;
         if (size > NEIGH_RECV_BUFFER)
                 return -EFBIG;
         len = (int) size;

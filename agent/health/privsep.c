@@ -28,6 +28,7 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/fileio.h"
+#include "../shared/dl-microhttpd.h"
 #include "route.h"
 #include "wire.h"
 
@@ -179,6 +180,12 @@ static int start_child(const struct health_server_options *o, struct health_snap
         _cleanup_close_ int listen_fd = -1;
         int sp[2], r;
 
+        /* Loaded here, so a missing libmicrohttpd is the parent's error and
+         * not a child that dies (the child's health_server_start() finds it
+         * loaded). */
+        r = dlopen_microhttpd(NULL);
+        if (r < 0)
+                return r;
         listen_fd = o->listen_fd >= 0 ? fcntl(o->listen_fd, F_DUPFD_CLOEXEC, 3) : bind_listener(o->listen);
         if (listen_fd < 0)
                 return o->listen_fd >= 0 ? -errno : listen_fd;

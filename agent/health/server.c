@@ -626,7 +626,7 @@ static unsigned hard_cap(unsigned max_connections) {
 
 int health_server_start(const struct health_server_options *o, struct health_snapshot *snap,
                         struct health_server **ret) {
-        struct health_server *s = calloc(1, sizeof(*s));
+        struct health_server *s;
         struct sockaddr_storage ss;
         socklen_t sl = 0;
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
@@ -634,6 +634,10 @@ int health_server_start(const struct health_server_options *o, struct health_sna
         size_t n = 0;
         int r;
 
+        r = dlopen_microhttpd(NULL);
+        if (r < 0)
+                return r;
+        s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
         pthread_mutex_init(&s->lock, NULL);

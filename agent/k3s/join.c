@@ -8,9 +8,9 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
+#include "../shared/blob.h"
 #include "../shared/curl-util.h"
 #include "../shared/dl-curl.h"
-#include "blob.h"
 
 #define CACERTS_MAX (1024 * 1024)
 

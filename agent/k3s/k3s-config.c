@@ -8,6 +8,7 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
+#include "../shared/dl-yaml.h"
 #include "../shared/yaml-emit.h"
 
 static void key_list(struct yaml_out *y, const char *key, char * const *values) {
@@ -99,8 +100,8 @@ static void yaml_out_donep(struct yaml_out *y) {
         yaml_out_done(y);
 }
 
-int k3s_config_render(const struct k3s_install_options *o, const char *token_path, const struct k3s_conf *op,
-                      char **ret, char **ret_kept) {
+static int config_render(const struct k3s_install_options *o, const char *token_path, const struct k3s_conf *op,
+                         char **ret, char **ret_kept) {
         _cleanup_(yaml_out_donep) struct yaml_out y = {};
         _cleanup_free_ char *kept = NULL, *body = NULL;
         size_t kept_size = 0, body_size;
@@ -131,4 +132,12 @@ int k3s_config_render(const struct k3s_install_options *o, const char *token_pat
         if (ret_kept)
                 *ret_kept = kept && kept[0] ? TAKE_PTR(kept) : NULL;
         return 0;
+}
+
+/* libyaml is loaded before the emitter exists: its cleanup calls libyaml. */
+int k3s_config_render(const struct k3s_install_options *o, const char *token_path, const struct k3s_conf *op,
+                      char **ret, char **ret_kept) {
+        int r = dlopen_yaml(NULL);
+
+        return r < 0 ? r : config_render(o, token_path, op, ret, ret_kept);
 }

@@ -25,8 +25,8 @@
 #include "../basic/errmsg.h"
 #include "../basic/fileio.h"
 #include "../basic/parse.h"
+#include "../shared/blob.h"
 #include "../shared/bus-unit.h"
-#include "blob.h"
 #include "join.h"
 #include "k3s-config.h"
 #include "k3sconf.h"
@@ -596,14 +596,14 @@ static int start_unit(const struct sysroot *sr, const struct k3s_install_options
         int r;
 
         *ret_left = o->timeout_sec;
-        if (!restart && k3s_systemd_unit_state(unit, 0, &st) >= 0 && streq(st.active, "active")) {
+        if (!restart && unit_state_get(unit, 0, &st) >= 0 && streq(st.active, "active")) {
                 k3s_step(res, "start", K3S_STEP_UNCHANGED, "%s active and nothing changed: not restarted", unit);
                 return 0;
         }
         unit_state_done(&st);
-        r = k3s_systemd_enable_start(unit, restart, o->timeout_sec, &job);
+        r = unit_enable_start(unit, restart, o->timeout_sec, &job);
         if (r < 0) {
-                (void) k3s_systemd_unit_state(unit, 15, &st);
+                (void) unit_state_get(unit, 15, &st);
                 fail(res, "start", "%s %s: %s; ActiveState=%s SubState=%s NRestarts=%u; last journal lines:\n%s",
                      restart ? "restart" : "start", unit,
                      r == -ETIMEDOUT ? "no READY=1 before the deadline" : job ? job : strerror(-r),
@@ -785,9 +785,9 @@ int k3s_install(const struct sysroot *sr, const struct k3s_install_options *o, s
                 return r == -EBADMSG ? -EINVAL : r;
         }
         r = install_files(sr, o, &m, res, &changed);
-        if (r >= 0 && !o->no_enable && (!k3s_systemd_available(sr) || o->no_start)) {
-                if (k3s_systemd_available(sr)) {
-                        k = k3s_systemd_enable(unit);
+        if (r >= 0 && !o->no_enable && (!unit_manager_available(sr) || o->no_start)) {
+                if (unit_manager_available(sr)) {
+                        k = unit_enable(unit);
                         if (k < 0)
                                 fail(res, "enable", "%s: %s", unit, strerror(-k));
                         else
@@ -816,7 +816,7 @@ int k3s_install(const struct sysroot *sr, const struct k3s_install_options *o, s
                                                                      : "--no-start");
                 return 0;
         }
-        if (!k3s_systemd_available(sr)) {
+        if (!unit_manager_available(sr)) {
                 res->no_systemd = true;
                 k3s_step(res, "start", K3S_STEP_SKIPPED, "no systemd as PID 1%s: files written, nothing started",
                          sr->live ? "" : " (--root)");

@@ -16,8 +16,8 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
+#include "../shared/blob.h"
 #include "../shared/bus-unit.h"
-#include "blob.h"
 #include "k3s.h"
 #include "killall.h"
 #include "manifest.h"
@@ -143,8 +143,8 @@ int k3s_uninstall(const struct sysroot *sr, bool purge, struct k3s_result *res) 
                 if (role)
                         (void) k3s_role_from_string(role, &res->role);
                 unit = k3s_manifest_get(&m, "unit");
-                if (unit && k3s_systemd_available(sr)) {
-                        r = k3s_systemd_stop_disable(unit, 120);
+                if (unit && unit_manager_available(sr)) {
+                        r = unit_stop_disable(unit, 120);
                         k3s_step(res, "stop", r < 0 ? K3S_STEP_FAILED : K3S_STEP_CHANGED, "%s stopped and disabled%s", unit,
                                  r < 0 ? " (stop timed out)" : "");
                         if (r < 0)
@@ -165,8 +165,8 @@ int k3s_uninstall(const struct sysroot *sr, bool purge, struct k3s_result *res) 
                  * k3s-uninstall.sh again once the cause is gone. */
                 remove_files(sr, &m, res, !!failed, &failed);
                 remove_links(sr, &m, res);
-                if (k3s_systemd_available(sr))
-                        (void) k3s_systemd_reload();
+                if (unit_manager_available(sr))
+                        (void) unit_daemon_reload();
         }
         /* Directories only we filled; rmdir fails harmlessly when not empty. */
         {

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "../basic/sysroot.h"
-#include "fetch.h"
+#include "../shared/fetch.h"
 
 #define K3S_BIN_DIR "/usr/local/bin"
 #define K3S_BIN K3S_BIN_DIR "/k3s"

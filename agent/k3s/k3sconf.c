@@ -175,16 +175,10 @@ static int parse_mapping(yaml_parser_t *p, const char *name, struct parsed *out,
 }
 
 /* The first document: empty, or a mapping (yaml.Unmarshal into a MapSlice). */
-static int parse_document(const char *name, const char *text, size_t size, struct parsed *out, char **ret_error) {
+static int parse_loaded(const char *name, const char *text, size_t size, struct parsed *out, char **ret_error) {
         _cleanup_(yaml_parser_deletep) yaml_parser_t p = {};
-        const char *err = NULL;
         int r;
 
-        r = dlopen_yaml(&err);
-        if (r < 0) {
-                set_error(ret_error, "%s: %s", name, err ? err : "libyaml unavailable");
-                return r;
-        }
         if (!yaml_parser_initialize(&p))
                 return -ENOMEM;
         yaml_parser_set_input_string(&p, (const unsigned char *) text, size);
@@ -216,6 +210,18 @@ static int parse_document(const char *name, const char *text, size_t size, struc
                           ev.start_mark.line + 1);
                 return -EBADMSG;
         }
+}
+
+/* libyaml is loaded before the parser exists: its cleanup calls libyaml. */
+static int parse_document(const char *name, const char *text, size_t size, struct parsed *out, char **ret_error) {
+        const char *err = NULL;
+        int r = dlopen_yaml(&err);
+
+        if (r < 0) {
+                set_error(ret_error, "%s: %s", name, err ? err : "libyaml unavailable");
+                return r;
+        }
+        return parse_loaded(name, text, size, out, ret_error);
 }
 
 static struct k3s_conf_entry *find(const struct k3s_conf *c, const char *key) {

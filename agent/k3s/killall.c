@@ -74,7 +74,7 @@ static void stop_units(const struct sysroot *sr, struct k3s_result *res, char **
                 if (!unit_file_name(de->d_name) || fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
                     !S_ISREG(st.st_mode) || st.st_size == 0)
                         continue;
-                if (k3s_systemd_stop(de->d_name, 120) < 0) {
+                if (unit_stop(de->d_name, 120) < 0) {
                         k3s_step(res, "killall", K3S_STEP_FAILED, "stop %s: timed out", de->d_name);
                         failed_add(failed, de->d_name);
                 } else
@@ -630,7 +630,7 @@ int k3s_killall(const struct sysroot *sr, struct k3s_result *res, char ***failed
                 k3s_step(res, "killall", K3S_STEP_SKIPPED, "--root: no live processes, mounts or links");
                 return 0;
         }
-        if (k3s_systemd_available(sr))
+        if (unit_manager_available(sr))
                 stop_units(sr, res, failed);
         kill_shims(sr, res, failed);
         unmount_and_remove(sr, res, failed);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../tune/tune-state.h"
+#include "../shared/json-file.h"
 
 #define SECRET "secret"
 
@@ -159,14 +159,14 @@ int k3s_manifest_load(const struct sysroot *sr, struct k3s_manifest *ret, char *
         json_object *o = NULL, *s = NULL;
         int r;
 
-        r = state_read_json(sr, K3S_MANIFEST, &o);
+        r = json_file_read(sr, K3S_MANIFEST, &o);
         if (r < 0) {
                 if (r != -ENOENT && ret_error && asprintf(ret_error, "%s: %s", K3S_MANIFEST,
                                                           r == -EBADMSG ? "not a JSON object" : strerror(-r)) < 0)
                         *ret_error = NULL;
                 return r;
         }
-        r = state_read_json(sr, K3S_MANIFEST_SECRETS, &s);
+        r = json_file_read(sr, K3S_MANIFEST_SECRETS, &s);
         if (r < 0 && r != -ENOENT) {
                 json_object_put(o);
                 if (ret_error && asprintf(ret_error, "%s: %s", K3S_MANIFEST_SECRETS,
@@ -210,7 +210,7 @@ int k3s_manifest_save(const struct sysroot *sr, const struct k3s_manifest *m) {
         if (!text)
                 return -ENOMEM;
         r = sysroot_write_atomic(sr, K3S_MANIFEST_SECRETS, text, strlen(text), 0600);
-        return r < 0 ? r : state_write_json(sr, K3S_MANIFEST, m->obj);
+        return r < 0 ? r : json_file_write(sr, K3S_MANIFEST, m->obj);
 }
 
 int k3s_manifest_remove(const struct sysroot *sr) {

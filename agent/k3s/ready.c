@@ -173,11 +173,11 @@ static bool rung_unit(const struct sysroot *sr, enum k3s_role role, struct k3s_r
         struct unit_state st;
         bool ok;
 
-        if (!k3s_systemd_available(sr)) {
+        if (!unit_manager_available(sr)) {
                 k3s_step(steps, "unit-active", K3S_STEP_SKIPPED, "no systemd as PID 1%s", sr->live ? "" : " (--root)");
                 return sr->live ? false : true;
         }
-        if (k3s_systemd_unit_state(k3s_unit_name(role), 0, &st) < 0) {
+        if (unit_state_get(k3s_unit_name(role), 0, &st) < 0) {
                 k3s_step(steps, "unit-active", K3S_STEP_FAILED, "cannot ask systemd about %s", k3s_unit_name(role));
                 return false;
         }

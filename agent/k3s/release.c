@@ -100,8 +100,13 @@ int k3s_version_from_location(const char *location, char **ret) {
         _cleanup_free_ char *version = NULL;
         const char *end, *start;
 
+        int r;
+
         if (!location)
                 return -EBADMSG;
+        r = dlopen_curl(NULL);
+        if (r < 0)
+                return r;
         u = curl_url();
         if (!u)
                 return -ENOMEM;

@@ -11,7 +11,7 @@
 #include "../basic/cleanup.h"
 #include "../basic/errmsg.h"
 #include "../basic/fileio.h"
-#include "../k3s/blob.h"
+#include "../shared/blob.h"
 #include "../shared/yaml-doc.h"
 
 static bool is_sha256_hex(const char *s) {

@@ -7,7 +7,7 @@
 #include <sys/random.h>
 
 #include "../basic/cleanup.h"
-#include "../k3s/blob.h"
+#include "../shared/blob.h"
 #include "openfaas.h"
 
 #define PASSWORD_LEN 40

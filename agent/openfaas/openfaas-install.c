@@ -8,8 +8,8 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/fileio.h"
-#include "../k3s/blob.h"
 #include "../kube/kube.h"
+#include "../shared/blob.h"
 #include "chart.h"
 #include "ladder.h"
 #include "openfaas-files.h"

@@ -13,7 +13,7 @@
 
 #include "../basic/state-paths.h"
 #include "../basic/sysroot.h"
-#include "../k3s/fetch.h"
+#include "../shared/fetch.h"
 
 #define OPENFAAS_CHART_VERSION "15.0.6"
 /* docs/index.yaml digest of openfaas-15.0.6.tgz (faas-netes @662ce9ce). */

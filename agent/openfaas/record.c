@@ -5,12 +5,12 @@
 #include <string.h>
 
 #include "../basic/cleanup.h"
-#include "../tune/tune-state.h"
+#include "../shared/json-file.h"
 #include "openfaas.h"
 
 int openfaas_record_load(const struct sysroot *sr, struct openfaas_record *ret) {
         json_object *o = NULL;
-        int r = state_read_json(sr, OPENFAAS_RECORD, &o);
+        int r = json_file_read(sr, OPENFAAS_RECORD, &o);
 
         if (r < 0)
                 return r;
@@ -33,9 +33,7 @@ void openfaas_record_done(struct openfaas_record *rec) {
 }
 
 int openfaas_record_save(const struct sysroot *sr, const struct openfaas_record *rec) {
-        int r = sysroot_mkdir_p(sr, STATE_DIR, 0755);
-
-        return r < 0 ? r : state_write_json_if_changed(sr, OPENFAAS_RECORD, rec->obj);
+        return json_file_write_if_changed(sr, OPENFAAS_RECORD, rec->obj);
 }
 
 int openfaas_record_remove(const struct sysroot *sr) {

@@ -9,9 +9,8 @@
 #include <unistd.h>
 
 #include "../basic/cleanup.h"
-#include "../shared/dl-kmod.h"
+#include "../basic/parse.h"
 #include "../shared/dl-zlib.h"
-#include "../tune/modules.h"
 #include "mountinfo.h"
 #include "sysfs.h"
 
@@ -24,15 +23,6 @@ const char *cgroup_mode_to_string(enum cgroup_mode m) {
         case CGROUP_V2: return "v2";
         default: return "unknown";
         }
-}
-
-static bool word_in(const char *list, const char *word) {
-        size_t n = strlen(word);
-
-        for (const char *p = list; (p = strstr(p, word)); p += n)
-                if ((p == list || p[-1] == ' ') && (p[n] == 0 || p[n] == ' ' || p[n] == '\n'))
-                        return true;
-        return false;
 }
 
 /* v1: /proc/cgroups says the controller is enabled, and a hierarchy with it
@@ -80,9 +70,9 @@ int cgroup_probe(const struct sysroot *sr, struct cgroup_info *ret) {
                         return 0;
                 }
                 if (controllers) {
-                        c.memory = word_in(controllers, "memory");
-                        c.cpu = word_in(controllers, "cpu");
-                        c.cpuset = word_in(controllers, "cpuset");
+                        c.memory = word_in_list(controllers, "memory");
+                        c.cpu = word_in_list(controllers, "cpu");
+                        c.cpuset = word_in_list(controllers, "cpuset");
                 }
                 bufprintf(c.evidence, sizeof(c.evidence), "/sys/fs/cgroup/cgroup.controllers: %s",
                          controllers ? controllers : "(empty)");
@@ -105,87 +95,6 @@ int cgroup_probe(const struct sysroot *sr, struct cgroup_info *ret) {
         bufprintf(c.evidence, sizeof(c.evidence), "/proc/cgroups + cgroup v1 mounts in /proc/self/mountinfo");
         *ret = c;
         return 0;
-}
-
-const char *module_avail_to_string(enum module_avail a) {
-        switch (a) {
-        case MODULE_AVAIL_LOADED: return "loaded";
-        case MODULE_AVAIL_BUILTIN: return "built in";
-        case MODULE_AVAIL_LOADABLE: return "loadable";
-        default: return "missing";
-        }
-}
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_ctx *, kmod_unref)
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct kmod_list *, kmod_module_unref_list)
-
-/* The kernel caps its command line at COMMAND_LINE_SIZE (2048 bytes on
- * x86, 4096 on arm64; include/uapi/asm-generic/setup.h and per arch). */
-#define PROC_CMDLINE_MAX (64u * 1024)
-
-/* Module loading switched off: "nomodule" on the command line (Firecracker
- * kernels) or kernel.modules_disabled=1. */
-static bool loading_disabled(const struct sysroot *sr) {
-        _cleanup_free_ char *cmdline = NULL, *disabled = NULL;
-
-        if (sysfs_read_attr(sr, "/proc/sys/kernel/modules_disabled", &disabled) >= 0 && streq(disabled, "1"))
-                return true;
-        return sysroot_read_file(sr, "/proc/cmdline", PROC_CMDLINE_MAX, &cmdline, NULL) >= 0 && word_in(cmdline, "nomodule");
-}
-
-/* Found in the root's modules index? libkmod reads /lib/modules/<release>
- * under the root, with the root's modprobe.d as configuration. */
-static bool kmod_findable(const struct sysroot *sr, const char *release, const char *name) {
-        _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = NULL;
-        _cleanup_(kmod_module_unref_listp) struct kmod_list *list = NULL;
-        _cleanup_free_ char *dir = NULL, *conf = NULL, *rel = NULL;
-        const char *config[] = { NULL, NULL };
-
-        if (asprintf(&rel, "/lib/modules/%s/modules.dep", release) < 0)
-                return false;
-        /* No index, nothing to find (and libkmod would complain on stderr). */
-        if (!sysfs_exists(sr, rel))
-                return false;
-        rel[strlen(rel) - strlen("/modules.dep")] = 0;
-        if (dlopen_kmod(NULL) < 0)
-                return false;
-        if (sysroot_host_path(sr, rel, &dir) < 0 || sysroot_host_path(sr, "/etc/modprobe.d", &conf) < 0)
-                return false;
-        config[0] = conf;
-        ctx = kmod_new(dir, config);
-        if (!ctx)
-                return false;
-        /* Builtins were ruled out before: a hit is an entry of modules.dep. */
-        return kmod_module_new_from_lookup(ctx, name, &list) >= 0 && list;
-}
-
-enum module_avail kernel_module_avail(const struct sysroot *sr, const char *name, char *evidence, size_t size) {
-        _cleanup_free_ char *release = NULL;
-
-        switch (module_state_get(sr, name)) {
-        case MODULE_LOADED:
-                bufprintf(evidence, size, "/sys/module/%s", name);
-                return MODULE_AVAIL_LOADED;
-        case MODULE_BUILTIN:
-                bufprintf(evidence, size, "modules.builtin or what %s provides", name);
-                return MODULE_AVAIL_BUILTIN;
-        default:
-                break;
-        }
-        if (sysfs_read_attr(sr, "/proc/sys/kernel/osrelease", &release) < 0 || strchr(release, '/')) {
-                bufprintf(evidence, size, "/proc/sys/kernel/osrelease unreadable");
-                return MODULE_AVAIL_MISSING;
-        }
-        if (loading_disabled(sr)) {
-                bufprintf(evidence, size, "module loading disabled (nomodule or kernel.modules_disabled)");
-                return MODULE_AVAIL_MISSING;
-        }
-        if (kmod_findable(sr, release, name)) {
-                bufprintf(evidence, size, "/lib/modules/%s (libkmod lookup)", release);
-                return MODULE_AVAIL_LOADABLE;
-        }
-        bufprintf(evidence, size, "not in /sys/module, modules.builtin or /lib/modules/%s", release);
-        return MODULE_AVAIL_MISSING;
 }
 
 /* Decompress a gzip stream from fd (zlib via dlopen), at most max bytes. */

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Kernel facts K3s depends on: the cgroup layout and controllers, whether a
- * module is loaded, built in or at least loadable (libkmod over the root's
- * /lib/modules), and the kernel build configuration.
+ * Kernel facts K3s depends on: the cgroup layout and controllers and the
+ * kernel build configuration (modules: shared/kmod-util.h).
  */
 #pragma once
 
@@ -27,17 +26,6 @@ struct cgroup_info {
 
 int cgroup_probe(const struct sysroot *sr, struct cgroup_info *ret);
 const char *cgroup_mode_to_string(enum cgroup_mode m);
-
-enum module_avail {
-        MODULE_AVAIL_LOADED,
-        MODULE_AVAIL_BUILTIN,
-        MODULE_AVAIL_LOADABLE,  /* found in modules.dep, loading allowed */
-        MODULE_AVAIL_MISSING,
-};
-
-/* evidence: where the answer came from (for the check's evidence field). */
-enum module_avail kernel_module_avail(const struct sysroot *sr, const char *name, char *evidence, size_t size);
-const char *module_avail_to_string(enum module_avail a);
 
 /* The kernel build config (/boot/config-$(uname -r), else /proc/config.gz,
  * decompressed with zlib). ret_source names the file used. */

@@ -20,28 +20,36 @@ void unit_state_done(struct unit_state *s) {
         s->journal = NULL;
 }
 
-bool k3s_systemd_available(const struct sysroot *sr) {
-        return sr->live && sd_booted() > 0;
+bool unit_manager_available(const struct sysroot *sr) {
+        return sr->live && dlopen_systemd(NULL) >= 0 && sd_booted() > 0;
 }
 
+/* NULL when libsystemd never loaded: the cleanups must not call it then. */
 static void bus_unrefp(sd_bus **b) {
-        sd_bus_flush_close_unref(*b);
+        if (*b)
+                sd_bus_flush_close_unref(*b);
 }
 
 static void msg_unrefp(sd_bus_message **m) {
-        sd_bus_message_unref(*m);
+        if (*m)
+                sd_bus_message_unref(*m);
 }
 
 static void slot_unrefp(sd_bus_slot **s) {
-        sd_bus_slot_unref(*s);
+        if (*s)
+                sd_bus_slot_unref(*s);
 }
 
 /* systemd's private socket first (works without dbus-daemon, as systemctl
- * does for root), the system bus otherwise. */
+ * does for root), the system bus otherwise. Every bus call starts here, so
+ * this loads libsystemd (shared/dlopen.h). */
 static int bus_open(sd_bus **ret) {
         _cleanup_(bus_unrefp) sd_bus *b = NULL;
         int r;
 
+        r = dlopen_systemd(NULL);
+        if (r < 0)
+                return r;
         r = sd_bus_new(&b);
         if (r < 0)
                 return r;
@@ -182,7 +190,7 @@ static int enable(sd_bus *bus, const char *unit) {
         return r;
 }
 
-int k3s_systemd_enable(const char *unit) {
+int unit_enable(const char *unit) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         int r = bus_open(&bus);
 
@@ -201,7 +209,7 @@ static int bus_open_for_job(unsigned timeout_sec, sd_bus **ret_bus, uint64_t *re
         return 0;
 }
 
-int k3s_systemd_enable_start(const char *unit, bool restart, unsigned timeout_sec, char **ret_result) {
+int unit_enable_start(const char *unit, bool restart, unsigned timeout_sec, char **ret_result) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         uint64_t deadline;
         int r;
@@ -232,7 +240,7 @@ static int stop(const char *unit, unsigned timeout_sec, sd_bus **ret_bus) {
         return r == -ETIMEDOUT ? r : 0;
 }
 
-int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec) {
+int unit_stop_disable(const char *unit, unsigned timeout_sec) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         int r = stop(unit, timeout_sec, &bus);
 
@@ -243,13 +251,13 @@ int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec) {
         return r;
 }
 
-int k3s_systemd_stop(const char *unit, unsigned timeout_sec) {
+int unit_stop(const char *unit, unsigned timeout_sec) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
 
         return stop(unit, timeout_sec, &bus);
 }
 
-int k3s_systemd_unit_job(const char *method, const char *unit, unsigned timeout_sec, char **ret_result) {
+int unit_job(const char *method, const char *unit, unsigned timeout_sec, char **ret_result) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         uint64_t deadline;
         int r;
@@ -260,7 +268,7 @@ int k3s_systemd_unit_job(const char *method, const char *unit, unsigned timeout_
         return run_job(bus, method, unit, deadline, ret_result);
 }
 
-int k3s_systemd_reload(void) {
+int unit_daemon_reload(void) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         int r = bus_open(&bus);
 
@@ -300,7 +308,7 @@ static int unit_object_path(const char *unit, char *buf, size_t size) {
         return 0;
 }
 
-int k3s_systemd_unit_state(const char *unit, unsigned n_journal, struct unit_state *ret) {
+int unit_state_get(const char *unit, unsigned n_journal, struct unit_state *ret) {
         _cleanup_(bus_unrefp) sd_bus *bus = NULL;
         _cleanup_(msg_unrefp) sd_bus_message *reply = NULL;
         char path[512];
@@ -322,7 +330,7 @@ int k3s_systemd_unit_state(const char *unit, unsigned n_journal, struct unit_sta
                 (void) sd_bus_message_read(reply, "u", &ret->n_restarts);
         sd_bus_error_free(&err);
         if (n_journal > 0)
-                (void) k3s_journal_tail(unit, n_journal, &ret->journal);
+                (void) unit_journal_tail(unit, n_journal, &ret->journal);
         return 0;
 }
 
@@ -331,7 +339,7 @@ static void journal_closep(sd_journal **j) {
                 sd_journal_close(*j);
 }
 
-int k3s_journal_tail(const char *unit, unsigned n, char **ret) {
+int unit_journal_tail(const char *unit, unsigned n, char **ret) {
         _cleanup_(journal_closep) sd_journal *j = NULL;
         char m1[300], m2[300];
         char *buf = NULL;
@@ -341,6 +349,9 @@ int k3s_journal_tail(const char *unit, unsigned n, char **ret) {
 
         if (n == 0 || n > 1000 || strlen(unit) > 256)
                 return -EINVAL;
+        r = dlopen_systemd(NULL);
+        if (r < 0)
+                return r;
         r = sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM);
         if (r < 0)
                 return r;

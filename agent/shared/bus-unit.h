@@ -24,33 +24,33 @@ struct unit_state {
 void unit_state_done(struct unit_state *s);
 
 /* systemd is PID 1 of the system we act on (never under --root). */
-bool k3s_systemd_available(const struct sysroot *sr);
+bool unit_manager_available(const struct sysroot *sr);
 
 /* Reload, EnableUnitFiles, then RestartUnit (restart) or StartUnit, and wait
  * for the job until timeout_sec. -ETIMEDOUT at the deadline, -EIO when the
  * job result is not "done" (ret_result: "failed", "canceled", ...). */
-int k3s_systemd_enable_start(const char *unit, bool restart, unsigned timeout_sec, char **ret_result);
+int unit_enable_start(const char *unit, bool restart, unsigned timeout_sec, char **ret_result);
 
 /* Reload, EnableUnitFiles, Reload: up at the next boot, not started now
  * (install.sh's INSTALL_K3S_SKIP_START). */
-int k3s_systemd_enable(const char *unit);
+int unit_enable(const char *unit);
 
 /* StopUnit (waited for), DisableUnitFiles, Reload. A unit that is not
  * loaded is not an error. */
-int k3s_systemd_stop_disable(const char *unit, unsigned timeout_sec);
+int unit_stop_disable(const char *unit, unsigned timeout_sec);
 
 /* StopUnit only, waited for (k3s-killall.sh stops every k3s*.service). */
-int k3s_systemd_stop(const char *unit, unsigned timeout_sec);
+int unit_stop(const char *unit, unsigned timeout_sec);
 
 /* One job on a unit (method: "ReloadOrRestartUnit", "StartUnit", ...) with
  * mode "replace", waited for like enable_start. */
-int k3s_systemd_unit_job(const char *method, const char *unit, unsigned timeout_sec, char **ret_result);
+int unit_job(const char *method, const char *unit, unsigned timeout_sec, char **ret_result);
 
 /* Reload only (after unit files were removed). */
-int k3s_systemd_reload(void);
+int unit_daemon_reload(void);
 
 /* Properties, plus the last n journal lines when n > 0. */
-int k3s_systemd_unit_state(const char *unit, unsigned n_journal, struct unit_state *ret);
+int unit_state_get(const char *unit, unsigned n_journal, struct unit_state *ret);
 
 /* The last n MESSAGE= lines of the unit (and of systemd about it). */
-int k3s_journal_tail(const char *unit, unsigned n, char **ret);
+int unit_journal_tail(const char *unit, unsigned n, char **ret);

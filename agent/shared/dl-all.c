@@ -10,34 +10,19 @@
 #include "dl-nl.h"
 #include "dl-systemd.h"
 #include "dl-yaml.h"
+#include "dl-zlib.h"
 
-int dlopen_libs(unsigned mask, const char **ret_error) {
-        static const struct {
-                unsigned bit;
-                int (*load)(const char **ret_error);
-        } loaders[] = {
-                { DL_CURL, dlopen_curl },
-                { DL_SYSTEMD, dlopen_systemd },
-                { DL_MICROHTTPD, dlopen_microhttpd },
-                { DL_NL, dlopen_nl },
-                { DL_MOUNT, dlopen_mount },
-                { DL_YAML, dlopen_yaml },
-                { DL_CRYPTO, dlopen_crypto },
-                { DL_KMOD, dlopen_kmod },
+int dlopen_all(const char **ret_error) {
+        static int (*const loaders[])(const char **ret_error) = {
+                dlopen_curl, dlopen_systemd, dlopen_microhttpd, dlopen_nl, dlopen_mount,
+                dlopen_yaml, dlopen_crypto, dlopen_kmod, dlopen_zlib,
         };
 
         for (size_t i = 0; i < ELEMENTSOF(loaders); i++) {
-                int r;
+                int r = loaders[i](ret_error);
 
-                if (!(mask & loaders[i].bit))
-                        continue;
-                r = loaders[i].load(ret_error);
                 if (r < 0)
                         return r;
         }
         return 0;
-}
-
-int dlopen_all(const char **ret_error) {
-        return dlopen_libs(DL_ALL, ret_error);
 }

@@ -42,7 +42,9 @@
 
 DL_LIBCRYPTO_SYMBOLS(DLSYM_PROTOTYPE)
 
-/* 0, or -EOPNOTSUPP with the reason in ret_error. */
+/* Load libcrypto.so.3 once; call it at the top of every function that
+ * uses it. 0, or -EOPNOTSUPP with the reason (naming the library) in
+ * ret_error and in the debug log. */
 int dlopen_crypto(const char **ret_error);
 
 #ifndef DL_CRYPTO_IMPL

@@ -3,9 +3,47 @@
 #define DL_CURL_IMPL
 #include "dl-curl.h"
 
+#include <stdarg.h>
+
 #include "../basic/cleanup.h"
 
 DL_LIBCURL_SYMBOLS(DLSYM_DEFINE)
+
+/* Callers keep curl_easy_getinfo() and its compile-time checks (see gen-dlopen.py). */
+CURLcode (curl_easy_getinfo)(CURL *curl, CURLINFO info, ...) {
+        va_list ap;
+        CURLcode r;
+
+        if (!sym_curl_easy_getinfo)
+                return CURLE_FAILED_INIT;      /* dlopen_curl() not called: a bug */
+        /* Every CURLINFO_* takes a pointer to where the answer goes. */
+        va_start(ap, info);
+        r = sym_curl_easy_getinfo(curl, info, va_arg(ap, void *));
+        va_end(ap);
+        return r;
+}
+
+/* Callers keep curl_easy_setopt() and its compile-time checks (see gen-dlopen.py). */
+CURLcode (curl_easy_setopt)(CURL *curl, CURLoption option, ...) {
+        va_list ap;
+        CURLcode r;
+
+        if (!sym_curl_easy_setopt)
+                return CURLE_FAILED_INIT;      /* dlopen_curl() not called: a bug */
+        va_start(ap, option);
+        if (option < CURLOPTTYPE_OBJECTPOINT)
+                r = sym_curl_easy_setopt(curl, option, va_arg(ap, long));
+        else if (option < CURLOPTTYPE_FUNCTIONPOINT)
+                r = sym_curl_easy_setopt(curl, option, va_arg(ap, void *));
+        else if (option < CURLOPTTYPE_OFF_T)
+                r = sym_curl_easy_setopt(curl, option, va_arg(ap, void (*)(void)));
+        else if (option < CURLOPTTYPE_BLOB)
+                r = sym_curl_easy_setopt(curl, option, va_arg(ap, curl_off_t));
+        else
+                r = sym_curl_easy_setopt(curl, option, va_arg(ap, void *));
+        va_end(ap);
+        return r;
+}
 
 int dlopen_curl(const char **ret_error) {
         static void *handle0;

@@ -33,7 +33,9 @@
 
 DL_LIBMICROHTTPD_SYMBOLS(DLSYM_PROTOTYPE)
 
-/* 0, or -EOPNOTSUPP with the reason in ret_error. */
+/* Load libmicrohttpd.so.12 once; call it at the top of every function that
+ * uses it. 0, or -EOPNOTSUPP with the reason (naming the library) in
+ * ret_error and in the debug log. */
 int dlopen_microhttpd(const char **ret_error);
 
 #ifndef DL_MICROHTTPD_IMPL

@@ -48,7 +48,9 @@ DL_LIBNL_3_SYMBOLS(DLSYM_PROTOTYPE)
 
 DL_LIBNL_ROUTE_3_SYMBOLS(DLSYM_PROTOTYPE)
 
-/* 0, or -EOPNOTSUPP with the reason in ret_error. */
+/* Load libnl-3.so.200, libnl-route-3.so.200 once; call it at the top of every function that
+ * uses it. 0, or -EOPNOTSUPP with the reason (naming the library) in
+ * ret_error and in the debug log. */
 int dlopen_nl(const char **ret_error);
 
 #ifndef DL_NL_IMPL

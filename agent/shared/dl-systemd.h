@@ -48,7 +48,9 @@
 
 DL_LIBSYSTEMD_SYMBOLS(DLSYM_PROTOTYPE)
 
-/* 0, or -EOPNOTSUPP with the reason in ret_error. */
+/* Load libsystemd.so.0 once; call it at the top of every function that
+ * uses it. 0, or -EOPNOTSUPP with the reason (naming the library) in
+ * ret_error and in the debug log. */
 int dlopen_systemd(const char **ret_error);
 
 #ifndef DL_SYSTEMD_IMPL

@@ -34,7 +34,9 @@
 
 DL_LIBYAML_0_SYMBOLS(DLSYM_PROTOTYPE)
 
-/* 0, or -EOPNOTSUPP with the reason in ret_error. */
+/* Load libyaml-0.so.2 once; call it at the top of every function that
+ * uses it. 0, or -EOPNOTSUPP with the reason (naming the library) in
+ * ret_error and in the debug log. */
 int dlopen_yaml(const char **ret_error);
 
 #ifndef DL_YAML_IMPL

@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 #include "../basic/sysroot.h"
+#include "../shared/kmod-util.h"
 #include "keys.h"
-#include "modules.h"
 #include "persist.h"
 #include "profile.h"
 

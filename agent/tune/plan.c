@@ -8,9 +8,9 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
+#include "../shared/kmod-util.h"
 #include "engine-internal.h"
 #include "engine.h"
-#include "modules.h"
 #include "sysctl.h"
 
 void plan_done(struct plan *pl) {

@@ -11,9 +11,9 @@
 
 #include "../basic/cleanup.h"
 #include "../basic/parse.h"
+#include "../shared/kmod-util.h"
 #include "engine-internal.h"
 #include "engine.h"
-#include "modules.h"
 #include "sysctl.h"
 #include "tune-state.h"
 

@@ -11,81 +11,20 @@
 #include "../basic/parse.h"
 #include "../shared/json-util.h"
 
-#define STATE_MAX (4u * 1024 * 1024)
-
 static void json_putp(json_object **o) {
         if (*o)
                 json_object_put(*o);
 }
 #define _cleanup_json_ __attribute__((cleanup(json_putp)))
 
-int state_read_json(const struct sysroot *sr, const char *path, json_object **ret) {
-        _cleanup_free_ char *buf = NULL;
-        json_tokener *tok;
-        json_object *obj;
-        size_t n;
-        int r;
-
-        r = sysroot_read_file(sr, path, STATE_MAX, &buf, &n);
-        if (r < 0)
-                return r;
-        tok = json_tokener_new();
-        if (!tok)
-                return -ENOMEM;
-        obj = json_tokener_parse_ex(tok, buf, (int) n);
-        if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
-            json_object_get_type(obj) != json_type_object) {
-                json_tokener_free(tok);
-                if (obj)
-                        json_object_put(obj);
-                return -EBADMSG;
-        }
-        json_tokener_free(tok);
-        *ret = obj;
-        return 0;
-}
-
-static int render(json_object *obj, char **ret) {
-        const char *s = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
-
-        if (!s || asprintf(ret, "%s\n", s) < 0)
-                return -ENOMEM;
-        return 0;
-}
-
-int state_write_json(const struct sysroot *sr, const char *path, json_object *obj) {
-        _cleanup_free_ char *text = NULL;
-        int r;
-
-        r = sysroot_mkdir_p(sr, STATE_DIR, 0755);
-        if (r < 0)
-                return r;
-        r = render(obj, &text);
-        if (r < 0)
-                return r;
-        return sysroot_write_atomic(sr, path, text, strlen(text), 0644);
-}
-
-int state_write_json_if_changed(const struct sysroot *sr, const char *path, json_object *obj) {
-        _cleanup_free_ char *text = NULL, *old = NULL;
-        int r;
-
-        r = render(obj, &text);
-        if (r < 0)
-                return r;
-        if (sysroot_read_file(sr, path, STATE_MAX, &old, NULL) >= 0 && streq(old, text))
-                return 0;
-        return state_write_json(sr, path, obj);
-}
-
 static int load_checked(const struct sysroot *sr, const char *path, int (*check)(json_object *, char **),
                         json_object **ret, char **ret_error) {
         _cleanup_json_ json_object *o = NULL;
         int r;
 
-        r = state_read_json(sr, path, &o);
+        r = json_file_read(sr, path, &o);
         if (r == -EBADMSG || r == -EFBIG)
-                return error_msg(ret_error, -EBADMSG, "%s: not a JSON object of at most %u bytes", path, STATE_MAX);
+                return error_msg(ret_error, -EBADMSG, "%s: not a JSON object of at most %u bytes", path, JSON_FILE_MAX);
         if (r == -ENOENT)
                 return r;
         if (r < 0)
@@ -289,7 +228,7 @@ int tune_applied_record(const struct sysroot *sr, const struct tune_applied *a) 
 
         if (!o)
                 return -ENOMEM;
-        return state_write_json_if_changed(sr, STATE_APPLIED, o);
+        return json_file_write_if_changed(sr, STATE_APPLIED, o);
 }
 
 int state_journal_originals(const struct sysroot *sr, const struct write_op *ops, size_t n, bool *ret_created,
@@ -320,7 +259,7 @@ int state_journal_originals(const struct sysroot *sr, const struct write_op *ops
                 added = true;
         }
         if (added || created) {
-                r = state_write_json(sr, STATE_ORIGINALS, o);
+                r = json_file_write(sr, STATE_ORIGINALS, o);
                 if (r < 0)
                         return r;
         }

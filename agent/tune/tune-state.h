@@ -11,19 +11,12 @@
 #include <stdbool.h>
 
 #include "../basic/sysroot.h"
+#include "../shared/json-file.h"
 #include "order.h"
 #include "profile.h"
 
-#define STATE_DIR "/var/lib/nodeprep"
 #define STATE_ORIGINALS STATE_DIR "/originals.json"
 #define STATE_APPLIED STATE_DIR "/applied.json"
-
-/* Read a JSON object file (capped at 4 MiB). -ENOENT when absent, -EBADMSG
- * when it is not a JSON object. */
-int state_read_json(const struct sysroot *sr, const char *path, json_object **ret);
-int state_write_json(const struct sysroot *sr, const char *path, json_object *obj);
-/* Same, but leaves an identical file alone (a no-op apply writes nothing). */
-int state_write_json_if_changed(const struct sysroot *sr, const char *path, json_object *obj);
 
 /* Add ops[i].from as the original of ops[i].key unless a value is already
  * journalled. ret_created tells whether the journal did not exist before. */

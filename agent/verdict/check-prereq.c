@@ -19,6 +19,7 @@
 #include "../probe/kernel.h"
 #include "../probe/net.h"
 #include "../probe/sysfs.h"
+#include "../shared/kmod-util.h"
 #include "check-groups.h"
 
 #define G "k3s-prereq"
@@ -49,11 +50,11 @@ static int check_cgroups(const struct sysroot *sr, struct check_list *l) {
 
 static int check_module(const struct sysroot *sr, const char *name, struct check_list *l) {
         char ev[192], hint[96];
-        enum module_avail a = kernel_module_avail(sr, name, ev, sizeof(ev));
+        enum module_state a = module_state_find(sr, name, ev, sizeof(ev));
 
         bufprintf(hint, sizeof(hint), "install the kernel's modules package, or use a kernel with %s", name);
-        return check_add(l, G, name, a == MODULE_AVAIL_MISSING ? CHECK_FAIL : CHECK_OK, ev,
-                         a == MODULE_AVAIL_MISSING ? hint : NULL, "%s %s", name, module_avail_to_string(a));
+        return check_add(l, G, name, a == MODULE_MISSING ? CHECK_FAIL : CHECK_OK, ev,
+                         a == MODULE_MISSING ? hint : NULL, "%s %s", name, module_state_to_words(a));
 }
 
 static int check_route(const struct sysroot *sr, struct check_list *l) {

@@ -19,6 +19,7 @@
 #include "basic/fileio.h"
 #include "basic/parse.h"
 #include "basic/redact.h"
+#include "shared/url-redact.h"
 #include "basic/runlock.h"
 #include "basic/sysroot.h"
 

@@ -4,7 +4,8 @@
  * target directory while they are hashed (SHA-256); only when the hash matches
  * is the file fsynced, chmod'ed and renamed over the target, and the directory
  * fsynced. Until then the old file is untouched, and abort removes the
- * temporary file, so no partial file is ever left behind.
+ * temporary file, so no partial file is ever left behind. SHA-256 through
+ * libcrypto: the functions that start a hash load it (-EOPNOTSUPP without).
  */
 #pragma once
 

@@ -13,6 +13,7 @@
 #include "../basic/cleanup.h"
 #include "../basic/fileio.h"
 #include "../shared/dl-crypto.h"
+#include "dl-crypto.h"
 
 struct blob_sink {
         int dirfd;
@@ -50,9 +51,13 @@ static int sink_init(struct blob_sink *s, int dirfd, const char *name) {
 }
 
 int blob_sink_open(int dirfd, const char *name, struct blob_sink **ret) {
-        struct blob_sink *s = calloc(1, sizeof(*s));
+        struct blob_sink *s;
         int r;
 
+        r = dlopen_crypto(NULL);
+        if (r < 0)
+                return r;
+        s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
         r = sink_init(s, dirfd, name);
@@ -144,16 +149,22 @@ void blob_sink_freep(struct blob_sink **s) {
 }
 
 static void md_ctx_freep(EVP_MD_CTX **c) {
-        EVP_MD_CTX_free(*c);
+        if (*c)
+                EVP_MD_CTX_free(*c);
 }
 
 int blob_hash_file(int dirfd, const char *name, char ret[65]) {
-        _cleanup_(md_ctx_freep) EVP_MD_CTX *md = EVP_MD_CTX_new();
+        _cleanup_(md_ctx_freep) EVP_MD_CTX *md = NULL;
         _cleanup_close_ int fd = -1;
         unsigned char out[EVP_MAX_MD_SIZE];
         unsigned len = 0;
         char buf[1 << 16];
+        int r;
 
+        r = dlopen_crypto(NULL);
+        if (r < 0)
+                return r;
+        md = EVP_MD_CTX_new();
         if (!md)
                 return -ENOMEM;
         fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -209,7 +220,11 @@ int blob_copy_verified(int srcfd, int dirfd, const char *name, const char *expec
 int blob_sha256_mem(const void *data, size_t size, char ret[65]) {
         unsigned char md[EVP_MAX_MD_SIZE];
         unsigned len = 0;
+        int r;
 
+        r = dlopen_crypto(NULL);
+        if (r < 0)
+                return r;
         if (!EVP_Digest(data, size, md, &len, EVP_sha256(), NULL) || len != 32)
                 return -EIO;
         hex(md, len, ret);

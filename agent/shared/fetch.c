@@ -17,6 +17,9 @@
 #include "../shared/curl-util.h"
 #include "../shared/dl-curl.h"
 #include "blob.h"
+#include "curl-cleanup.h"
+#include "curl-util.h"
+#include "dl-curl.h"
 
 #ifndef NODEPREP_VERSION
 #define NODEPREP_VERSION "0.1.0"
@@ -65,11 +68,26 @@ static bool host_is_loopback(const char *host) {
         return false;
 }
 
+/* libcurl, loaded at the top of every entry point (shared/dlopen.h). */
+static int load_curl(char **ret_error) {
+        const char *why = NULL;
+        int r = dlopen_curl(&why);
+
+        if (r < 0)
+                set_error(ret_error, "%s", why ? why : "libcurl is not available");
+        return r;
+}
+
 int fetch_url_allowed(const struct fetch_options *o, const char *url) {
-        _cleanup_(curl_url_cleanupp) CURLU *u = curl_url();
+        _cleanup_(curl_url_cleanupp) CURLU *u = NULL;
         _cleanup_(curl_freep) char *scheme = NULL;
         _cleanup_(curl_freep) char *host = NULL;
+        int r;
 
+        r = load_curl(NULL);
+        if (r < 0)
+                return r;
+        u = curl_url();
         if (!u)
                 return -ENOMEM;
         if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
@@ -204,6 +222,9 @@ int fetch_redirect(const struct fetch_options *o, const char *url, long *ret_sta
         long status = 0;
         int r;
 
+        r = load_curl(ret_error);
+        if (r < 0)
+                return r;
         r = fetch_url_allowed(o, url);
         if (r < 0) {
                 set_error(ret_error, "%s: only https (or http to a loopback mirror) is allowed", url);
@@ -250,8 +271,11 @@ int fetch_redirect(const struct fetch_options *o, const char *url, long *ret_sta
 
 int fetch_small(const struct fetch_options *o, const char *url, size_t max,
                 char **ret, size_t *ret_size, char **ret_error) {
-        int r = fetch_url_allowed(o, url);
+        int r = load_curl(ret_error);
 
+        if (r < 0)
+                return r;
+        r = fetch_url_allowed(o, url);
         if (r < 0) {
                 set_error(ret_error, "%s: only https (or http to a loopback mirror) is allowed", url);
                 return r;
@@ -436,6 +460,9 @@ int fetch_file(const struct fetch_options *o, const char *url, int dirfd, const 
         int r;
 
         *ret = (struct fetch_file_result) {};
+        r = load_curl(ret_error);
+        if (r < 0)
+                return r;
         r = fetch_url_allowed(o, url);
         if (r < 0) {
                 set_error(ret_error, "%s: only https (or http to a loopback mirror) is allowed", url);
