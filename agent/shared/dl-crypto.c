@@ -6,6 +6,7 @@
 #include "../basic/cleanup.h"
 
 DL_LIBCRYPTO_SYMBOLS(DLSYM_DEFINE)
+DLOPEN_SONAME_RECORD(libcrypto, DL_LIBCRYPTO_SONAME);
 
 int dlopen_crypto(const char **ret_error) {
         static void *handle0;

@@ -8,6 +8,7 @@
 #include "../basic/cleanup.h"
 
 DL_LIBCURL_SYMBOLS(DLSYM_DEFINE)
+DLOPEN_SONAME_RECORD(libcurl, "libcurl.so.4");
 
 /* Callers keep curl_easy_getinfo() and its compile-time checks (see gen-dlopen.py). */
 CURLcode (curl_easy_getinfo)(CURL *curl, CURLINFO info, ...) {

@@ -6,6 +6,7 @@
 #include "../basic/cleanup.h"
 
 DL_LIBKMOD_SYMBOLS(DLSYM_DEFINE)
+DLOPEN_SONAME_RECORD(libkmod, "libkmod.so.2");
 
 int dlopen_kmod(const char **ret_error) {
         static void *handle0;

@@ -6,6 +6,7 @@
 #include "../basic/cleanup.h"
 
 DL_LIBMICROHTTPD_SYMBOLS(DLSYM_DEFINE)
+DLOPEN_SONAME_RECORD(libmicrohttpd, "libmicrohttpd.so.12");
 
 int dlopen_microhttpd(const char **ret_error) {
         static void *handle0;

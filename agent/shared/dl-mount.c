@@ -6,6 +6,7 @@
 #include "../basic/cleanup.h"
 
 DL_LIBMOUNT_SYMBOLS(DLSYM_DEFINE)
+DLOPEN_SONAME_RECORD(libmount, "libmount.so.1");
 
 int dlopen_mount(const char **ret_error) {
         static void *handle0;

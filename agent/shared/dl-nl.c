@@ -7,6 +7,8 @@
 
 DL_LIBNL_3_SYMBOLS(DLSYM_DEFINE)
 DL_LIBNL_ROUTE_3_SYMBOLS(DLSYM_DEFINE)
+DLOPEN_SONAME_RECORD(libnl_3, "libnl-3.so.200");
+DLOPEN_SONAME_RECORD(libnl_route_3, "libnl-route-3.so.200");
 
 int dlopen_nl(const char **ret_error) {
         static void *handle0;

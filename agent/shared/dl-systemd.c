@@ -6,6 +6,7 @@
 #include "../basic/cleanup.h"
 
 DL_LIBSYSTEMD_SYMBOLS(DLSYM_DEFINE)
+DLOPEN_SONAME_RECORD(libsystemd, "libsystemd.so.0");
 
 int dlopen_systemd(const char **ret_error) {
         static void *handle0;

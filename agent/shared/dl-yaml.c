@@ -6,6 +6,7 @@
 #include "../basic/cleanup.h"
 
 DL_LIBYAML_0_SYMBOLS(DLSYM_DEFINE)
+DLOPEN_SONAME_RECORD(libyaml_0, "libyaml-0.so.2");
 
 int dlopen_yaml(const char **ret_error) {
         static void *handle0;

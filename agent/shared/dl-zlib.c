@@ -6,6 +6,7 @@
 #include "../basic/cleanup.h"
 
 DL_LIBZ_SYMBOLS(DLSYM_DEFINE)
+DLOPEN_SONAME_RECORD(libz, "libz.so.1");
 
 int dlopen_zlib(const char **ret_error) {
         static void *handle0;

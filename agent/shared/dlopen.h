@@ -26,6 +26,18 @@
 #define DLSYM_DEFINE(symbol) __typeof__(symbol) *sym_##symbol = NULL;
 #define DLSYM_ARG(symbol) { (void **) &sym_##symbol, #symbol },
 
+/* Each wrapper records its sonames in the section "nodeprep_dlopen" of the
+ * binary (as systemd does with its .note.dlopen notes), so packaging reads
+ * what the binary may load from one place (packaging/debian/dlopen-depends:
+ * `readelf -p nodeprep_dlopen`). Searching the binary's strings does not
+ * work: gcc may build a short constant string argument out of immediate
+ * operands in the code, and then no "libcrypto.so.3" string exists. The
+ * wrapper's object, and so its record, is linked only when some code calls
+ * its dlopen_NAME(). */
+#define DLOPEN_SONAME_RECORD(tag, soname)                                                  \
+        __attribute__((used, section("nodeprep_dlopen"), aligned(1))) static const char \
+                dlopen_soname_##tag[] = soname
+
 struct dlsym_entry {
         void **ptr;
         const char *name;

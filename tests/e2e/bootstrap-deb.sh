@@ -39,7 +39,15 @@ depends=$(dpkg-deb -f "$BN_DEB" Depends)
 bin=$work/x/usr/sbin/nodeprep
 needed=$(readelf -d "$bin" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p')
 n_dl=0
-for so in $(strings -a "$bin" | grep -oxE 'lib[A-Za-z0-9_+.-]+\.so\.[0-9]+' | sort -u); do
+# What the wrappers record (agent/shared/dlopen.h), checked against the
+# sonames the wrapper headers name: each dl-*.h's soname must be there.
+sonames=$(readelf -p nodeprep_dlopen "$bin" | sed -n 's/^ *\[ *[0-9a-f]*\] *//p' | sort -u)
+for h in agent/shared/dl-*.h; do
+        [ "$h" = agent/shared/dl-all.h ] && continue
+        grep -qE "$(sed -n 's/^#define DL_[A-Z0-9_]*_SONAME "\(.*\)"/\1/p; s|^/\* \(lib[^ ,]*\.so\.[0-9.]*\)[ ,].*|\1|p' "$h" |
+                sed 's/[.+]/\\&/g' | paste -sd'|')" <<<"$sonames" || fail "$h: none of its sonames is recorded in the binary: $sonames"
+done
+for so in $sonames; do
         grep -qxF "$so" <<<"$needed" && continue
         path=$(ldconfig -p | awk -v so="$so" '$1 == so && p == "" { p = $NF } END { print p }')
         pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "$(echo "$path" | sed 's|^/usr/lib/|/lib/|; t; s|^/lib/|/usr/lib/|')")
