@@ -36,7 +36,7 @@ static bool k3s_flag_is_secret(const char *key) {
         static const char *const secret[] = { "token", "agent-token", "datastore-endpoint",
                                               "etcd-s3-access-key", "etcd-s3-secret-key" };
 
-        for (size_t i = 0; i < sizeof(secret) / sizeof(secret[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(secret); i++)
                 if (streq(key, secret[i]))
                         return true;
         return false;
@@ -55,7 +55,6 @@ static void scalar_flag(struct render_ctx *c, const char *key, const char *group
                 theirs = k3s_conf_get(c->op, group);
         if (theirs) {
                 size_t n = strv_length(theirs->values);
-
                 bool secret = k3s_flag_is_secret(theirs->key);
 
                 fprintf(c->kept, "%skept %s=%s from %s:%u (nodeprep's: %s)", ftell(c->kept) ? "; " : "",
