@@ -120,7 +120,8 @@ test: deps
 # The edit-test loop: unit, CLI and fuzz-corpus replay only (no containers,
 # no sanitizer rebuild), under a minute on 2 cores; `make test` is everything.
 check: all unit-bins replay-bins
-	@tests/run-all.sh unit cli replay
+	@NODEPREP_TEST_JOBS=$${NODEPREP_TEST_JOBS:-$$(($$(nproc) + 1))} NODEPREP_RACE_ROUNDS=$${NODEPREP_RACE_ROUNDS:-40} \
+		tests/run-all.sh unit cli replay
 
 unit-bins: $(UNIT_BIN)
 replay-bins: $(REPLAY_BIN)
