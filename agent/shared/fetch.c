@@ -101,6 +101,18 @@ int fetch_url_allowed(const struct fetch_options *o, const char *url) {
         return -EPROTONOSUPPORT;
 }
 
+/* What every transfer starts with: libcurl loaded and the URL's scheme allowed. */
+static int fetch_begin(const struct fetch_options *o, const char *url, char **ret_error) {
+        int r = load_curl(ret_error);
+
+        if (r < 0)
+                return r;
+        r = fetch_url_allowed(o, url);
+        if (r < 0)
+                set_error(ret_error, "%s: only https (or http to a loopback mirror) is allowed", url);
+        return r;
+}
+
 /* The common options: protocols, timeouts, low-speed abort. Redirects to
  * plain http are refused unless allow_http: a loopback http mirror must not
  * bounce us to http elsewhere. */
@@ -222,14 +234,9 @@ int fetch_redirect(const struct fetch_options *o, const char *url, long *ret_sta
         long status = 0;
         int r;
 
-        r = load_curl(ret_error);
+        r = fetch_begin(o, url, ret_error);
         if (r < 0)
                 return r;
-        r = fetch_url_allowed(o, url);
-        if (r < 0) {
-                set_error(ret_error, "%s: only https (or http to a loopback mirror) is allowed", url);
-                return r;
-        }
         for (unsigned attempt = 0;; attempt++) {
                 _cleanup_(curl_easy_cleanupp) CURL *c = easy_new(o, url, false);
                 struct membuf body = { .max = 64 * 1024 };
@@ -271,15 +278,10 @@ int fetch_redirect(const struct fetch_options *o, const char *url, long *ret_sta
 
 int fetch_small(const struct fetch_options *o, const char *url, size_t max,
                 char **ret, size_t *ret_size, char **ret_error) {
-        int r = load_curl(ret_error);
+        int r = fetch_begin(o, url, ret_error);
 
         if (r < 0)
                 return r;
-        r = fetch_url_allowed(o, url);
-        if (r < 0) {
-                set_error(ret_error, "%s: only https (or http to a loopback mirror) is allowed", url);
-                return r;
-        }
         for (unsigned attempt = 0;; attempt++) {
                 _cleanup_(curl_easy_cleanupp) CURL *c = easy_new(o, url, true);
                 struct membuf body = { .max = max };
@@ -460,14 +462,9 @@ int fetch_file(const struct fetch_options *o, const char *url, int dirfd, const 
         int r;
 
         *ret = (struct fetch_file_result) {};
-        r = load_curl(ret_error);
+        r = fetch_begin(o, url, ret_error);
         if (r < 0)
                 return r;
-        r = fetch_url_allowed(o, url);
-        if (r < 0) {
-                set_error(ret_error, "%s: only https (or http to a loopback mirror) is allowed", url);
-                return r;
-        }
         r = blob_sink_open(dirfd, name, &sink);
         if (r < 0) {
                 set_error(ret_error, "cannot create a temporary file next to %s: %s", name, strerror(-r));
