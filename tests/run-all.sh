@@ -115,7 +115,6 @@ for phase in "${phases[@]}"; do
         *)
                 echo "unknown phase $phase" >&2; exit 2 ;;
         esac
-        [ "$parallel" = 1 ] || flush --all
 done
 flush --all
 
